@@ -1,0 +1,178 @@
+"""Citation parsing and the program's check of an answer against its passages."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .chunking import Span, sentences
+from .records import Citation, Hit, Statement
+
+_CITE = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、;；\-–~]\s*\d{1,3})*)\s*[\]】］]")
+_NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_STATEMENT_END = re.compile(r"(?<=[。！？!?；;\n])")
+_WORDISH = re.compile(r"[\w\u4e00-\u9fff]")
+REFUSAL = re.compile(
+    r"(没有找到|未找到|找不到|没有提及|未提及|没有提到|未提到|没有相关|无相关|无法回答|无法确定|无法得知|"
+    r"没有提供|未提供|不包含|未包含|没有包含|没有说明|未说明|没有涉及|未涉及|并未|没有明确|未明确)"
+)
+MIN_SUPPORT = 0.2  # share of a statement's bigrams found in a cited passage
+ATTRIBUTE_SUPPORT = 0.5  # needed to attribute an uncited statement to a passage
+
+
+def parse_citations(text: str) -> list[int]:
+    """Passage numbers cited in the text, in order of first appearance.
+
+    parse_citations("甲[1]，乙[1][3]，丙[2,4]，丁【5】") -> [1, 3, 2, 4, 5]
+    """
+    out: list[int] = []
+    for m in _CITE.finditer(text):
+        body = m.group(1)
+        for part in re.split(r"\s*[,，、;；]\s*", body):
+            if re.search(r"[\-–~]", part):
+                a, b = (int(x) for x in re.split(r"\s*[\-–~]\s*", part))
+                nums = range(a, b + 1) if 0 < b - a < 10 else [a, b]
+            else:
+                nums = [int(part)]
+            out.extend(n for n in nums if n not in out)
+    return out
+
+
+def strip_citations(text: str) -> str:
+    return _CITE.sub("", text)
+
+
+def normalize(text: str) -> str:
+    """Full-width digits and signs to ASCII, thousands separators dropped: "１,２００％" -> "1200%"."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+
+
+def numbers(text: str) -> list[str]:
+    """Arabic numbers in a text, normalized: numbers("增长１１.６％，达1,200家") -> ["11.6", "1200"]."""
+    return _NUM.findall(normalize(text).replace(",", ""))
+
+
+def _has_number(passage_norm: str, num: str) -> bool:
+    return re.search(rf"(?<![\d.]){re.escape(num)}(?![\d]|\.\d)", passage_norm) is not None
+
+
+def bigrams(text: str) -> set[str]:
+    chars = [c for c in normalize(strip_citations(text)).lower() if _WORDISH.match(c)]
+    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+
+
+def support(statement: str, passage: str) -> float:
+    """Share of the statement's character bigrams that occur in the passage (0..1)."""
+    s = bigrams(statement)
+    return len(s & bigrams(passage)) / len(s) if s else 0.0
+
+
+def split_statements(answer: str) -> list[tuple[str, list[int]]]:
+    """Sentences with the passages each one cites; a marker after the full stop stays with it.
+
+    split_statements("甲是1[1]。[2]乙是2。") -> [("甲是1[1]。[2]", [1, 2]), ("乙是2。", [])]
+    """
+    parts = [p for p in _STATEMENT_END.split(answer) if p]
+    merged: list[str] = []
+    for p in parts:
+        lead = re.match(rf"^(\s*(?:{_CITE.pattern}\s*)+)", p)
+        if lead and merged:
+            merged[-1] += lead.group(1)
+            p = p[lead.end():]
+        if p.strip():
+            merged.append(p)
+        elif merged and p:
+            merged[-1] += p
+    return [(s, parse_citations(s)) for s in merged]
+
+
+def is_refusal(text: str) -> bool:
+    return REFUSAL.search(strip_citations(text)) is not None
+
+
+@dataclass
+class Checked:
+    statements: list[Statement]
+    citations: list[Citation]
+    refused: bool  # the model said the passages lack the answer and asserted nothing checkable
+
+    @property
+    def supported(self) -> list[Statement]:
+        return [s for s in self.statements if s.supported]
+
+
+def check_answer(answer: str, question: str, hits: list[Hit]) -> Checked:
+    """Statements, each checked against the passages it cites, and the citations to show."""
+    passages = [h.chunk.text for h in hits]
+    normed = [normalize(p) for p in passages]
+    question_nums = set(numbers(question))
+    statements: list[Statement] = []
+    cited_by: dict[int, tuple[float, str, bool]] = {}  # n -> (support, statement, added)
+    refusal_seen = False
+    for raw, cites in split_statements(answer):
+        core = strip_citations(raw).strip()
+        if len(_WORDISH.findall(core)) < 2:
+            continue
+        if is_refusal(core) and not numbers(core):
+            refusal_seen = True
+            statements.append(Statement(raw.strip(), (), True, ""))
+            continue
+        valid = [n for n in cites if 1 <= n <= len(passages)]
+        nums = [x for x in numbers(core) if x not in question_nums]
+        ok, added, problem = _support_for(core, valid, nums, passages, normed)
+        for n in ok:
+            score = support(core, passages[n - 1])
+            if n not in cited_by or score > cited_by[n][0]:
+                cited_by[n] = (score, core, n in added)
+        statements.append(Statement(raw.strip(), tuple(ok), not problem, problem))
+    citations = [_citation(n, hits[n - 1], *cited_by[n]) for n in sorted(cited_by)]
+    substantive = [s for s in statements if s.cites]
+    return Checked(statements, citations, refused=refusal_seen and not substantive)
+
+
+def _support_for(core: str, cites: list[int], nums: list[str], passages: list[str],
+                 normed: list[str]) -> tuple[list[int], set[int], str]:
+    """(passages that support the statement, which of them the program added, problem).
+
+    Every number must stand in a passage the statement cites; when the model cited the
+    wrong passage, or none, the passage that holds the claim is cited by the program.
+    """
+    def holds(n: int, x: str) -> bool:
+        return _has_number(normed[n - 1], x)
+
+    good = [n for n in cites if support(core, passages[n - 1]) >= MIN_SUPPORT
+            or any(holds(n, x) for x in nums)]
+    missing = [x for x in nums if not any(holds(n, x) for n in good)]
+    if good and not missing:
+        return good, set(), ""
+    ranked = sorted(range(1, len(passages) + 1), key=lambda n: (-support(core, passages[n - 1]), n))
+    if nums:
+        extra: set[int] = set()
+        absent = []
+        for x in missing:
+            holder = next((n for n in ranked if holds(n, x)), None)
+            if holder is None:
+                absent.append(x)
+            else:
+                extra.add(holder)
+        if absent:
+            return [], set(), f"数字{'、'.join(absent)}在资料中找不到"
+        return sorted(set(good) | extra), extra - set(good), ""
+    if ranked and support(core, passages[ranked[0] - 1]) >= ATTRIBUTE_SUPPORT:
+        return [ranked[0]], {ranked[0]}, ""
+    if not cites:
+        return [], set(), "没有标注资料来源，也找不到对应的资料"
+    return [], set(), "与所引用的资料内容不符"
+
+
+def _citation(n: int, hit: Hit, score: float, statement: str, added: bool) -> Citation:
+    c = hit.chunk
+    best = max(sentences(c.text, Span(0, len(c.text)), 10_000) or [Span(0, len(c.text))],
+               key=lambda s: (support(statement, c.text[s.start:s.end]), -s.start))
+    return Citation(
+        n=n, source=c.source, chunk_id=c.chunk_id, start=c.start + best.start, end=c.start + best.end,
+        quote=c.text[best.start:best.end], headings=c.headings, paragraph=c.paragraph, page=c.page,
+        added_by_program=added,
+    )

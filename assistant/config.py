@@ -1,0 +1,86 @@
+"""One settings object, built at the edge (CLI, UI) and passed down. Nothing is read at import."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from .errors import InputError
+
+
+def project_home() -> Path:
+    """Folder that holds models/ and index/: $ASSISTANT_HOME, else the checkout, else cwd."""
+    env = os.environ.get("ASSISTANT_HOME")
+    if env:
+        return Path(env).expanduser().resolve()
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "models" / "README.md").is_file():
+        return checkout
+    return Path.cwd()
+
+
+def physical_cores() -> int:
+    try:
+        import psutil  # only for the physical core count
+
+        n = psutil.cpu_count(logical=False)
+    except ImportError:  # pragma: no cover - psutil is a declared dependency
+        n = None
+    return max(1, n or os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    # where things live
+    models_dir: Path = field(default_factory=lambda: project_home() / "models")
+    index_dir: Path = field(default_factory=lambda: project_home() / "index" / "default")
+    chat_model: str = ""  # a GGUF path; empty: the bundled default in models_dir
+    embed_model: str = ""  # a sentence-transformers folder; empty: the bundled default
+    # chunking
+    chunk_size: int = 260  # target characters per chunk
+    chunk_overlap: int = 60  # characters carried over from the previous chunk
+    # retrieval
+    top_k: int = 5
+    candidates: int = 30  # how many each side (dense, lexical) proposes before fusion
+    dense_weight: float = 0.5  # share of the dense side in the fused score (0..1)
+    min_dense: float = 0.0  # refuse without asking the model when no passage is this similar
+    # generation
+    n_ctx: int = 4096
+    n_threads: int = 0  # 0: the machine's physical cores
+    n_gpu_layers: int = -1  # layers to offload when llama.cpp has GPU support; -1 all
+    max_tokens: int = 256
+    seed: int = 1337
+    passage_chars: int = 1500  # budget of passage text in the prompt
+
+    def with_overrides(self, **kw) -> Settings:
+        """Copy with the non-None values of `kw` applied (flags left unset keep the config)."""
+        known = {f.name for f in fields(self)}
+        vals = {k: v for k, v in kw.items() if v is not None and k in known}
+        for k in ("models_dir", "index_dir"):
+            if k in vals:
+                vals[k] = Path(vals[k]).expanduser()
+        return replace(self, **vals)
+
+    @property
+    def threads(self) -> int:
+        return self.n_threads or physical_cores()
+
+
+def load_settings(path: str | os.PathLike | None = None) -> Settings:
+    """Settings from a TOML file (given, or `assistant.toml` in the home folder), else defaults."""
+    candidate = Path(path) if path else project_home() / "assistant.toml"
+    if not candidate.is_file():
+        if path:
+            raise InputError(f"config file not found: {candidate}")
+        return Settings()
+    try:
+        data = tomllib.loads(candidate.read_text("utf-8"))
+    except (OSError, ValueError) as e:
+        raise InputError(f"config file {candidate} is not valid TOML: {e}") from None
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InputError(f"config file {candidate}: unknown setting(s) {', '.join(unknown)}")
+    return Settings().with_overrides(**data)

@@ -1,0 +1,247 @@
+"""Read files into Documents: .txt .md .html .docx .pdf, with encoding detection.
+
+A file that cannot be read becomes a Skipped record with a reason; it never stops a run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+from .records import Document
+
+SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"}
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Skipped:
+    source: str
+    reason: str
+
+
+class UnreadableFile(Exception):
+    """Raised inside this module; turned into a Skipped record."""
+
+
+def discover(paths: list[str]) -> tuple[list[str], list[Skipped]]:
+    """Files to read under the given paths (folders recursively), as path strings.
+
+    Each returned string starts with the path the user gave, so it keeps the file name
+    and reads the way the user wrote it: discover(["docs"]) -> ["docs/a.txt", ...].
+    """
+    found: list[str] = []
+    skipped: list[Skipped] = []
+    for given in paths:
+        p = Path(given)
+        if p.is_file():
+            if p.suffix.lower() in SUPPORTED:
+                found.append(given)
+            else:
+                skipped.append(Skipped(given, f"unsupported file type {p.suffix or '(none)'}"))
+        elif p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith(".") or name.startswith("~$"):
+                        continue  # hidden files and Office lock files
+                    full = os.path.join(root, name)
+                    if Path(name).suffix.lower() in SUPPORTED:
+                        found.append(full)
+                    else:
+                        skipped.append(Skipped(full, f"unsupported file type {Path(name).suffix or '(none)'}"))
+        else:
+            raise InputError(f"no such file or folder: {given}")
+    return found, skipped
+
+
+def decode_bytes(data: bytes) -> str:
+    """Text of a file in UTF-8 (with or without BOM), UTF-16, or GB18030/GBK.
+
+    decode_bytes("中文".encode("gbk")) -> "中文"
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    if b"\x00" in data[:4096]:
+        enc = _utf16_without_bom(data)
+        if enc is None:
+            raise UnreadableFile("binary file, not text")
+        return data.decode(enc, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+        if _looks_chinese(text):
+            return text
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # fallback detector for the rare other encodings
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise UnreadableFile("cannot tell the text encoding")
+    return str(best)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    sample = data[:4096]
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = max(1, len(sample) // 2)
+    # ASCII-heavy UTF-16 has zero bytes in one lane; CJK-heavy text decodes cleanly in one order.
+    for enc, zeros in (("utf-16-le", odd), ("utf-16-be", even)):
+        if zeros > 0.3 * half:
+            return enc
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data[: len(data) // 2 * 2].decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _looks_chinese(text):
+            return enc
+    return None
+
+
+def _looks_chinese(text: str) -> bool:
+    non_ascii = [c for c in text[:5000] if ord(c) > 127]
+    if not non_ascii:
+        return True
+    cjk = sum(1 for c in non_ascii if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef")
+    return cjk / len(non_ascii) > 0.6
+
+
+_HTML_BLOCKS = ["p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "section",
+                "article", "blockquote", "pre", "table", "ul", "ol", "dd", "dt", "header", "footer"]
+
+
+def _read_html(data: bytes) -> tuple[str, str]:
+    from bs4 import BeautifulSoup  # HTML to text, tolerant of broken markup
+
+    soup = BeautifulSoup(decode_bytes(data), "html.parser")
+    for tag in soup(["script", "style", "noscript", "template"]):
+        tag.decompose()
+    title = soup.title.get_text(strip=True) if soup.title else ""
+    for level in range(1, 7):  # keep headings visible to the chunker
+        for h in soup.find_all(f"h{level}"):
+            heading = h.get_text(" ", strip=True)
+            h.clear()
+            h.append("#" * level + " " + heading)
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for block in soup.find_all(_HTML_BLOCKS):  # inline tags stay on their line
+        block.insert_after("\n")
+    body = soup.body or soup
+    text = "\n".join(line.strip() for line in body.get_text("").splitlines() if line.strip())
+    return text, title
+
+
+def _read_docx(path: Path) -> str:
+    import docx  # python-docx: paragraphs, heading styles and tables
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    d = docx.Document(str(path))
+    lines: list[str] = []
+    for el in d.element.body.iterchildren():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            para = Paragraph(el, d)
+            text = para.text.strip()
+            if not text:
+                continue
+            style = (para.style.name if para.style is not None else "") or ""
+            m = re.match(r"(?:Heading|标题)\s*(\d)", style)
+            lines.append(("#" * int(m.group(1)) + " " + text) if m else text)
+        elif tag == "tbl":
+            for row in Table(el, d).rows:
+                cells = [c.text.strip() for c in row.cells]
+                lines.append("\t".join(dict.fromkeys(c for c in cells if c)))
+    return "\n".join(lines)
+
+
+def _read_pdf(path: Path) -> tuple[str, tuple[int, ...]]:
+    from pypdf import PdfReader  # pure-Python PDF text layer reader
+
+    reader = PdfReader(str(path))
+    if reader.is_encrypted:
+        try:
+            reader.decrypt("")
+        except Exception:  # noqa: BLE001 - pypdf raises many kinds here
+            raise UnreadableFile("encrypted PDF") from None
+    parts: list[str] = []
+    starts: list[int] = []
+    offset = 0
+    for page in reader.pages:
+        starts.append(offset)
+        t = (page.extract_text() or "").strip()
+        parts.append(t)
+        offset += len(t) + 1
+    text = "\n".join(parts)
+    if not text.strip():
+        raise UnreadableFile("PDF has no text layer (scanned?); OCR it first")
+    return text, tuple(starts)
+
+
+def guess_title(text: str, fallback: str) -> str:
+    """First heading or first short line: guess_title("# 通知\\n正文", "x") -> "通知"."""
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if len(line) >= 4 and not line.endswith(("：", ":")):  # skip "同志们：" salutations
+            head = re.split(r"[\u3000]{1,}|\s{2,}", line)[0].strip()
+            return head[:60] if head else fallback
+    return fallback
+
+
+def read_document(source: str) -> Document:
+    """One file as a Document; raises UnreadableFile with a reason a user understands."""
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UnreadableFile(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        data = path.read_bytes()
+    except OSError as e:
+        raise UnreadableFile(f"cannot open: {e.strerror or e}") from None
+    suffix = path.suffix.lower()
+    title = ""
+    pages: tuple[int, ...] = ()
+    try:
+        if suffix in {".html", ".htm"}:
+            text, title = _read_html(data)
+        elif suffix == ".docx":
+            text = _read_docx(path)
+        elif suffix == ".pdf":
+            text, pages = _read_pdf(path)
+        else:
+            text = decode_bytes(data)
+    except UnreadableFile:
+        raise
+    except Exception as e:  # noqa: BLE001 - damaged docx/pdf raise library-specific errors
+        raise UnreadableFile(f"damaged or not a real {suffix} file ({type(e).__name__})") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    if not text.strip():
+        raise UnreadableFile("no text in file")
+    return Document(
+        source=source,
+        title=title or guess_title(text, path.stem),
+        text=text,
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        pages=pages,
+    )
+
+
+def read_all(sources: list[str]) -> Iterator[Document | Skipped]:
+    for source in sources:
+        try:
+            yield read_document(source)
+        except UnreadableFile as e:
+            yield Skipped(source, str(e))

@@ -1,0 +1,54 @@
+"""How answers and sources read for a person; shared by the CLI, batch and the chat page."""
+
+from __future__ import annotations
+
+import os
+
+from .records import Answer, Citation, Hit
+
+STATUS_TEXT = {"answered": "已回答", "not_found": "文档中未找到", "error": "出错"}
+
+
+def short_quote(text: str, limit: int = 80) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"
+
+
+def source_line(n: int, source: str, headings: tuple[str, ...] | list[str], paragraph: int,
+                page: int | None, quote: str, limit: int = 80) -> str:
+    """"[1] 文件名 · 标题 · 第N段：引文" — the form used in every front door."""
+    parts = [os.path.basename(source)]
+    if headings:
+        parts.append(" > ".join(headings))
+    where = f"第{paragraph}段" if paragraph else ""
+    if page:
+        where = f"第{page}页 " + where
+    if where:
+        parts.append(where.strip())
+    return f"[{n}] " + " · ".join(parts) + "：" + short_quote(quote, limit)
+
+
+def citation_line(c: Citation, limit: int = 80) -> str:
+    line = source_line(c.n, c.source, c.headings, c.paragraph, c.page, c.quote, limit)
+    return line + ("（程序补注）" if c.added_by_program else "")
+
+
+def hit_line(n: int, h: Hit, limit: int = 80) -> str:
+    c = h.chunk
+    return source_line(n, c.source, c.headings, c.paragraph, c.page, c.text, limit)
+
+
+def answer_text(a: Answer) -> str:
+    """The answer for a terminal: text, unverified statements, then numbered sources."""
+    lines = [a.answer]
+    for s in a.unverified:
+        lines.append(f"  ⚠ 未能核实：{s.text}（{s.problem}）")
+    if a.citations:
+        lines.append("")
+        lines.append("来源：")
+        lines.extend(citation_line(c) for c in a.citations)
+    elif a.status == "not_found" and a.hits:
+        lines.append("")
+        lines.append("检索到的最接近的资料（未用于回答）：")
+        lines.extend(hit_line(i, h) for i, h in enumerate(a.hits[:3], 1))
+    return "\n".join(lines)

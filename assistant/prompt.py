@@ -1,0 +1,52 @@
+"""Chinese prompts: numbered passages, answer only from them, cite [n], say so when absent."""
+
+from __future__ import annotations
+
+from .records import Hit
+
+NOT_FOUND_TEXT = "资料中没有找到相关内容。"
+
+SYSTEM_PROMPT = (
+    "你是政府机关的文档问答助手，只能依据用户提供的编号资料回答问题。\n"
+    "规则：\n"
+    "1. 只使用资料中的内容，不要使用资料以外的知识，不要推测。\n"
+    "2. 每句话末尾用方括号标注依据的资料编号，例如[1]或[1][2]。\n"
+    "3. 数字、百分比、金额、排名、人名、地名必须照抄资料原文。\n"
+    "4. 如果资料中没有问题的答案，只回答：" + NOT_FOUND_TEXT + "\n"
+    "5. 回答简洁，先直接给出答案，不超过三句话。\n"
+    "示例：\n"
+    "资料：\n[1] 2023年全市粮食产量达到52万吨，比上年增长3.1%。\n"
+    "问题：全市粮食产量是多少？\n"
+    "回答：2023年全市粮食产量达到52万吨[1]。"
+)
+
+
+def passage_label(hit: Hit) -> str:
+    """Where a passage comes from, as the model and the user see it: 《标题》 一、… > （二）…"""
+    c = hit.chunk
+    head = " > ".join(c.headings)
+    return f"《{c.title}》" + (f" {head}" if head else "")
+
+
+def fit_passages(hits: list[Hit], budget: int) -> list[Hit]:
+    """The best hits whose text fits in `budget` characters (at least one, trimmed if needed)."""
+    chosen: list[Hit] = []
+    used = 0
+    for h in hits:
+        n = len(h.chunk.text)
+        if chosen and used + n > budget:
+            continue
+        chosen.append(h)
+        used += n
+    return chosen
+
+
+def build_messages(question: str, hits: list[Hit]) -> list[dict[str, str]]:
+    """Chat messages for the model; passage [n] is hits[n-1].
+
+    build_messages("产量？", [hit]) -> [{"role": "system", ...},
+                                       {"role": "user", "content": "资料：\\n[1] 《…》\\n…\\n\\n问题：产量？"}]
+    """
+    blocks = [f"[{i}] {passage_label(h)}\n{h.chunk.text.strip()}" for i, h in enumerate(hits, 1)]
+    user = "资料：\n" + "\n\n".join(blocks) + f"\n\n问题：{question.strip()}\n回答："
+    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]

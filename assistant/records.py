@@ -1,0 +1,140 @@
+"""Typed records that flow through the pipeline: Document -> Chunk -> Hit -> Answer."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    source: str  # the path as given to `assistant index`
+    title: str
+    text: str
+    sha256: str
+    pages: tuple[int, ...] = ()  # for PDFs: character offset where each page starts
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunk_id: str
+    source: str
+    title: str
+    text: str
+    start: int  # text == document.text[start:end]
+    end: int
+    paragraph: int  # 1-based paragraph number of the chunk's first character
+    headings: tuple[str, ...] = ()
+    page: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["headings"] = list(self.headings)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Chunk:
+        return cls(**{**d, "headings": tuple(d.get("headings", ()))})
+
+    @property
+    def heading_path(self) -> str:
+        return " > ".join(self.headings)
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float  # fused score, higher is better
+    dense: float | None = None  # cosine similarity, when the dense side found it
+    lexical: float | None = None  # BM25 score, when the lexical side found it
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.chunk
+        return {
+            "source": c.source,
+            "chunk_id": c.chunk_id,
+            "score": round(self.score, 6),
+            "dense": None if self.dense is None else round(self.dense, 6),
+            "lexical": None if self.lexical is None else round(self.lexical, 6),
+            "title": c.title,
+            "headings": list(c.headings),
+            "paragraph": c.paragraph,
+            "page": c.page,
+            "start": c.start,
+            "end": c.end,
+            "text": c.text,
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int  # the passage number the answer cites, [n]
+    source: str
+    chunk_id: str
+    start: int  # span of the quote in the document text
+    end: int
+    quote: str
+    headings: tuple[str, ...] = ()
+    paragraph: int = 0
+    page: int | None = None
+    added_by_program: bool = False  # the model gave no [n]; the checker attributed it
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["headings"] = list(self.headings)
+        return d
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One sentence of the answer and what the checker found about it."""
+
+    text: str
+    cites: tuple[int, ...]
+    supported: bool
+    problem: str = ""  # why it is not supported, in Chinese
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "cites": list(self.cites)}
+
+
+@dataclass
+class Timings:
+    retrieve_ms: float = 0.0
+    prompt_tokens: int = 0
+    first_token_ms: float = 0.0
+    completion_tokens: int = 0
+    total_ms: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: round(v, 1) if isinstance(v, float) else v for k, v in asdict(self).items()}
+
+
+@dataclass
+class Answer:
+    question: str
+    status: str  # "answered" | "not_found"
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    timings: Timings = field(default_factory=Timings)
+    reason: str = ""  # why not_found: "retrieval_gate" | "model_refused" | "unverified"
+    draft: str = ""  # the model's raw text, kept when the checker overrode it
+
+    @property
+    def unverified(self) -> list[Statement]:
+        return [s for s in self.statements if not s.supported]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "status": self.status,
+            "answer": self.answer,
+            "citations": [c.to_dict() for c in self.citations],
+            "hits": [h.to_dict() for h in self.hits],
+            "statements": [s.to_dict() for s in self.statements],
+            "timings": self.timings.to_dict(),
+            "reason": self.reason,
+            "draft": self.draft,
+        }

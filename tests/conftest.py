@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.config import Settings
+
+from .fakes import HashEmbedder
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+SAMPLES = ROOT / "examples" / "sample_docs"
+MODELS = ROOT / "models"
+
+# Our own fixture documents (not the shared corpus): a notice and a report.
+NOTICE = (
+    "关于开展2025年度安全生产大检查的通知\n"
+    "各街道、各有关单位：\n"
+    "一、检查时间\n"
+    "检查自2025年6月1日开始，至6月30日结束，共计30天。\n"
+    "二、检查范围\n"
+    "（一）重点行业\n"
+    "重点检查危险化学品、建筑施工、燃气三个行业。全区共有危险化学品企业27家。\n"
+    "（二）人员密集场所\n"
+    "包括商场、学校、医院等场所，抽查比例不低于20%。\n"
+    "三、工作要求\n"
+    "各单位要在7月5日前报送检查总结，联系人为安监科王明。\n"
+)
+REPORT = (
+    "# 区政府2024年工作总结\n\n"
+    "## 经济运行\n\n"
+    "全年实现地区生产总值812亿元，增长6.1%。固定资产投资增长9.3%，社会消费品零售总额达到256亿元。\n\n"
+    "## 民生保障\n\n"
+    "新增就业岗位1.2万个，改造老旧小区36个，新建口袋公园15座。\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    """Default models/ and index/ point into tmp_path; tests never touch the checkout's."""
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+
+
+@pytest.fixture
+def docs_dir(tmp_path) -> Path:
+    d = tmp_path / "docs"
+    d.mkdir()
+    (d / "安全检查通知.txt").write_text(NOTICE, "utf-8")
+    (d / "工作总结.md").write_text(REPORT, "utf-8")
+    return d
+
+
+@pytest.fixture
+def embedder() -> HashEmbedder:
+    return HashEmbedder()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(models_dir=tmp_path / "models", index_dir=tmp_path / "index", chunk_size=80,
+                    chunk_overlap=20)
+
+
+def real_models_required() -> bool:
+    return os.environ.get("ASSISTANT_REQUIRE_MODELS") == "1"
+
+
+def need(path: Path, what: str) -> Path:
+    """Skip a real-model test when the model is absent, unless CI says it must be there."""
+    if not path.exists():
+        msg = f"{what} not installed at {path}: run `assistant models install`"
+        if real_models_required():
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return path
+
+
+def copy_corpus(dst: Path) -> Path:
+    shutil.copytree(CORPUS, dst)
+    return dst

@@ -1,0 +1,70 @@
+"""Fakes that implement the real interfaces (Embedder, Generator) for fast unit tests."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator, Sequence
+
+import numpy as np
+
+from assistant.generation import GenerationStats
+
+
+class HashEmbedder:
+    """Deterministic bag-of-bigrams vectors: texts sharing characters are close."""
+
+    def __init__(self, dim: int = 64, name: str = "hash-embedder"):
+        self._dim = dim
+        self.name = name
+        self.fingerprint = hashlib.sha256(f"{name}:{dim}".encode()).hexdigest()[:16]
+        self.calls = 0
+        self.fail_after: int | None = None  # raise on the n-th call, to test crash recovery
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(self._dim, dtype="float32")
+        chars = re.sub(r"\s", "", text)
+        for a, b in zip(chars, chars[1:], strict=False):
+            h = int.from_bytes(hashlib.md5((a + b).encode()).digest()[:4], "little")
+            v[h % self._dim] += 1.0
+        n = np.linalg.norm(v)
+        return v / n if n else v
+
+    def _many(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        if self.fail_after is not None and self.calls > self.fail_after:
+            raise KeyboardInterrupt("simulated Ctrl-C")
+        if not texts:
+            return np.zeros((0, self._dim), dtype="float32")
+        return np.vstack([self._vec(t) for t in texts])
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._many(texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._many(texts)
+
+
+class ScriptedGenerator:
+    """Answers with a scripted reply (a string, or a function of the user message)."""
+
+    name = "scripted"
+
+    def __init__(self, reply: str | Callable[[str], str]):
+        self.reply = reply
+        self.prompts: list[list[dict[str, str]]] = []
+
+    def stream(self, messages: list[dict[str, str]], *, max_tokens: int,
+               stats: GenerationStats | None = None) -> Iterator[str]:
+        self.prompts.append(messages)
+        text = self.reply(messages[-1]["content"]) if callable(self.reply) else self.reply
+        pieces = re.findall(r"\[\d+\]|.", text)
+        if stats is not None:
+            stats.prompt_tokens = sum(len(m["content"]) for m in messages)
+            stats.completion_tokens = len(pieces)
+            stats.first_token_ms = 1.0
+        yield from pieces
