@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from . import models
 from .citations import check_answer
 from .config import Settings
+from .context import BigramIdf, select
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import InputError
 from .gate import gate
 from .generation import GenerationStats, Generator, LlamaGenerator
 from .index import Index, IndexState
-from .prompt import NOT_FOUND_TEXT, build_messages, fit_passages
+from .prompt import NOT_FOUND_TEXT, build_messages
 from .records import Answer, Hit, Timings
 from .retrieval import Retriever
 
@@ -82,6 +83,7 @@ class Assistant:
         self._state = state
         self._retriever: Retriever | None = None
         self._corpus_text = ""
+        self._idf: BigramIdf | None = None
 
     # ---- parts -------------------------------------------------------------------
     @property
@@ -110,12 +112,14 @@ class Assistant:
             self._retriever = Retriever(self.state, self.embedder, top_k=s.top_k,
                                         candidates=s.candidates, dense_weight=s.dense_weight)
             self._corpus_text = "\n".join(d.text for d in self.state.docs.values())
+            self._idf = BigramIdf(c.text for c in self.state.chunks)
         return self._retriever
 
     def reload(self) -> None:
         """Pick up a new index generation (after documents were added or removed)."""
         self._state = None
         self._retriever = None
+        self._idf = None
 
     # ---- calls -------------------------------------------------------------------
     def search(self, question: str, top_k: int | None = None) -> list[Hit]:
@@ -144,7 +148,8 @@ class Assistant:
             yield Done(Answer(q, "not_found", f"{NOT_FOUND_TEXT}（{reason}）", hits=hits,
                               timings=timings, reason="retrieval_gate"))
             return
-        passages = fit_passages(hits, self.settings.passage_chars)
+        s = self.settings
+        passages = select(q, hits, self._idf, budget=s.passage_chars, per_hit=s.passage_chars_per_hit)
         stats = GenerationStats()
         t_gen = time.perf_counter()
         pieces: list[str] = []
@@ -157,11 +162,11 @@ class Assistant:
         timings.completion_tokens = stats.completion_tokens
         timings.first_token_ms = (t_gen - t0) * 1000 + stats.first_token_ms
         timings.total_ms = (time.perf_counter() - t0) * 1000
-        yield Done(self._finish(q, draft, passages, timings))
+        yield Done(self._finish(q, draft, hits, passages, timings))
 
-    def _finish(self, q: str, draft: str, passages: list[Hit], timings: Timings) -> Answer:
+    def _finish(self, q: str, draft: str, hits: list[Hit], passages: list[Hit], timings: Timings) -> Answer:
         checked = check_answer(draft, q, passages)
-        base = dict(question=q, hits=passages, statements=checked.statements, timings=timings)
+        base = dict(question=q, hits=hits, passages=passages, statements=checked.statements, timings=timings)
         if not draft or checked.refused:
             return Answer(status="not_found", answer=NOT_FOUND_TEXT, reason="model_refused",
                           draft=draft, **base)

@@ -149,7 +149,7 @@ def chunk_document(doc: Document, size: int = 260, overlap: int = 60) -> list[Ch
                 start=start,
                 end=end,
                 paragraph=first[1],
-                headings=last[2] if last[3] and len(current) == 1 else first[2],
+                headings=_content_path(units, current),
                 page=_page_of(doc.pages, start),
             )
         )
@@ -165,6 +165,15 @@ def chunk_document(doc: Document, size: int = 260, overlap: int = 60) -> list[Ch
         current.append(ui)
     flush()
     return chunks
+
+
+def _content_path(units, current: list[int]) -> tuple[str, ...]:
+    """Heading path of the chunk's first sentence that is not itself a heading."""
+    for j in current:
+        span, _, path, starts_section = units[j]
+        if not (starts_section and span.end - span.start <= HEADING_MAX):
+            return path
+    return units[current[-1]][2]
 
 
 def _overlap_tail(units, current: list[int], overlap: int) -> list[int]:

@@ -52,7 +52,8 @@ class Settings:
     n_gpu_layers: int = -1  # layers to offload when llama.cpp has GPU support; -1 all
     max_tokens: int = 256
     seed: int = 1337
-    passage_chars: int = 1500  # budget of passage text in the prompt
+    passage_chars: int = 700  # passage text the model reads; prompt time grows with it
+    passage_chars_per_hit: int = 300  # window around the best sentence of each hit
 
     def with_overrides(self, **kw) -> Settings:
         """Copy with the non-None values of `kw` applied (flags left unset keep the config)."""

@@ -11,13 +11,14 @@ SYSTEM_PROMPT = (
     "规则：\n"
     "1. 只使用资料中的内容，不要使用资料以外的知识，不要推测。\n"
     "2. 每句话末尾用方括号标注依据的资料编号，例如[1]或[1][2]。\n"
-    "3. 数字、百分比、金额、排名、人名、地名必须照抄资料原文。\n"
+    "3. 数字、百分比、金额、排名、人名、地名必须照抄资料原文，不要改写，例如原文是“第三”就写“第三”。\n"
     "4. 如果资料中没有问题的答案，只回答：" + NOT_FOUND_TEXT + "\n"
     "5. 回答简洁，先直接给出答案，不超过三句话。\n"
     "示例：\n"
-    "资料：\n[1] 2023年全市粮食产量达到52万吨，比上年增长3.1%。\n"
-    "问题：全市粮食产量是多少？\n"
-    "回答：2023年全市粮食产量达到52万吨[1]。"
+    "资料：\n[1] 全市共有农业龙头企业86家。\n"
+    "[2] 2023年全市粮食产量达到52万吨，比上年增长3.1%，总量居全省第三。\n"
+    "问题：全市粮食产量是多少，在全省排第几？\n"
+    "回答：2023年全市粮食产量达到52万吨，居全省第三[2]。"
 )
 
 
@@ -28,17 +29,9 @@ def passage_label(hit: Hit) -> str:
     return f"《{c.title}》" + (f" {head}" if head else "")
 
 
-def fit_passages(hits: list[Hit], budget: int) -> list[Hit]:
-    """The best hits whose text fits in `budget` characters (at least one, trimmed if needed)."""
-    chosen: list[Hit] = []
-    used = 0
-    for h in hits:
-        n = len(h.chunk.text)
-        if chosen and used + n > budget:
-            continue
-        chosen.append(h)
-        used += n
-    return chosen
+def _compact(text: str) -> str:
+    """Blank lines and indentation removed: they cost tokens and mean nothing to the model."""
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def build_messages(question: str, hits: list[Hit]) -> list[dict[str, str]]:
@@ -47,6 +40,6 @@ def build_messages(question: str, hits: list[Hit]) -> list[dict[str, str]]:
     build_messages("产量？", [hit]) -> [{"role": "system", ...},
                                        {"role": "user", "content": "资料：\\n[1] 《…》\\n…\\n\\n问题：产量？"}]
     """
-    blocks = [f"[{i}] {passage_label(h)}\n{h.chunk.text.strip()}" for i, h in enumerate(hits, 1)]
+    blocks = [f"[{i}] {passage_label(h)}\n{_compact(h.chunk.text)}" for i, h in enumerate(hits, 1)]
     user = "资料：\n" + "\n\n".join(blocks) + f"\n\n问题：{question.strip()}\n回答："
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]

@@ -116,7 +116,8 @@ class Answer:
     status: str  # "answered" | "not_found"
     answer: str
     citations: list[Citation] = field(default_factory=list)
-    hits: list[Hit] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)  # what retrieval found (top-k)
+    passages: list[Hit] = field(default_factory=list)  # what the model read; [n] is passages[n-1]
     statements: list[Statement] = field(default_factory=list)
     timings: Timings = field(default_factory=Timings)
     reason: str = ""  # why not_found: "retrieval_gate" | "model_refused" | "unverified"
@@ -133,6 +134,7 @@ class Answer:
             "answer": self.answer,
             "citations": [c.to_dict() for c in self.citations],
             "hits": [h.to_dict() for h in self.hits],
+            "passages": [{"n": i, **h.to_dict()} for i, h in enumerate(self.passages, 1)],
             "statements": [s.to_dict() for s in self.statements],
             "timings": self.timings.to_dict(),
             "reason": self.reason,

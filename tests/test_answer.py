@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from assistant.answer import Assistant, Done, Retrieved, Token
+from assistant.errors import InputError
+from assistant.index import Index
+
+from .fakes import ScriptedGenerator
+
+
+@pytest.fixture
+def built(settings, embedder, docs_dir):
+    Index(settings.index_dir).update([str(docs_dir)], embedder, chunk_size=settings.chunk_size,
+                                     chunk_overlap=settings.chunk_overlap)
+    return settings
+
+
+def numbered(prompt: str, needle: str) -> int:
+    """The passage number whose text holds `needle` in the prompt the model saw."""
+    body = prompt.split("\n\n问题：")[0]
+    for block in re.split(r"\n\n(?=\[\d+\] 《)", body):
+        if needle in block:
+            return int(re.match(r"(?:资料：\n)?\[(\d+)\]", block).group(1))
+    raise AssertionError(f"{needle} not in prompt")
+
+
+def test_answer_with_citation(built, embedder):
+    gen = ScriptedGenerator(lambda p: f"全区共有危险化学品企业27家[{numbered(p, '27家')}]。")
+    a = Assistant(built, embedder=embedder, generator=gen).ask("全区危险化学品企业有多少家？")
+    assert a.status == "answered"
+    assert "27家" in a.answer
+    (c,) = a.citations
+    assert c.source.endswith("安全检查通知.txt") and "27家" in c.quote
+    assert c.headings[-1] == "（一）重点行业"
+    doc_text = (built.index_dir.parent / "docs" / "安全检查通知.txt").read_text("utf-8")
+    assert doc_text[c.start:c.end] == c.quote
+    d = a.to_dict()
+    json.dumps(d, ensure_ascii=False)
+    assert set(d) >= {"question", "status", "answer", "citations", "hits", "timings"}
+    assert set(d["citations"][0]) >= {"n", "source", "chunk_id", "start", "end", "quote"}
+    assert set(d["hits"][0]) >= {"source", "chunk_id", "score", "text"}
+    assert set(d["timings"]) >= {"retrieve_ms", "prompt_tokens", "first_token_ms", "completion_tokens", "total_ms"}
+
+
+def test_prompt_is_chinese_numbered_and_grounded(built, embedder):
+    gen = ScriptedGenerator("资料中没有找到相关内容。")
+    Assistant(built, embedder=embedder, generator=gen).ask("检查什么时候结束？")
+    system, user = gen.prompts[0]
+    assert "只能依据" in system["content"] and "[1]" in system["content"]
+    assert user["content"].startswith("资料：\n[1] 《")
+    assert user["content"].rstrip().endswith("问题：检查什么时候结束？\n回答：")
+
+
+def test_stream_yields_retrieved_tokens_then_done(built, embedder):
+    gen = ScriptedGenerator(lambda p: f"检查至6月30日结束[{numbered(p, '6月30日')}]。")
+    events = list(Assistant(built, embedder=embedder, generator=gen).stream("检查什么时候结束？"))
+    assert isinstance(events[0], Retrieved) and events[0].hits
+    tokens = [e.text for e in events if isinstance(e, Token)]
+    assert len(tokens) > 3 and "".join(tokens).startswith("检查至")
+    assert isinstance(events[-1], Done) and events[-1].answer.status == "answered"
+
+
+def test_model_refusal_gives_not_found(built, embedder):
+    gen = ScriptedGenerator("资料中没有找到相关内容。")
+    a = Assistant(built, embedder=embedder, generator=gen).ask("全区常住人口是多少？")
+    assert a.status == "not_found" and a.reason == "model_refused" and a.citations == []
+
+
+def test_invented_number_gives_not_found(built, embedder):
+    gen = ScriptedGenerator("全区常住人口为58.3万人[1]。")
+    a = Assistant(built, embedder=embedder, generator=gen).ask("全区常住人口是多少？")
+    assert a.status == "not_found" and a.reason == "unverified"
+    assert "58.3" in a.draft and "58.3" not in a.answer
+    assert a.statements and not a.statements[0].supported
+
+
+def test_unknown_name_is_refused_before_the_model(built, embedder):
+    gen = ScriptedGenerator("不应被调用")
+    a = Assistant(built, embedder=embedder, generator=gen).ask("深圳市南山区危险化学品企业有多少家？")
+    assert a.status == "not_found" and a.reason == "retrieval_gate"
+    assert gen.prompts == []
+
+
+@pytest.mark.parametrize("question,match", [("", "empty"), ("   ", "empty"), ("问" * 100_000, "100,000")])
+def test_bad_questions(built, embedder, question, match):
+    with pytest.raises(InputError, match=match):
+        Assistant(built, embedder=embedder, generator=ScriptedGenerator("")).ask(question)
