@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .chunking import Span, sentences
+from .chunking import Span, paragraphs, sentences
 from .records import Citation, Hit, Statement
 
 _CITE = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、;；\-–~]\s*\d{1,3})*)\s*[\]】］]")
@@ -17,8 +17,8 @@ REFUSAL = re.compile(
     r"(没有找到|未找到|找不到|没有提及|未提及|没有提到|未提到|没有相关|无相关|无法回答|无法确定|无法得知|"
     r"没有提供|未提供|不包含|未包含|没有包含|没有说明|未说明|没有涉及|未涉及|并未|没有明确|未明确)"
 )
-MIN_SUPPORT = 0.2  # share of a statement's bigrams found in a cited passage
-ATTRIBUTE_SUPPORT = 0.5  # needed to attribute an uncited statement to a passage
+MIN_SUPPORT = 0.5  # share of a statement's new bigrams found in a cited passage
+ATTRIBUTE_SUPPORT = 0.6  # needed to attribute a statement to a passage it does not cite
 
 
 def parse_citations(text: str) -> list[int]:
@@ -63,9 +63,15 @@ def bigrams(text: str) -> set[str]:
     return {a + b for a, b in zip(chars, chars[1:], strict=False)}
 
 
-def support(statement: str, passage: str) -> float:
-    """Share of the statement's character bigrams that occur in the passage (0..1)."""
+def support(statement: str, passage: str, question: str = "") -> float:
+    """Share of the statement's new character bigrams (those not in the question) in the passage.
+
+    What a statement adds to the question is its claim; words echoed from the question prove
+    nothing. support("排名第四", "居全省第四", "排名第几") -> 1.0
+    """
     s = bigrams(statement)
+    novel = s - bigrams(question)
+    s = novel or s
     return len(s & bigrams(passage)) / len(s) if s else 0.0
 
 
@@ -121,18 +127,18 @@ def check_answer(answer: str, question: str, hits: list[Hit]) -> Checked:
             continue
         valid = [n for n in cites if 1 <= n <= len(passages)]
         nums = [x for x in numbers(core) if x not in question_nums]
-        ok, added, problem = _support_for(core, valid, nums, passages, normed)
+        ok, added, problem = _support_for(core, question, valid, nums, passages, normed)
         for n in ok:
-            score = support(core, passages[n - 1])
+            score = support(core, passages[n - 1], question)
             if n not in cited_by or score > cited_by[n][0]:
                 cited_by[n] = (score, core, n in added)
         statements.append(Statement(raw.strip(), tuple(ok), not problem, problem))
-    citations = [_citation(n, hits[n - 1], *cited_by[n]) for n in sorted(cited_by)]
+    citations = [_citation(n, hits[n - 1], *cited_by[n], question) for n in sorted(cited_by)]
     substantive = [s for s in statements if s.cites]
     return Checked(statements, citations, refused=refusal_seen and not substantive)
 
 
-def _support_for(core: str, cites: list[int], nums: list[str], passages: list[str],
+def _support_for(core: str, question: str, cites: list[int], nums: list[str], passages: list[str],
                  normed: list[str]) -> tuple[list[int], set[int], str]:
     """(passages that support the statement, which of them the program added, problem).
 
@@ -142,12 +148,12 @@ def _support_for(core: str, cites: list[int], nums: list[str], passages: list[st
     def holds(n: int, x: str) -> bool:
         return _has_number(normed[n - 1], x)
 
-    good = [n for n in cites if support(core, passages[n - 1]) >= MIN_SUPPORT
+    good = [n for n in cites if support(core, passages[n - 1], question) >= MIN_SUPPORT
             or any(holds(n, x) for x in nums)]
     missing = [x for x in nums if not any(holds(n, x) for n in good)]
     if good and not missing:
         return good, set(), ""
-    ranked = sorted(range(1, len(passages) + 1), key=lambda n: (-support(core, passages[n - 1]), n))
+    ranked = sorted(range(1, len(passages) + 1), key=lambda n: (-support(core, passages[n - 1], question), n))
     if nums:
         extra: set[int] = set()
         absent = []
@@ -160,17 +166,17 @@ def _support_for(core: str, cites: list[int], nums: list[str], passages: list[st
         if absent:
             return [], set(), f"数字{'、'.join(absent)}在资料中找不到"
         return sorted(set(good) | extra), extra - set(good), ""
-    if ranked and support(core, passages[ranked[0] - 1]) >= ATTRIBUTE_SUPPORT:
+    if ranked and support(core, passages[ranked[0] - 1], question) >= ATTRIBUTE_SUPPORT:
         return [ranked[0]], {ranked[0]}, ""
     if not cites:
         return [], set(), "没有标注资料来源，也找不到对应的资料"
     return [], set(), "与所引用的资料内容不符"
 
 
-def _citation(n: int, hit: Hit, score: float, statement: str, added: bool) -> Citation:
+def _citation(n: int, hit: Hit, score: float, statement: str, added: bool, question: str) -> Citation:
     c = hit.chunk
-    best = max(sentences(c.text, Span(0, len(c.text)), 10_000) or [Span(0, len(c.text))],
-               key=lambda s: (support(statement, c.text[s.start:s.end]), -s.start))
+    spans = [s for p in paragraphs(c.text) for s in sentences(c.text, p, 10_000)] or [Span(0, len(c.text))]
+    best = max(spans, key=lambda s: (support(statement, c.text[s.start:s.end], question), -s.start))
     return Citation(
         n=n, source=c.source, chunk_id=c.chunk_id, start=c.start + best.start, end=c.start + best.end,
         quote=c.text[best.start:best.end], headings=c.headings, paragraph=c.paragraph, page=c.page,

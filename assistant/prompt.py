@@ -22,11 +22,12 @@ SYSTEM_PROMPT = (
 )
 
 
-def passage_label(hit: Hit) -> str:
-    """Where a passage comes from, as the model and the user see it: 《标题》 一、… > （二）…"""
-    c = hit.chunk
-    head = " > ".join(c.headings)
-    return f"《{c.title}》" + (f" {head}" if head else "")
+def passage_label(hit: Hit, limit: int = 24) -> str:
+    """A short label for the model: the section heading, if any. Every token costs time."""
+    head = hit.chunk.headings[-1] if hit.chunk.headings else ""
+    if not head or head in hit.chunk.text:
+        return ""
+    return f"（{head[:limit]}）"
 
 
 def _compact(text: str) -> str:
@@ -38,8 +39,8 @@ def build_messages(question: str, hits: list[Hit]) -> list[dict[str, str]]:
     """Chat messages for the model; passage [n] is hits[n-1].
 
     build_messages("产量？", [hit]) -> [{"role": "system", ...},
-                                       {"role": "user", "content": "资料：\\n[1] 《…》\\n…\\n\\n问题：产量？"}]
+                                       {"role": "user", "content": "资料：\\n[1]（一、…） …\\n\\n问题：产量？\\n回答："}]
     """
-    blocks = [f"[{i}] {passage_label(h)}\n{_compact(h.chunk.text)}" for i, h in enumerate(hits, 1)]
+    blocks = [f"[{i}]{passage_label(h)} {_compact(h.chunk.text)}" for i, h in enumerate(hits, 1)]
     user = "资料：\n" + "\n\n".join(blocks) + f"\n\n问题：{question.strip()}\n回答："
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
