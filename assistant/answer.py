@@ -7,15 +7,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from . import models
-from .citations import check_answer
+from .citations import align_numerals, check_answer
 from .config import Settings
-from .context import BigramIdf, select
+from .context import BigramIdf, best_window, select
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import InputError
 from .gate import gate
 from .generation import GenerationStats, Generator, LlamaGenerator
 from .index import Index, IndexState
-from .prompt import NOT_FOUND_TEXT, build_messages
+from .names import names_covered
+from .prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_messages
 from .records import Answer, Hit, Timings
 from .retrieval import Retriever
 
@@ -36,11 +37,18 @@ class Token:
 
 
 @dataclass
+class Restart:
+    """The streamed text so far is discarded: a second attempt follows."""
+
+    reason: str
+
+
+@dataclass
 class Done:
     answer: Answer
 
 
-Event = Retrieved | Token | Done
+Event = Retrieved | Token | Restart | Done
 
 
 def check_question(question: str) -> str:
@@ -150,27 +158,45 @@ class Assistant:
             return
         s = self.settings
         passages = select(q, hits, self._idf, budget=s.passage_chars, per_hit=s.passage_chars_per_hit)
+        draft = yield from self._generate(q, passages, timings, t0)
+        answer = self._finish(q, draft, hits, passages, timings)
+        if answer.reason == "model_refused":
+            # Small models refuse when the answer sits in a long passage that does not repeat
+            # the question's wording; one short window that covers the question gets a second look.
+            window, cover = best_window(q, hits, self._idf, cap=s.retry_chars)
+            if (window is not None and cover >= s.retry_coverage
+                    and names_covered(q, window.chunk.text, self.state.doc_text(window.chunk.source))):
+                yield Restart("只看最相关的一段资料，再试一次")
+                second = yield from self._generate(q, [window], timings, t0, RETRY_SYSTEM_PROMPT)
+                retried = self._finish(q, second, hits, [window], timings)
+                if retried.status == "answered":
+                    answer = retried
+        timings.total_ms = (time.perf_counter() - t0) * 1000
+        yield Done(answer)
+
+    def _generate(self, q: str, passages: list[Hit], timings: Timings, t0: float, system: str = ""):
+        """Stream one generation as Token events; returns the text. Timings accumulate."""
         stats = GenerationStats()
         t_gen = time.perf_counter()
         pieces: list[str] = []
-        for piece in self.generator.stream(build_messages(q, passages),
+        for piece in self.generator.stream(build_messages(q, passages, system),
                                            max_tokens=self.settings.max_tokens, stats=stats):
             pieces.append(piece)
             yield Token(piece)
-        draft = "".join(pieces).strip()
-        timings.prompt_tokens = stats.prompt_tokens
-        timings.completion_tokens = stats.completion_tokens
-        timings.first_token_ms = (t_gen - t0) * 1000 + stats.first_token_ms
-        timings.total_ms = (time.perf_counter() - t0) * 1000
-        yield Done(self._finish(q, draft, hits, passages, timings))
+        if not timings.first_token_ms:
+            timings.first_token_ms = (t_gen - t0) * 1000 + stats.first_token_ms
+        timings.prompt_tokens += stats.prompt_tokens
+        timings.completion_tokens += stats.completion_tokens
+        return "".join(pieces).strip()
 
     def _finish(self, q: str, draft: str, hits: list[Hit], passages: list[Hit], timings: Timings) -> Answer:
         checked = check_answer(draft, q, passages)
-        base = dict(question=q, hits=hits, passages=passages, statements=checked.statements, timings=timings)
+        base = dict(question=q, hits=hits, passages=passages, statements=checked.statements,
+                    timings=timings, draft=draft)
         if not draft or checked.refused:
-            return Answer(status="not_found", answer=NOT_FOUND_TEXT, reason="model_refused",
-                          draft=draft, **base)
+            return Answer(status="not_found", answer=NOT_FOUND_TEXT, reason="model_refused", **base)
         if not any(s.supported and s.cites for s in checked.statements):
             return Answer(status="not_found", answer=NOT_FOUND_TEXT + "（模型给出的回答无法在资料中核实）",
-                          reason="unverified", draft=draft, **base)
-        return Answer(status="answered", answer=draft, citations=checked.citations, **base)
+                          reason="unverified", **base)
+        text = align_numerals(draft, [p.chunk.text for p in passages])
+        return Answer(status="answered", answer=text, citations=checked.citations, **base)

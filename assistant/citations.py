@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .chunking import Span, paragraphs, sentences
+from .names import place_conflict
 from .records import Citation, Hit, Statement
 
 _CITE = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、;；\-–~]\s*\d{1,3})*)\s*[\]】］]")
@@ -54,8 +55,37 @@ def numbers(text: str) -> list[str]:
     return _NUM.findall(normalize(text).replace(",", ""))
 
 
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """Chinese form of a small whole number: chinese_numeral(15) -> "十五", chinese_numeral(40) -> "四十"."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+    return ""
+
+
 def _has_number(passage_norm: str, num: str) -> bool:
-    return re.search(rf"(?<![\d.]){re.escape(num)}(?![\d]|\.\d)", passage_norm) is not None
+    if re.search(rf"(?<![\d.]){re.escape(num)}(?![\d]|\.\d)", passage_norm):
+        return True
+    # "第9" in an answer stands for "第九" in the document
+    cn = chinese_numeral(int(num)) if num.isdigit() and int(num) < 100 else ""
+    return bool(cn) and re.search(rf"第{cn}(?![十一二三四五六七八九])", passage_norm) is not None
+
+
+def align_numerals(answer: str, passages: list[str]) -> str:
+    """Write "第N" the way the passages do: align_numerals("排第9", ["居全省第九"]) -> "排第九"."""
+    def fix(m: re.Match) -> str:
+        n = int(m.group(1))
+        cn = chinese_numeral(n) if n < 100 else ""
+        if cn and any(f"第{cn}" in p for p in passages) and not any(m.group(0) in p for p in passages):
+            return f"第{cn}"
+        return m.group(0)
+
+    return re.sub(r"第(\d{1,2})(?!\d)", fix, answer)
 
 
 def bigrams(text: str) -> set[str]:
@@ -128,6 +158,11 @@ def check_answer(answer: str, question: str, hits: list[Hit]) -> Checked:
         valid = [n for n in cites if 1 <= n <= len(passages)]
         nums = [x for x in numbers(core) if x not in question_nums]
         ok, added, problem = _support_for(core, question, valid, nums, passages, normed)
+        if ok and not problem:
+            conflicts = [place_conflict(question, passages[n - 1], core) for n in ok]
+            if all(c[0] for c in conflicts):
+                asked, other = conflicts[0]
+                ok, added, problem = [], set(), f"引用的资料讲的是“{other}”，没有提到“{asked}”"
         for n in ok:
             score = support(core, passages[n - 1], question)
             if n not in cited_by or score > cited_by[n][0]:

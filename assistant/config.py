@@ -54,6 +54,8 @@ class Settings:
     seed: int = 1337
     passage_chars: int = 700  # passage text the model reads; prompt time grows with it
     passage_chars_per_hit: int = 300  # window around the best sentence of each hit
+    retry_coverage: float = 0.6  # after a refusal, retry on one window covering this share of the question
+    retry_chars: int = 160  # size of that window
 
     def with_overrides(self, **kw) -> Settings:
         """Copy with the non-None values of `kw` applied (flags left unset keep the config)."""

@@ -8,6 +8,7 @@ span of the document, so citations keep pointing at checkable text.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
@@ -82,3 +83,32 @@ def select(question: str, hits: list[Hit], idf: BigramIdf, *, budget: int, per_h
         out.append(f)
         left -= len(f.chunk.text)
     return out
+
+
+_ASKING = re.compile(r"(多少|几|哪些|哪个|哪里|哪|什么|是否|怎么|如何|为什么|吗|呢|请问|是)")
+
+
+def question_grams(question: str) -> set[str]:
+    """Bigrams of what the question is about, question words removed.
+
+    question_grams("廊坊有多少台服务器？") -> {"廊坊", "服务", "务器"}
+    """
+    return set().union(*(bigrams(part) for part in _ASKING.split(question) if not _ASKING.fullmatch(part)))
+
+
+def best_window(question: str, passages: list[Hit], idf: BigramIdf, cap: int = 160) -> tuple[Hit | None, float]:
+    """The single sentence window that covers most of the question (IDF-weighted), and that share."""
+    grams = question_grams(question)
+    total = sum(idf(g) for g in grams)
+    if not grams or not total:
+        return None, 0.0
+    best: tuple[float, Hit | None] = (0.0, None)
+    for h in passages:
+        text = h.chunk.text
+        for span in sentence_spans(text):
+            cover = relevance(grams, text[span.start:span.end], idf) / total
+            if cover > best[0]:
+                best = (cover, h)
+    if best[1] is None:
+        return None, 0.0
+    return focus(best[1], grams, idf, cap), best[0]

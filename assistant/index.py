@@ -112,6 +112,8 @@ class IndexState:
 class Index:
     """An index folder on disk."""
 
+    embed_batch = 128  # chunks per embedding call; small documents share a call
+
     def __init__(self, folder: str | os.PathLike):
         self.folder = Path(folder)
 
@@ -257,9 +259,9 @@ class Index:
         np.save(tmp, vecs)
         os.replace(tmp, staged)
 
-    def _embed(self, fresh, embedder: Embedder, report: UpdateReport, progress,
-               batch: int = 32) -> list[np.ndarray]:
+    def _embed(self, fresh, embedder: Embedder, report: UpdateReport, progress) -> list[np.ndarray]:
         """Vectors per document; small documents share a batch, each is staged when done."""
+        batch = self.embed_batch
         total = sum(len(chunks) for _, chunks in fresh)
         done = 0
         out: list[np.ndarray | None] = [None] * len(fresh)

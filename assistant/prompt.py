@@ -12,7 +12,8 @@ SYSTEM_PROMPT = (
     "1. 只使用资料中的内容，不要使用资料以外的知识，不要推测。\n"
     "2. 每句话末尾用方括号标注依据的资料编号，例如[1]或[1][2]。\n"
     "3. 数字、百分比、金额、排名、人名、地名必须照抄资料原文，不要改写，例如原文是“第三”就写“第三”。\n"
-    "4. 如果资料中没有问题的答案，只回答：" + NOT_FOUND_TEXT + "\n"
+    "4. 资料中的“我市”“我区”“全区”指的就是问题所问的地方。只有资料里确实没有答案时，才回答："
+    + NOT_FOUND_TEXT + "\n"
     "5. 回答简洁，先直接给出答案，不超过三句话。\n"
     "示例：\n"
     "资料：\n[1] 全市共有农业龙头企业86家。\n"
@@ -20,6 +21,11 @@ SYSTEM_PROMPT = (
     "问题：全市粮食产量是多少，在全省排第几？\n"
     "回答：2023年全市粮食产量达到52万吨，居全省第三[2]。"
 )
+
+
+# A second look at one short window after a refusal: no refusal option, so the model extracts.
+# Safe only because the program then checks every figure against that window.
+RETRY_SYSTEM_PROMPT = "你是文档问答助手。根据资料回答问题，答案要照抄资料原文中的数字和名称，句末标注[1]。"
 
 
 def passage_label(hit: Hit, limit: int = 24) -> str:
@@ -35,7 +41,7 @@ def _compact(text: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def build_messages(question: str, hits: list[Hit]) -> list[dict[str, str]]:
+def build_messages(question: str, hits: list[Hit], system: str = "") -> list[dict[str, str]]:
     """Chat messages for the model; passage [n] is hits[n-1].
 
     build_messages("产量？", [hit]) -> [{"role": "system", ...},
@@ -43,4 +49,4 @@ def build_messages(question: str, hits: list[Hit]) -> list[dict[str, str]]:
     """
     blocks = [f"[{i}]{passage_label(h)} {_compact(h.chunk.text)}" for i, h in enumerate(hits, 1)]
     user = "资料：\n" + "\n\n".join(blocks) + f"\n\n问题：{question.strip()}\n回答："
-    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+    return [{"role": "system", "content": system or SYSTEM_PROMPT}, {"role": "user", "content": user}]

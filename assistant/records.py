@@ -121,7 +121,7 @@ class Answer:
     statements: list[Statement] = field(default_factory=list)
     timings: Timings = field(default_factory=Timings)
     reason: str = ""  # why not_found: "retrieval_gate" | "model_refused" | "unverified"
-    draft: str = ""  # the model's raw text, kept when the checker overrode it
+    draft: str = ""  # the model's raw text; differs from `answer` when the checker overrode it
 
     @property
     def unverified(self) -> list[Statement]:

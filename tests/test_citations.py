@@ -87,3 +87,17 @@ def test_refusal_is_recognized():
 def test_numbers_from_the_question_are_not_claims():
     checked = check_answer("2024年地区生产总值812亿元[2]。", "2024年地区生产总值是多少？", PASSAGES)
     assert checked.statements[0].supported
+
+
+def test_figure_about_another_place_is_not_support():
+    passages = [hit("不断积蓄能量的宁波，过去5年数字经济核心产业增加值年均增速达16.4%。", "nb.txt")]
+    checked = check_answer("佛山市数字经济核心产业增加值年均增速达16.4%[1]。",
+                           "佛山市数字经济核心产业增加值年均增速是多少？", passages)
+    (s,) = checked.statements
+    assert not s.supported and "宁波" in s.problem and "佛山" in s.problem
+
+
+def test_places_named_by_the_answer_are_no_conflict():
+    passages = [hit("智能光伏产业方面，在宁海、象山等地布局了一批产业基地。", "nb.txt")]
+    checked = check_answer("在宁海、象山等地布局了产业基地[1]。", "宁波要在哪些地方布局智能光伏产业基地？", passages)
+    assert checked.statements[0].supported

@@ -51,7 +51,8 @@ def test_incremental_update_touches_only_what_changed(settings, embedder, docs_d
     assert state.dense.ntotal == len(state.chunks) == len(state.tokens)
 
 
-def test_interrupted_run_keeps_old_index_and_resumes(settings, docs_dir, tmp_path):
+def test_interrupted_run_keeps_old_index_and_resumes(settings, docs_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(Index, "embed_batch", 8)
     emb = HashEmbedder()
     build(settings, emb, [docs_dir / "工作总结.md"])
     before = Index(settings.index_dir).load()

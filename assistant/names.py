@@ -1,0 +1,91 @@
+"""Names in a question (places, people, organisations) and whether a passage is about them.
+
+A 1.5B model will happily answer "佛山市的增速" with another city's figure when that figure is
+the only one in front of it. These checks catch a passage that talks about another place.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .lexical import _jieba
+
+_NAME_FLAGS = ("ns", "nr", "nt", "nz")
+_ADMIN_SUFFIX = re.compile(r"(省|市|区|县|镇|乡|街道|自治区|特别行政区)$")
+# Country- and province-level names: a city passage mentioning its province is no conflict.
+BROAD_PLACES = frozenset(
+    "中国 我国 全国 全省 全市 国家 北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 "
+    "河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 "
+    "长三角 珠三角 京津冀 粤港澳 大湾区".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    _jieba()  # dictionary loaded once, quietly
+    import jieba.posseg
+
+    return jieba.posseg
+
+
+@lru_cache(maxsize=4096)
+def _tagged(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((p.word, p.flag) for p in _posseg().lcut(text))
+
+
+def names_in(question: str) -> list[str]:
+    """Place, person and organisation names jieba finds in a question.
+
+    names_in("佛山市的数字经济增速是多少？") -> ["佛山市"]
+    """
+    out: list[str] = []
+    for word, flag in _tagged(question):
+        if flag.startswith(_NAME_FLAGS) and len(word) >= 2 and word not in out:
+            out.append(word)
+    return out
+
+
+def places_in(text: str) -> list[str]:
+    """Place names below province level: places_in("宁波市和杭州的对比") -> ["宁波", "杭州"]."""
+    out: list[str] = []
+    for word, flag in _tagged(text):
+        short = core(word)
+        if flag == "ns" and len(short) >= 2 and short not in BROAD_PLACES and short not in out:
+            out.append(short)
+    return out
+
+
+def core(name: str) -> str:
+    """A name without its administrative suffix: core("佛山市") -> "佛山"."""
+    short = _ADMIN_SUFFIX.sub("", name)
+    return short if len(short) >= 2 else name
+
+
+def mentioned(name: str, text: str) -> bool:
+    return name in text or core(name) in text
+
+
+def place_conflict(question: str, passage: str, statement: str = "") -> tuple[str, str]:
+    """(asked place, other place) when the passage names another place but not the asked one.
+
+    Places the statement itself names are its answer, not a conflict.
+    place_conflict("佛山市增速？", "宁波市增速达16.4%") -> ("佛山市", "宁波")
+    """
+    asked = [w for w, f in _tagged(question) if f == "ns" and core(w) not in BROAD_PLACES]
+    for place in asked:
+        if mentioned(place, passage):
+            continue
+        exclude = {core(place), *places_in(statement), *places_in(question)}
+        others = [p for p in places_in(passage) if p not in exclude]
+        if others:
+            return place, others[0]
+    return "", ""
+
+
+def names_covered(question: str, window: str, document: str) -> bool:
+    """Every place the question names appears in the window or, failing that, its document."""
+    for w, f in _tagged(question):
+        if f == "ns" and core(w) not in BROAD_PLACES and not (mentioned(w, window) or mentioned(w, document)):
+            return False
+    return True

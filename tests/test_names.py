@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from assistant.gate import gate
+from assistant.names import core, names_in, place_conflict, places_in
+from assistant.records import Chunk, Hit
+
+
+def test_names_and_places():
+    assert names_in("佛山市的数字经济增速是多少？") == ["佛山市"]
+    assert core("佛山市") == "佛山" and core("市") == "市"
+    assert "浙江" not in places_in("浙江省宁波市")  # provinces are context, not a rival place
+
+
+def test_place_conflict():
+    assert place_conflict("佛山市增速？", "宁波市增速达16.4%") == ("佛山市", "宁波")
+    assert place_conflict("宁波增速？", "我市增速达16.4%") == ("", "")
+    assert place_conflict("宁波增速？", "宁波市增速达16.4%") == ("", "")
+
+
+def test_gate_refuses_names_absent_from_the_documents():
+    h = Hit(Chunk("c", "a.txt", "t", "宁波增速达16.4%", 0, 10, 1), 1.0, 0.5, 1.0)
+    assert "深圳" in gate("深圳市的增速是多少？", [h], "宁波增速达16.4%", min_dense=0.0)
+    assert gate("宁波市的增速是多少？", [h], "宁波增速达16.4%", min_dense=0.0) == ""
+    assert gate("增速？", [], "", min_dense=0.0) != ""

@@ -1,0 +1,70 @@
+"""The real parts end to end: EmbeddingGemma + FAISS + BM25 + llama.cpp on the bundled GGUF,
+answering questions about ../shared/corpus with citations a person can check."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import models
+from assistant.answer import Assistant, Done, Token
+from assistant.config import Settings
+from assistant.embedding import SentenceTransformerEmbedder
+from assistant.index import Index
+
+from .conftest import CORPUS, MODELS, need
+from .test_cli import minilm
+
+pytestmark = pytest.mark.real
+
+
+def test_sentence_transformers_path_offline():
+    emb = SentenceTransformerEmbedder(minilm())
+    docs = emb.embed_documents(["市政府召开常务会议。", "今天天气晴朗。", ""])
+    q = emb.embed_queries(["常务会议"])
+    assert docs.shape == (3, 384) and q.shape == (1, 384)
+    assert np.allclose(np.linalg.norm(docs[:2], axis=1), 1.0, atol=1e-4)
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+@pytest.fixture(scope="module")
+def corpus_assistant(tmp_path_factory):
+    need(MODELS / models.SPECS[models.DEFAULT_EMBEDDING].target, "EmbeddingGemma")
+    need(MODELS / models.SPECS[models.DEFAULT_CHAT].target, "Qwen2.5-Coder-1.5B GGUF")
+    s = Settings(models_dir=MODELS, index_dir=tmp_path_factory.mktemp("real") / "index")
+    emb = SentenceTransformerEmbedder(models.require(models.DEFAULT_EMBEDDING, MODELS))
+    report = Index(s.index_dir).update([str(CORPUS)], emb, chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap)
+    assert len(report.added) == 5
+    return Assistant(s, embedder=emb)
+
+
+@pytest.mark.parametrize("question,expected,source", [
+    ("首信云等多少家数据要素市场主体完成了入驻？", "41", "004_17f21711840f25cf.txt"),
+    ("副中心网安类和元宇宙类企业有多少家？", "358", "004_17f21711840f25cf.txt"),
+])
+def test_llama_answers_with_a_correct_citation(corpus_assistant, question, expected, source):
+    a = corpus_assistant.ask(question)
+    assert a.status == "answered", a.draft or a.answer
+    assert expected in a.answer
+    assert a.citations and all(Path(c.source).name == source for c in a.citations)
+    doc = (CORPUS / source).read_text("utf-8")
+    for c in a.citations:
+        assert doc[c.start:c.end] == c.quote and expected in doc[c.start - 200:c.end + 200]
+    assert a.timings.prompt_tokens > 0 and a.timings.completion_tokens > 0
+
+
+def test_unanswerable_question_is_not_answered(corpus_assistant):
+    a = corpus_assistant.ask("副中心2023年末的常住人口是多少万人？")
+    assert a.status == "not_found" and a.citations == []
+
+
+def test_streaming_gives_tokens_before_the_answer(corpus_assistant):
+    events = list(corpus_assistant.stream("副中心网安类和元宇宙类企业有多少家？"))
+    tokens = [e for e in events if isinstance(e, Token)]
+    assert len(tokens) >= 3 and isinstance(events[-1], Done)
+    final = events[-1].answer
+    assert "".join(t.text for t in tokens).strip() == final.draft
+    assert final.status == "answered" and "358" in final.answer
