@@ -117,8 +117,8 @@ class Assistant:
         if self._retriever is None:
             self.index.check_embedder(self.state.manifest, self.embedder)
             s = self.settings
-            self._retriever = Retriever(self.state, self.embedder, top_k=s.top_k,
-                                        candidates=s.candidates, dense_weight=s.dense_weight)
+            self._retriever = Retriever(self.state, self.embedder, top_k=s.top_k, candidates=s.candidates,
+                                        dense_weight=s.dense_weight, fusion=s.fusion)
             self._corpus_text = "\n".join(d.text for d in self.state.docs.values())
             self._idf = BigramIdf(c.text for c in self.state.chunks)
         return self._retriever

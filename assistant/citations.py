@@ -10,6 +10,7 @@ from .chunking import Span, paragraphs, sentences
 from .names import place_conflict
 from .records import Citation, Hit, Statement
 
+_CN_DIGITS = "零一二三四五六七八九"
 _CITE = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、;；\-–~]\s*\d{1,3})*)\s*[\]】］]")
 _NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _STATEMENT_END = re.compile(r"(?<=[。！？!?；;\n])")
@@ -50,12 +51,31 @@ def normalize(text: str) -> str:
     return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
 
 
+_ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,3})(?![一二三四五六七八九十])")
+
+
 def numbers(text: str) -> list[str]:
-    """Arabic numbers in a text, normalized: numbers("增长１１.６％，达1,200家") -> ["11.6", "1200"]."""
-    return _NUM.findall(normalize(text).replace(",", ""))
+    """Numbers in a text, normalized; Chinese ordinals as 第N.
+
+    numbers("增长１１.６％，达1,200家，居第四") -> ["11.6", "1200", "第4"]
+    """
+    found = _NUM.findall(normalize(text).replace(",", ""))
+    found += [f"第{v}" for m in _ORDINAL.finditer(text) if (v := parse_chinese_numeral(m.group(1)))]
+    return found
 
 
-_CN_DIGITS = "零一二三四五六七八九"
+def parse_chinese_numeral(text: str) -> int:
+    """parse_chinese_numeral("二十三") -> 23; 0 when it is not a number below 100."""
+    if not text or any(c not in _CN_DIGITS + "十" for c in text):
+        return 0
+    if "十" not in text:
+        return _CN_DIGITS.index(text) if len(text) == 1 else 0
+    tens, _, ones = text.partition("十")
+    t = _CN_DIGITS.index(tens) if tens else 1
+    o = _CN_DIGITS.index(ones) if ones else 0
+    return t * 10 + o if len(tens) <= 1 and len(ones) <= 1 else 0
+
+
 
 
 def chinese_numeral(n: int) -> str:
@@ -69,6 +89,10 @@ def chinese_numeral(n: int) -> str:
 
 
 def _has_number(passage_norm: str, num: str) -> bool:
+    if num.startswith("第"):
+        n = int(num[1:])
+        return (re.search(rf"第{n}(?!\d)", passage_norm) is not None
+                or re.search(rf"第{chinese_numeral(n)}(?![十一二三四五六七八九])", passage_norm) is not None)
     if re.search(rf"(?<![\d.]){re.escape(num)}(?![\d]|\.\d)", passage_norm):
         return True
     # "第9" in an answer stands for "第九" in the document
@@ -183,8 +207,10 @@ def _support_for(core: str, question: str, cites: list[int], nums: list[str], pa
     def holds(n: int, x: str) -> bool:
         return _has_number(normed[n - 1], x)
 
-    good = [n for n in cites if support(core, passages[n - 1], question) >= MIN_SUPPORT
-            or any(holds(n, x) for x in nums)]
+    if nums:  # a figure is the claim: only passages that hold one support it
+        good = [n for n in cites if any(holds(n, x) for x in nums)]
+    else:
+        good = [n for n in cites if support(core, passages[n - 1], question) >= MIN_SUPPORT]
     missing = [x for x in nums if not any(holds(n, x) for n in good)]
     if good and not missing:
         return good, set(), ""

@@ -31,13 +31,15 @@ class Retriever:
     """Settings in the constructor, the query in the call."""
 
     def __init__(self, state: IndexState, embedder: Embedder, *, top_k: int = 5,
-                 candidates: int = 30, dense_weight: float = 0.5, mode: str = "hybrid"):
+                 candidates: int = 30, dense_weight: float = 0.5, mode: str = "hybrid",
+                 fusion: str = "score"):
         self.state = state
         self.embedder = embedder
         self.top_k = top_k
         self.candidates = candidates
         self.dense_weight = dense_weight
         self.mode = mode  # "hybrid" | "dense" | "lexical"
+        self.fusion = fusion  # "score" (normalized scores) | "rrf" (ranks only)
 
     def search(self, query: str, top_k: int | None = None, *, merge: bool = True) -> list[Hit]:
         return self.search_many([query], top_k, merge=merge)[0]
@@ -64,8 +66,11 @@ class Retriever:
             weights = [1.0, 0.0]
         elif self.mode == "lexical":
             weights = [0.0, 1.0]
-        fused = rrf(rankings, weights)
         dense_of = dict(dense)
+        if self.fusion == "rrf":
+            fused = rrf(rankings, weights)
+        else:
+            fused = score_fusion(dense, lex, weights)
         order = sorted(fused, key=lambda r: (-fused[r], r))[: max(k * 2, k + 4)]
         hits = []
         for row in order:
@@ -77,6 +82,26 @@ class Retriever:
         if merge:
             hits = merge_overlaps(hits, self.state)
         return hits[:k]
+
+
+def score_fusion(dense: list[tuple[int, float]], lex: list[tuple[int, float]],
+                 weights: Sequence[float]) -> dict[int, float]:
+    """Weighted sum of min-max normalized scores over each side's candidates.
+
+    Unlike rank fusion it keeps the size of a lead: a passage that matches the question's rare
+    words far better than any other keeps that advantage.
+    score_fusion([(1, 0.9), (2, 0.5)], [(2, 10.0)], [0.5, 0.5]) -> {1: 0.5, 2: 0.5}
+    """
+    fused: dict[int, float] = {}
+    for side, w in zip((dense, lex), weights, strict=True):
+        if not side or not w:
+            continue
+        hi, lo = side[0][1], side[-1][1]
+        span = hi - lo
+        for row, score in side:
+            norm = (score - lo) / span if span > 0 else 1.0
+            fused[row] = fused.get(row, 0.0) + w * norm
+    return fused
 
 
 def merge_overlaps(hits: list[Hit], state: IndexState) -> list[Hit]:
