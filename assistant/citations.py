@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .chunking import Span, paragraphs, sentences
-from .names import place_conflict
+from .names import asked_places, mentioned, place_conflict
 from .records import Citation, Hit, Statement
 
 _CN_DIGITS = "零一二三四五六七八九"
@@ -183,9 +183,10 @@ def check_answer(answer: str, question: str, hits: list[Hit]) -> Checked:
         nums = [x for x in numbers(core) if x not in question_nums]
         ok, added, problem = _support_for(core, question, valid, nums, passages, normed)
         if ok and not problem:
-            conflicts = [place_conflict(question, passages[n - 1], core) for n in ok]
-            if all(c[0] for c in conflicts):
-                asked, other = conflicts[0]
+            conflict = _figure_elsewhere(question, core, nums, passages, normed) or _cited_conflict(
+                question, core, ok, passages)
+            if conflict:
+                asked, other = conflict
                 ok, added, problem = [], set(), f"引用的资料讲的是“{other}”，没有提到“{asked}”"
         for n in ok:
             score = support(core, passages[n - 1], question)
@@ -195,6 +196,32 @@ def check_answer(answer: str, question: str, hits: list[Hit]) -> Checked:
     citations = [_citation(n, hits[n - 1], *cited_by[n], question) for n in sorted(cited_by)]
     substantive = [s for s in statements if s.cites]
     return Checked(statements, citations, refused=refusal_seen and not substantive)
+
+
+def _cited_conflict(question: str, core: str, cites: list[int], passages: list[str]) -> tuple[str, str] | None:
+    """Every cited passage is about another city than the one asked."""
+    conflicts = [place_conflict(question, passages[n - 1], core) for n in cites]
+    return conflicts[0] if conflicts and all(c[0] for c in conflicts) else None
+
+
+def _figure_elsewhere(question: str, core: str, nums: list[str], passages: list[str],
+                      normed: list[str]) -> tuple[str, str] | None:
+    """The figure is stated for another city in some passage, and never next to the asked place.
+
+    Two documents often report the same figure, one as "我市" and one naming the city; the
+    named one tells whose figure it is.
+    """
+    places = asked_places(question)
+    if not nums or not places:
+        return None
+    holders = [i for i in range(len(passages)) if any(_has_number(normed[i], x) for x in nums)]
+    if any(all(mentioned(p, passages[i]) for p in places) for i in holders):
+        return None
+    for i in holders:
+        c = place_conflict(question, passages[i], core)
+        if c[0]:
+            return c
+    return None
 
 
 def _support_for(core: str, question: str, cites: list[int], nums: list[str], passages: list[str],

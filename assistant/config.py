@@ -53,7 +53,7 @@ class Settings:
     n_gpu_layers: int = -1  # layers to offload when llama.cpp has GPU support; -1 all
     max_tokens: int = 256
     seed: int = 1337
-    passage_chars: int = 600  # passage text the model reads; prompt time grows with it
+    passage_chars: int = 700  # passage text the model reads; prompt time grows with it
     passage_chars_per_hit: int = 300  # window around the best sentence of each hit
     retry_coverage: float = 0.6  # after a refusal, retry on one window covering this share of the question
     retry_chars: int = 160  # size of that window

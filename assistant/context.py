@@ -71,18 +71,25 @@ def focus(hit: Hit, question_grams: set[str], idf: BigramIdf, cap: int) -> Hit:
     return replace(hit, chunk=replace(c, text=c.text[start:end], start=c.start + start, end=c.start + end))
 
 
-def select(question: str, hits: list[Hit], idf: BigramIdf, *, budget: int, per_hit: int) -> list[Hit]:
-    """Focused passages in rank order until the character budget is spent."""
+def select(question: str, hits: list[Hit], idf: BigramIdf, *, budget: int, per_hit: int,
+           keep_share: float = 0.35, min_keep: int = 2) -> list[Hit]:
+    """Focused passages in rank order until the character budget is spent.
+
+    A passage that shares little of the question's wording with the best one (below
+    `keep_share` of its score) is left out after the first `min_keep`: it would cost prompt
+    time and give a small model something wrong to copy.
+    """
     grams = bigrams(question)
-    out: list[Hit] = []
+    focused: list[tuple[Hit, float]] = []
     left = budget
     for h in hits:
         if left < 60:
             break
         f = focus(h, grams, idf, min(per_hit, left))
-        out.append(f)
+        focused.append((f, relevance(grams, f.chunk.text, idf)))
         left -= len(f.chunk.text)
-    return out
+    top = max((r for _, r in focused), default=0.0)
+    return [f for i, (f, r) in enumerate(focused) if i < min_keep or r >= keep_share * top]
 
 
 _ASKING = re.compile(r"(多少|几|哪些|哪个|哪里|哪|什么|是否|怎么|如何|为什么|吗|呢|请问|是)")

