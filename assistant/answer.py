@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -92,6 +93,7 @@ class Assistant:
         self._retriever: Retriever | None = None
         self._corpus_text = ""
         self._idf: BigramIdf | None = None
+        self._parts_lock = threading.Lock()
 
     # ---- parts -------------------------------------------------------------------
     @property
@@ -108,8 +110,9 @@ class Assistant:
 
     @property
     def generator(self) -> Generator:
-        if self._generator is None:
-            self._generator = make_generator(self.settings)
+        with self._parts_lock:
+            if self._generator is None:
+                self._generator = make_generator(self.settings)
         return self._generator
 
     @property
@@ -122,6 +125,20 @@ class Assistant:
             self._corpus_text = "\n".join(d.text for d in self.state.docs.values())
             self._idf = BigramIdf(c.text for c in self.state.chunks)
         return self._retriever
+
+    def warm_up(self) -> threading.Thread:
+        """Load the chat model in the background while retrieval loads its own parts."""
+        def load() -> None:
+            try:
+                loader = getattr(self.generator, "_load", None)
+                if loader:
+                    loader()
+            except Exception:  # noqa: BLE001 - the same error is raised again, and reported, on use
+                pass
+
+        t = threading.Thread(target=load, name="load-chat-model", daemon=True)
+        t.start()
+        return t
 
     def reload(self) -> None:
         """Pick up a new index generation (after documents were added or removed)."""

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import models
-from .answer import Assistant, make_embedder
+from .answer import Assistant, check_question, make_embedder
 from .config import Settings
 from .errors import AssistantError, InputError
 from .index import Index
@@ -80,7 +80,10 @@ def cmd_search(args: argparse.Namespace, s: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, s: Settings) -> int:
-    a = Assistant(s).ask(args.question)
+    assistant = Assistant(s)
+    check_question(args.question)  # a bad question fails before anything loads
+    assistant.warm_up()
+    a = assistant.ask(args.question)
     if args.json:
         _dump(a.to_dict())
     else:

@@ -52,9 +52,14 @@ class LlamaGenerator:
         self.n_gpu_layers = n_gpu_layers
         self.seed = seed
         self._llm = None
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # one generation at a time on the one model
+        self._load_lock = threading.Lock()
 
     def _load(self):
+        with self._load_lock:
+            return self._load_locked()
+
+    def _load_locked(self):
         if self._llm is None:
             import llama_cpp  # heavy: imported on first use only
 

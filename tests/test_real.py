@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from assistant import models
-from assistant.answer import Assistant, Done, Token
+from assistant.answer import Assistant, Done, Restart, Token
 from assistant.config import Settings
 from assistant.embedding import SentenceTransformerEmbedder
 from assistant.index import Index
@@ -63,8 +63,11 @@ def test_unanswerable_question_is_not_answered(corpus_assistant):
 
 def test_streaming_gives_tokens_before_the_answer(corpus_assistant):
     events = list(corpus_assistant.stream("副中心网安类和元宇宙类企业有多少家？"))
-    tokens = [e for e in events if isinstance(e, Token)]
-    assert len(tokens) >= 3 and isinstance(events[-1], Done)
+    assert isinstance(events[-1], Done)
+    restarts = [i for i, e in enumerate(events) if isinstance(e, Restart)]
+    last_try = events[restarts[-1] + 1:] if restarts else events  # a Restart discards what came before
+    tokens = [e for e in last_try if isinstance(e, Token)]
+    assert len(tokens) >= 2
     final = events[-1].answer
     assert "".join(t.text for t in tokens).strip() == final.draft
     assert final.status == "answered" and "358" in final.answer
