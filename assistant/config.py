@@ -44,7 +44,7 @@ class Settings:
     # retrieval
     top_k: int = 5
     candidates: int = 30  # how many each side (dense, lexical) proposes before fusion
-    dense_weight: float = 0.4  # share of the dense side in the fused score (0..1)
+    dense_weight: float = 0.5  # share of the dense side in the fused score (0..1)
     fusion: str = "score"  # "score": normalized scores (keeps the size of a lead); "rrf": ranks only
     min_dense: float = 0.0  # refuse without asking the model when no passage is this similar
     # generation

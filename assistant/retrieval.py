@@ -69,6 +69,8 @@ class Retriever:
         dense_of = dict(dense)
         if self.fusion == "rrf":
             fused = rrf(rankings, weights)
+        elif self.fusion == "zscore":
+            fused = zscore_fusion(dense, lex, weights)
         else:
             fused = score_fusion(dense, lex, weights)
         order = sorted(fused, key=lambda r: (-fused[r], r))[: max(k * 2, k + 4)]
@@ -101,6 +103,25 @@ def score_fusion(dense: list[tuple[int, float]], lex: list[tuple[int, float]],
         for row, score in side:
             norm = (score - lo) / span if span > 0 else 1.0
             fused[row] = fused.get(row, 0.0) + w * norm
+    return fused
+
+
+def zscore_fusion(dense: list[tuple[int, float]], lex: list[tuple[int, float]],
+                  weights: Sequence[float]) -> dict[int, float]:
+    """Weighted sum of each side's standardized scores (z-scores over its candidates).
+
+    A side whose best candidate stands far above the rest speaks loudly; a side whose
+    candidates all score alike (no real match) hardly moves the ranking.
+    """
+    fused: dict[int, float] = {}
+    for side, w in zip((dense, lex), weights, strict=True):
+        if len(side) < 2 or not w:
+            continue
+        vals = np.array([v for _, v in side], dtype="float64")
+        mu, sd = vals.mean(), vals.std() or 1.0
+        floor = (vals.min() - mu) / sd
+        for row, score in side:
+            fused[row] = fused.get(row, 0.0) + w * ((score - mu) / sd - floor)
     return fused
 
 

@@ -65,6 +65,7 @@ def main() -> None:
     ap.add_argument("bench", type=Path)
     ap.add_argument("--work", type=Path, help="where to keep documents and index (default: index/bench-NAME)")
     ap.add_argument("--weights", default="", help="extra dense weights to try, e.g. 0.3,0.7")
+    ap.add_argument("--fusions", default="score", help="fusions to try for the hybrid: score,rrf")
     args = ap.parse_args()
     name = args.bench.name
     work = args.work or ROOT / "index" / f"bench-{name}"
@@ -82,16 +83,20 @@ def main() -> None:
     queries = [json.loads(x) for x in (args.bench / "queries.jsonl").read_text("utf-8").splitlines()]
     qvecs = embedder.embed_queries([q["question"] for q in queries])
     rows = []
-    configs = [("lexical", 0.0), ("dense", 1.0), ("hybrid", s.dense_weight)]
-    configs += [("hybrid", float(w)) for w in args.weights.split(",") if w]
-    for mode, w in configs:
-        r = Retriever(state, embedder, candidates=s.candidates, dense_weight=w, mode=mode)
+    configs = [("lexical", 0.0, s.fusion), ("dense", 1.0, s.fusion)]
+    weights = [s.dense_weight] + [float(w) for w in args.weights.split(",") if w]
+    configs += [("hybrid", w, f) for f in args.fusions.split(",") for w in weights]
+    for mode, w, fusion in configs:
+        r = Retriever(state, embedder, candidates=s.candidates, dense_weight=w, mode=mode, fusion=fusion)
         res = evaluate(r, queries, qvecs)
-        rows.append((mode if mode != "hybrid" else f"hybrid w={w:.2f}", res))
+        label = mode if mode != "hybrid" else f"hybrid {fusion} w={w:.2f}"
+        if mode == "hybrid" and w == s.dense_weight and fusion == s.fusion:
+            label += " (default)"
+        rows.append((label, res))
     print(f"\n{name}: {len(queries)} questions, {len(state.docs)} passages, {len(state.chunks)} chunks")
-    print(f"{'method':18s} {'recall@1':>9s} {'recall@5':>9s} {'MRR@10':>9s}")
+    print(f"{'method':32s} {'recall@1':>9s} {'recall@5':>9s} {'MRR@10':>9s}")
     for label, res in rows:
-        print(f"{label:18s} {res['recall@1']:9.3f} {res['recall@5']:9.3f} {res['mrr@10']:9.3f}")
+        print(f"{label:32s} {res['recall@1']:9.3f} {res['recall@5']:9.3f} {res['mrr@10']:9.3f}")
 
 
 if __name__ == "__main__":

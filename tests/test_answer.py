@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from assistant.answer import Assistant, Done, Retrieved, Token
+from assistant.answer import Assistant, Done, Restart, Retrieved, Token
 from assistant.errors import InputError
 from assistant.index import Index
 
@@ -90,3 +90,24 @@ def test_unknown_name_is_refused_before_the_model(built, embedder):
 def test_bad_questions(built, embedder, question, match):
     with pytest.raises(InputError, match=match):
         Assistant(built, embedder=embedder, generator=ScriptedGenerator("")).ask(question)
+
+
+def test_refusal_gets_one_retry_on_a_covering_window(built, embedder):
+    def reply(prompt: str) -> str:
+        if "[2]" in prompt:  # the full context: the small model refuses
+            return "资料中没有找到相关内容。"
+        return "27家[1]"
+
+    gen = ScriptedGenerator(reply)
+    events = list(Assistant(built, embedder=embedder, generator=gen).stream("全区危险化学品企业有多少家？"))
+    assert any(isinstance(e, Restart) for e in events)
+    a = events[-1].answer
+    assert a.status == "answered" and a.citations[0].source.endswith("安全检查通知.txt")
+    assert len(gen.prompts) == 2 and len(a.passages) == 1
+
+
+def test_no_retry_when_no_passage_covers_the_question(built, embedder):
+    gen = ScriptedGenerator("资料中没有找到相关内容。")
+    events = list(Assistant(built, embedder=embedder, generator=gen).stream("全区常住人口和人均收入是多少？"))
+    assert not any(isinstance(e, Restart) for e in events)
+    assert events[-1].answer.status == "not_found" and len(gen.prompts) == 1
