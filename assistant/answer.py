@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import models
 from .citations import align_numerals, check_answer
@@ -69,7 +70,9 @@ def make_embedder(settings: Settings, manifest: dict | None = None) -> Embedder:
         return SentenceTransformerEmbedder(settings.embed_model)
     recorded = (manifest or {}).get("embedding", {}).get("path")
     default = settings.models_dir / models.SPECS[models.DEFAULT_EMBEDDING].target
-    if recorded and not recorded.startswith(str(default.resolve())):
+    # an index copied from another machine records a path that may not exist here: the
+    # bundled default is tried then, and the fingerprint check says if it is the wrong model
+    if recorded and Path(recorded).is_dir() and Path(recorded).resolve() != default.resolve():
         return SentenceTransformerEmbedder(recorded)
     return SentenceTransformerEmbedder(models.require(models.DEFAULT_EMBEDDING, settings.models_dir))
 
