@@ -181,7 +181,7 @@ def format_summary(s: Summary, k: int = 5) -> str:
         f"retrieval recall@{k}   {s.recall_at_k:.3f}",
         f"answer accuracy      {s.answer_accuracy:.3f}  (false refusals: {s.false_refusals})",
         f"citation precision   {s.citation_precision:.3f}  (correct answers with a citation: {s.cited_answers:.3f})",
-        f"refusal accuracy     {s.refusal_accuracy:.3f}",
+        f"refusal accuracy     {s.refusal_accuracy:.3f}" if s.unanswerable else "refusal accuracy     n/a (no unanswerable question)",
         f"latency total        p50 {s.p50_total_ms / 1000:.1f} s   p90 {s.p90_total_ms / 1000:.1f} s",
         f"latency first token  p50 {s.p50_first_token_ms / 1000:.1f} s   p90 {s.p90_first_token_ms / 1000:.1f} s",
         "by kind              " + ", ".join(f"{kd} {v:.2f}" for kd, v in s.by_kind.items()),
