@@ -54,9 +54,7 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
               + f" in {report.seconds:.1f} s")
         for x in report.skipped:
             print(f"skipped {x.source}: {x.reason}")
-    if not (report.added or report.updated or report.unchanged) and not idx.exists():
-        raise InputError(f"no readable .txt .md .html .docx .pdf file in {' '.join(args.paths)}")
-    if not (report.added or report.updated or report.unchanged) and report.skipped:
+    if not (report.added or report.updated or report.unchanged) and (report.skipped or not idx.exists()):
         raise InputError(f"no readable .txt .md .html .docx .pdf file in {' '.join(args.paths)}")
     return 0
 

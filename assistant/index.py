@@ -101,13 +101,6 @@ class IndexState:
         scores, ids = self.dense.search(qvec.reshape(1, -1).astype("float32"), min(n, self.dense.ntotal))
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=False) if i >= 0]
 
-    def lexical_search(self, tokens: list[str], n: int) -> list[tuple[int, float]]:
-        scores = self.bm25.scores(tokens)
-        if scores.size == 0:
-            return []
-        top = np.argsort(-scores, kind="stable")[:n]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
-
 
 class Index:
     """An index folder on disk."""
