@@ -104,9 +104,3 @@ class SentenceTransformerEmbedder:
 
 def describe(embedder: Embedder) -> dict:
     return {"name": embedder.name, "fingerprint": embedder.fingerprint, "dim": embedder.dim}
-
-
-def manifest_matches(recorded: dict, embedder: Embedder) -> bool:
-    return recorded.get("fingerprint") == embedder.fingerprint
-
-

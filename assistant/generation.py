@@ -75,15 +75,6 @@ class LlamaGenerator:
             )
         return self._llm
 
-    @property
-    def uses_gpu(self) -> bool:
-        import llama_cpp
-
-        return bool(llama_cpp.llama_supports_gpu_offload()) and self.n_gpu_layers != 0
-
-    def count_tokens(self, text: str) -> int:
-        return len(self._load().tokenize(text.encode("utf-8"), add_bos=False, special=True))
-
     def stream(self, messages: list[dict[str, str]], *, max_tokens: int,
                stats: GenerationStats | None = None) -> Iterator[str]:
         stats = stats if stats is not None else GenerationStats()

@@ -227,7 +227,7 @@ class Index:
                 return report
             vectors = self._embed(fresh, embedder, report, progress)
             self._commit(old, docs, fresh, vectors, embedder, chunker)
-            self._clear_staging(keep=set())
+            self._clear_staging()
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -380,10 +380,10 @@ class Index:
         for stale in self.folder.glob(".gen-*.tmp"):
             shutil.rmtree(stale, ignore_errors=True)
 
-    def _clear_staging(self, keep: set[str]) -> None:
+    def _clear_staging(self) -> None:
+        """Staged embeddings are committed now; the next run starts clean."""
         for f in (self.folder / "staging").glob("*.npy"):
-            if f.name not in keep:
-                f.unlink(missing_ok=True)
+            f.unlink(missing_ok=True)
 
 
 def _read_manifest(gen: Path) -> dict:

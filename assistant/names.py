@@ -89,9 +89,13 @@ def gazetteer() -> dict[str, set[str]]:
     return table
 
 
+def _codes(name: str) -> set[str]:
+    return gazetteer().get(core(name), set()) | gazetteer().get(name, set())
+
+
 def _city_codes(name: str) -> set[str]:
     """Prefecture-level codes (4 digits) of a name: a city, or the city a county belongs to."""
-    return {c[:4] for c in gazetteer().get(core(name), set()) | gazetteer().get(name, set())}
+    return {c[:4] for c in _codes(name)}
 
 
 def rival_cities(text: str, exclude: set[str]) -> list[str]:
@@ -101,8 +105,7 @@ def rival_cities(text: str, exclude: set[str]) -> list[str]:
     for word, flag in _tagged(text):
         if flag != "ns":
             continue
-        codes = gazetteer().get(core(word), set()) | gazetteer().get(word, set())
-        cities = {c for c in codes if c[2:4] != "00" and c[4:6] == "00"}  # prefecture-level rows
+        cities = {c for c in _codes(word) if c[2:4] != "00" and c[4:6] == "00"}  # prefecture-level rows
         if cities and not {c[:4] for c in cities} & exclude and core(word) not in out:
             out.append(core(word))
     return out

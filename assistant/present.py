@@ -6,8 +6,6 @@ import os
 
 from .records import Answer, Citation, Hit
 
-STATUS_TEXT = {"answered": "已回答", "not_found": "文档中未找到", "error": "出错"}
-
 
 def short_quote(text: str, limit: int = 80) -> str:
     one = " ".join(text.split())
