@@ -53,6 +53,14 @@ class Done:
 Event = Retrieved | Token | Restart | Done
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    state: IndexState
+    retriever: Retriever
+    idf: BigramIdf
+    corpus_text: str
+
+
 def check_question(question: str) -> str:
     q = (question or "").strip()
     if not q:
@@ -93,41 +101,52 @@ class Assistant:
         self._embedder = embedder
         self._generator = generator
         self._state = state
-        self._retriever: Retriever | None = None
-        self._corpus_text = ""
-        self._idf: BigramIdf | None = None
+        self._parts: _Loaded | None = None
         self._parts_lock = threading.Lock()
+        self._load_lock = threading.Lock()
 
     # ---- parts -------------------------------------------------------------------
     @property
     def state(self) -> IndexState:
-        if self._state is None:
-            self._state = self.index.load()
-        return self._state
+        return self._loaded().state
 
     @property
     def embedder(self) -> Embedder:
-        if self._embedder is None:
-            self._embedder = make_embedder(self.settings, self.state.manifest)
-        return self._embedder
+        with self._parts_lock:
+            if self._embedder is None:
+                manifest = self._state.manifest if self._state is not None else self.index.manifest()
+                self._embedder = make_embedder(self.settings, manifest)
+            return self._embedder
 
     @property
     def generator(self) -> Generator:
         with self._parts_lock:
             if self._generator is None:
                 self._generator = make_generator(self.settings)
-        return self._generator
+            return self._generator
 
     @property
     def retriever(self) -> Retriever:
-        if self._retriever is None:
-            self.index.check_embedder(self.state.manifest, self.embedder)
-            s = self.settings
-            self._retriever = Retriever(self.state, self.embedder, top_k=s.top_k, candidates=s.candidates,
-                                        dense_weight=s.dense_weight, fusion=s.fusion)
-            self._corpus_text = "\n".join(d.text for d in self.state.docs.values())
-            self._idf = BigramIdf(c.text for c in self.state.chunks)
-        return self._retriever
+        return self._loaded().retriever
+
+    def _loaded(self) -> _Loaded:
+        """The index and what is derived from it, as one snapshot: a reload never tears a call."""
+        with self._load_lock:
+            if self._parts is None:
+                state = self._state or self.index.load()
+                embedder = self.embedder
+                self.index.check_embedder(state.manifest, embedder)
+                s = self.settings
+                retriever = Retriever(state, embedder, top_k=s.top_k, candidates=s.candidates,
+                                      dense_weight=s.dense_weight, fusion=s.fusion)
+                self._parts = _Loaded(state, retriever, BigramIdf(c.text for c in state.chunks),
+                                      "\n".join(d.text for d in state.docs.values()))
+            return self._parts
+
+    def set_generator(self, generator: Generator) -> None:
+        """Answer with another chat model from the next question on."""
+        with self._parts_lock:
+            self._generator = generator
 
     def warm_up(self) -> threading.Thread:
         """Load the chat model in the background while retrieval loads its own parts."""
@@ -145,9 +164,9 @@ class Assistant:
 
     def reload(self) -> None:
         """Pick up a new index generation (after documents were added or removed)."""
-        self._state = None
-        self._retriever = None
-        self._idf = None
+        with self._load_lock:
+            self._state = None
+            self._parts = None
 
     # ---- calls -------------------------------------------------------------------
     def search(self, question: str, top_k: int | None = None) -> list[Hit]:
@@ -164,28 +183,27 @@ class Assistant:
         """Retrieved, then Token pieces as the model writes, then Done with the checked answer."""
         q = check_question(question)
         t0 = time.perf_counter()
+        parts = self._loaded()
         if hits is None:
-            hits = self.retriever.search(q, top_k)
-        else:
-            self.retriever  # noqa: B018 - loads the corpus text for the gate
+            hits = parts.retriever.search(q, top_k)
         timings = Timings(retrieve_ms=(time.perf_counter() - t0) * 1000)
         yield Retrieved(q, hits)
-        reason = gate(q, hits, self._corpus_text, min_dense=self.settings.min_dense)
+        reason = gate(q, hits, parts.corpus_text, min_dense=self.settings.min_dense)
         if reason:
             timings.total_ms = (time.perf_counter() - t0) * 1000
             yield Done(Answer(q, "not_found", f"{NOT_FOUND_TEXT}（{reason}）", hits=hits,
                               timings=timings, reason="retrieval_gate"))
             return
         s = self.settings
-        passages = select(q, hits, self._idf, budget=s.passage_chars, per_hit=s.passage_chars_per_hit)
+        passages = select(q, hits, parts.idf, budget=s.passage_chars, per_hit=s.passage_chars_per_hit)
         draft = yield from self._generate(q, passages, timings, t0)
         answer = self._finish(q, draft, hits, passages, timings)
         if answer.reason == "model_refused":
             # Small models refuse when the answer sits in a long passage that does not repeat
             # the question's wording; one short window that covers the question gets a second look.
-            window, cover = best_window(q, hits, self._idf, cap=s.retry_chars)
+            window, cover = best_window(q, hits, parts.idf, cap=s.retry_chars)
             if (window is not None and cover >= s.retry_coverage
-                    and names_covered(q, window.chunk.text, self.state.doc_text(window.chunk.source))):
+                    and names_covered(q, window.chunk.text, parts.state.doc_text(window.chunk.source))):
                 yield Restart("只看最相关的一段资料，再试一次")
                 second = yield from self._generate(q, [window], timings, t0, RETRY_SYSTEM_PROMPT)
                 retried = self._finish(q, second, hits, [window], timings)

@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     ml.add_argument("--models-dir", metavar="DIR")
     ml.add_argument("--full", action="store_true", help="re-hash every file")
 
+    p = sub.add_parser("serve", help="open the chat page in the browser (127.0.0.1 by default)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1; any other needs --auth-file)")
+    p.add_argument("--auth-file", metavar="FILE", help="logins, one user:password per line")
+    _common(p, model=True)
+
     p = sub.add_parser("doctor", help="check models and index, and say what would be used")
     _common(p, model=True)
     return ap

@@ -182,3 +182,13 @@ def cmd_doctor(args: argparse.Namespace, s: Settings) -> int:
         problems += 1
     print("all good" if not problems else f"{problems} problem(s) found")
     return 0 if not problems else 1
+
+
+def cmd_serve(args: argparse.Namespace, s: Settings) -> int:
+    from .ui import serve
+
+    def ready(url: str) -> None:
+        print(f"chat page: {url}  (index {s.index_dir}; Ctrl-C stops)", flush=True)
+
+    serve(s, host=args.host, port=args.port, auth_file=args.auth_file, on_ready=ready)
+    return 0

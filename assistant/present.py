@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from .errors import IndexStateError, InputError, ModelMissingError
 from .records import Answer, Citation, Hit
 
 
@@ -50,3 +51,23 @@ def answer_text(a: Answer) -> str:
         lines.append("检索到的最接近的资料（未用于回答）：")
         lines.extend(hit_line(i, h) for i, h in enumerate(a.hits[:3], 1))
     return "\n".join(lines)
+
+
+def zh_error(e: Exception) -> str:
+    """One line in Chinese a staff member can act on, for an error the library raised."""
+    msg = str(e)
+    if isinstance(e, ModelMissingError):
+        return "找不到可用的模型文件：请让管理员运行 assistant models install，或在“设置”中选择其他模型。"
+    if isinstance(e, IndexStateError):
+        if msg.startswith("no index"):
+            return "资料库还是空的：请先在“资料库”页添加文件。"
+        if "embedding model" in msg:
+            return "资料库是用另一个嵌入模型建立的：请在“资料库”页删除后重新添加文件，或让管理员重建索引。"
+        return "资料库已损坏：请让管理员用 assistant index --rebuild 重建。"
+    if isinstance(e, InputError):
+        if "question is empty" in msg:
+            return "问题是空的：请先输入问题。"
+        if "characters; the limit" in msg:
+            return "问题太长：请把问题缩短到 2000 字以内。"
+        return msg
+    return f"出错了：{msg}"
