@@ -41,6 +41,17 @@ def parse_citations(text: str) -> list[int]:
     return out
 
 
+def tidy_citations(text: str, passages: int) -> str:
+    """Every citation mark as [n][m], keeping only numbers that name one of the passages.
+
+    tidy_citations("甲【1】，乙[2,9]。[7]", 3) -> "甲[1]，乙[2]。"
+    """
+    def one(m: re.Match) -> str:
+        return "".join(f"[{n}]" for n in parse_citations(m.group(0)) if 0 < n <= passages)
+
+    return _CITE.sub(one, text)
+
+
 def strip_citations(text: str) -> str:
     return _CITE.sub("", text)
 

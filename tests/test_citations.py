@@ -112,3 +112,10 @@ def test_same_figure_named_for_another_city_elsewhere_is_not_support():
     q = "宁波数字经济核心产业增加值年均增速是多少？"
     checked = check_answer("年均增速达16.4%[1]。", q, passages)
     assert checked.statements[0].supported
+
+
+def test_tidy_citations_keeps_only_numbers_that_name_a_passage():
+    from assistant.citations import tidy_citations
+
+    assert tidy_citations("甲【1】，乙[2,9]。[7]", 3) == "甲[1]，乙[2]。"
+    assert tidy_citations("丙[1-3]。", 2) == "丙[1][2]。"

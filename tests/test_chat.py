@@ -1,0 +1,210 @@
+"""The chat page's library parts with fakes: follow-ups, documents, conversation, HTML."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.answer import Assistant
+from assistant.conversation import Turn, history_of, run_turn, to_markdown
+from assistant.documents import DocumentStore, safe_name
+from assistant.errors import InputError
+from assistant.followup import acceptable, leans_back, standalone
+from assistant.index import Index
+from assistant.render import conversation_html
+from assistant.ui import ChatApp, read_auth_file, serve
+
+from .fakes import ScriptedGenerator
+
+
+@pytest.fixture
+def built(settings, embedder, docs_dir):
+    Index(settings.index_dir).update([str(docs_dir)], embedder, chunk_size=settings.chunk_size,
+                                     chunk_overlap=settings.chunk_overlap)
+    return settings
+
+
+def cite(needle: str):
+    """A scripted model that states the sentence holding `needle` and cites its passage."""
+    def reply(prompt: str) -> str:
+        for block in re.split(r"\n\n(?=\[\d+\])", prompt.split("\n\n问题：")[0]):
+            if needle in block:
+                n = re.match(r"(?:资料：\n)?\[(\d+)\]", block).group(1)
+                return f"{needle}[{n}]。"
+        return "资料中没有找到相关内容。"
+    return reply
+
+
+# ---- follow-up questions ------------------------------------------------------------
+def test_leans_back_on_pronouns_and_bare_questions():
+    assert leans_back("那2027年的目标呢？")
+    assert leans_back("它什么时候开始施行？")
+    assert leans_back("由哪个部门负责？")
+    assert not leans_back("2025年全区地区生产总值是多少？")
+
+
+def test_rewrite_used_when_it_keeps_the_users_words():
+    gen = ScriptedGenerator("改写：2027年全区地区生产总值的目标是多少？")
+    q = standalone("那2027年的目标呢？", ["2025年全区地区生产总值的目标是多少？"], gen)
+    assert q == "2027年全区地区生产总值的目标是多少？"
+    assert "最新问题：那2027年的目标呢？" in gen.prompts[0][-1]["content"]
+
+
+def test_rewrite_that_drops_a_number_or_repeats_the_old_question_falls_back():
+    prev = "2025年全区地区生产总值的目标是多少？"
+    assert not acceptable("2025年全区地区生产总值的目标是多少？", "那2027年呢？", prev)
+    assert not acceptable(prev, "由哪个部门负责？", prev)
+    q = standalone("由哪个部门负责？", [prev], ScriptedGenerator(prev))
+    assert q.startswith("由哪个部门负责？") and prev in q
+
+
+def test_standalone_question_is_not_rewritten():
+    gen = ScriptedGenerator("不该被调用")
+    assert standalone("2024年新建口袋公园多少座？", ["检查什么时候结束？"], gen) == "2024年新建口袋公园多少座？"
+    assert gen.prompts == []
+
+
+# ---- documents ----------------------------------------------------------------------
+def test_safe_name_keeps_uploads_inside_the_folder():
+    assert safe_name("../../etc/通知<1>.txt") == "通知_1_.txt"
+    assert safe_name("C:\\Users\\a\\报告.DOCX") == "报告.docx"
+    assert safe_name("..") == "document"
+    assert "/" not in safe_name("a/b/../../c.md")
+
+
+def test_upload_list_delete(built, embedder, tmp_path):
+    store = DocumentStore(Index(built.index_dir), max_bytes=10_000)
+    up = tmp_path / "incoming" / "../x"
+    up = tmp_path / "防汛通知.txt"
+    up.write_text("今年汛前共检查水库88座，由水务局牵头。\n", "utf-8")
+    report = store.add([(str(up), "../../防汛通知.txt")], embedder, chunk_size=80, chunk_overlap=20)
+    assert report.added and report.added[0].startswith(str(built.index_dir / "uploads"))
+    names = {d.name: d for d in store.list()}
+    assert names["防汛通知.txt"].uploaded and names["防汛通知.txt"].chunks >= 1
+    assert not names["安全检查通知.txt"].uploaded
+    stored = built.index_dir / "uploads" / "防汛通知.txt"
+    assert stored.is_file()
+    store.delete(names["防汛通知.txt"].source)
+    assert not stored.exists()
+    assert "防汛通知.txt" not in {d.name for d in store.list()}
+    with pytest.raises(InputError, match="资料库中没有"):
+        store.delete(names["防汛通知.txt"].source)
+
+
+def test_upload_limits_are_reported_in_chinese(built, tmp_path):
+    store = DocumentStore(Index(built.index_dir), max_bytes=100)
+    big = tmp_path / "大文件.txt"
+    big.write_text("字" * 200, "utf-8")
+    with pytest.raises(InputError, match="超过上限"):
+        store.store(big)
+    exe = tmp_path / "程序.exe"
+    exe.write_bytes(b"MZ")
+    with pytest.raises(InputError, match="格式不支持"):
+        store.store(exe)
+    assert not (built.index_dir / "uploads").exists() or not any((built.index_dir / "uploads").iterdir())
+
+
+def test_same_name_different_content_gets_a_new_name(built, tmp_path):
+    store = DocumentStore(Index(built.index_dir))
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("甲", "utf-8")
+    b.write_text("乙", "utf-8")
+    first, second = store.store(a, "通知.txt"), store.store(b, "通知.txt")
+    assert first.name == "通知.txt" and second.name == "通知(2).txt"
+    assert store.store(a, "通知.txt") == first  # the same bytes again: no copy
+
+
+# ---- a conversation -----------------------------------------------------------------
+def test_run_turn_streams_and_ends_with_a_checked_answer(built, embedder):
+    gen = ScriptedGenerator(cite("全区共有危险化学品企业27家"))
+    a = Assistant(built, embedder=embedder, generator=gen)
+    turn = Turn("全区危险化学品企业有多少家？")
+    phases = [t.phase for t in run_turn(a, turn, [])]
+    assert phases[0] == "searching" and "writing" in phases and phases[-1] == "done"
+    assert turn.answer.status == "answered" and turn.answer.citations
+    assert turn.first_token_ms > 0
+
+
+def test_follow_up_turn_searches_the_rewrite(built, embedder):
+    def reply(prompt: str) -> str:
+        if "最新问题" in prompt:
+            return "检查范围中的人员密集场所抽查比例是多少？"
+        return cite("抽查比例不低于20%")(prompt)
+    a = Assistant(built, embedder=embedder, generator=ScriptedGenerator(reply))
+    first = Turn("检查范围包括哪些人员密集场所？")
+    list(run_turn(a, first, []))
+    second = Turn("那它的抽查比例呢？")
+    list(run_turn(a, second, history_of([first])))
+    assert second.rewritten and second.query == "检查范围中的人员密集场所抽查比例是多少？"
+    assert second.answer.status == "answered"
+
+
+def test_stop_ends_the_turn(built, embedder):
+    a = Assistant(built, embedder=embedder, generator=ScriptedGenerator(cite("全区共有危险化学品企业27家")))
+    turn, seen = Turn("全区危险化学品企业有多少家？"), []
+    for t in run_turn(a, turn, [], stop=lambda: len(seen) >= 3):
+        seen.append(t.phase)
+    assert turn.phase == "stopped" and turn.answer is None
+
+
+def test_errors_become_one_chinese_line(built, embedder):
+    a = Assistant(built, embedder=embedder, generator=ScriptedGenerator("x"))
+    turn = Turn("   ")
+    list(run_turn(a, turn, []))
+    assert turn.phase == "error" and turn.error == "问题是空的：请先输入问题。"
+    missing = Assistant(built.with_overrides(index_dir=built.index_dir.parent / "none"), embedder=embedder,
+                        generator=ScriptedGenerator("x"))
+    turn = Turn("有多少家？")
+    list(run_turn(missing, turn, []))
+    assert "资料库还是空的" in turn.error
+
+
+def test_markdown_export_has_answers_and_sources(built, embedder):
+    a = Assistant(built, embedder=embedder, generator=ScriptedGenerator(cite("全区共有危险化学品企业27家")))
+    turn = Turn("全区危险化学品企业有多少家？")
+    list(run_turn(a, turn, []))
+    md = to_markdown([turn])
+    assert "## 1. 全区危险化学品企业有多少家？" in md and "**状态：已回答**" in md
+    assert "来源：" in md and "安全检查通知.txt" in md
+
+
+# ---- HTML ---------------------------------------------------------------------------
+def test_html_escapes_documents_and_model_output_and_links_citations(settings, embedder, tmp_path):
+    d = tmp_path / "evil"
+    d.mkdir()
+    (d / "恶意.txt").write_text("通知正文<script>alert(1)</script>，共有<img src=x onerror=alert(2)>企业5家。\n", "utf-8")
+    s = settings.with_overrides(index_dir=tmp_path / "evil-index")
+    Index(s.index_dir).update([str(d)], embedder, chunk_size=80, chunk_overlap=20)
+    gen = ScriptedGenerator(lambda p: "共有<img src=x onerror=alert(5)>企业5家[1][9]。")
+    turn = Turn("共有企业多少家<b>？</b>")
+    list(run_turn(Assistant(s, embedder=embedder, generator=gen), turn, []))
+    html = conversation_html([turn])
+    assert "<script>" not in html and "<img" not in html and "<b>" not in html
+    assert "&lt;script&gt;" in html and "&lt;img" in html
+    assert f'data-p="t{turn.uid}-p1"' in html  # [1] is a link to passage 1
+    assert f'id="t{turn.uid}-p1" hidden' in html and "<mark>" in html
+    assert "[9]" not in html  # a number that names no passage was dropped by the checker
+
+
+def test_auth_file_and_non_loopback_refusal(tmp_path, settings):
+    f = tmp_path / "logins.txt"
+    f.write_text("# office\nzhang:秘密1\n\nli:pw:with:colons\n", "utf-8")
+    assert read_auth_file(f) == [("zhang", "秘密1"), ("li", "pw:with:colons")]
+    f.write_text("nobody\n", "utf-8")
+    with pytest.raises(InputError, match="user:password"):
+        read_auth_file(f)
+    with pytest.raises(InputError, match="without a login"):
+        serve(settings, host="0.0.0.0", port=1)
+
+
+def test_chat_app_ask_yields_page_updates(built, embedder):
+    gen = ScriptedGenerator(cite("全区共有危险化学品企业27家"))
+    app = ChatApp(built, Assistant(built, embedder=embedder, generator=gen))
+    outs = list(app.ask("全区危险化学品企业有多少家？", [], {"stop": False}, 5))
+    box, html, turns = outs[-1]
+    assert box == "" and len(turns) == 1 and "已回答" in html and "27家" in html
+    rows, choices = app.documents()
+    assert {r[0] for r in rows} == {"安全检查通知.txt", "工作总结.md"} and len(choices) == 2
+    md_path = app.export(turns)
+    assert md_path.endswith(".md") and "27家" in open(md_path, encoding="utf-8").read()
