@@ -4,6 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
+# the chat page's browser tests: Debian's Chromium, and CJK fonts so Chinese is readable in screenshots
+if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/opentype/noto ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      chromium chromium-driver fonts-noto-cjk >/dev/null) || echo "warning: could not install chromium (browser tests will fail)"
+  else
+    echo "note: install chromium and fonts-noto-cjk (Debian packages) to run the browser tests"
+  fi
+fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 . .venv/bin/activate
 python -m pip install --quiet --upgrade pip

@@ -1,0 +1,214 @@
+"""The chat page in a real browser: Debian's Chromium driven by Playwright, real models.
+
+The server is `assistant serve` in a subprocess over a fresh index of examples/sample_docs.
+Screenshots go to artifacts/browser/ (look at them: fonts, layout, highlighted passages).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import MODELS, ROOT, SAMPLES, need, real_models_required
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "artifacts" / "browser"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.real
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not CHROMIUM.exists():
+        msg = "chromium not installed: apt-get install chromium fonts-noto-cjk (scripts/setup.sh does)"
+        if real_models_required():
+            pytest.fail(msg)
+        pytest.skip(msg)
+    need(MODELS / "embeddinggemma-300m", "EmbeddingGemma")
+    need(MODELS / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", "Qwen2.5-Coder-1.5B GGUF")
+    base = tmp_path_factory.mktemp("page")
+    docs = base / "docs"
+    shutil.copytree(SAMPLES, docs)
+    index = base / "index"
+    env = {**os.environ, "ASSISTANT_HOME": str(ROOT)}
+    cli = [sys.executable, "-m", "assistant.cli"]
+    subprocess.run([*cli, "index", str(docs), "--index", str(index)], check=True, env=env, cwd=base,
+                   capture_output=True)
+    port = _free_port()
+    log = open(base / "serve.log", "w")
+    proc = subprocess.Popen([*cli, "serve", "--index", str(index), "--port", str(port)], env=env, cwd=base,
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            break
+        except OSError:
+            assert proc.poll() is None, (base / "serve.log").read_text()
+            time.sleep(1)
+    else:
+        raise AssertionError("the page did not come up: " + (base / "serve.log").read_text())
+    yield url, base
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(server, browser):
+    url, _ = server
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": 1200, "height": 900})
+    pg = ctx.new_page()
+    pg.requests = []
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    pg.goto(url)
+    pg.wait_for_selector("#question textarea")
+    yield pg
+    ctx.close()
+
+
+def shot(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def ask(pg, question: str, timeout: float = 240) -> tuple[list[str], object]:
+    """Type a question, press Enter, and collect the answer text as it streams; the last turn."""
+    n = pg.locator("#chat .turn").count()
+    pg.fill("#question textarea", question)
+    pg.press("#question textarea", "Enter")
+    pg.wait_for_function(f"document.querySelectorAll('#chat .turn').length > {n}", timeout=30_000)
+    turn = pg.locator("#chat .turn").nth(n)
+    seen: list[str] = []
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        phase = turn.get_attribute("data-phase")
+        body = turn.locator(".body")
+        text = body.first.inner_text() if body.count() else ""
+        if text and (not seen or seen[-1] != text):
+            seen.append(text)
+        if phase in ("done", "error", "stopped"):
+            return seen, turn
+        time.sleep(0.05)
+    raise AssertionError(f"no answer to {question} within {timeout} s; saw {seen[-3:]}")
+
+
+def test_page_loads_with_nothing_leaving_the_machine(page, server):
+    url, _ = server
+    assert page.title() == "文档问答助手"
+    assert page.locator("text=只根据资料库中的文件回答").count() == 1
+    font = page.evaluate("getComputedStyle(document.querySelector('.gradio-container')).fontFamily")
+    assert "Microsoft YaHei" in font and "Noto Sans CJK SC" in font
+    page.wait_for_timeout(1000)
+    outside = [u for u in page.requests if not u.startswith(url) and not u.startswith("data:")]
+    assert outside == [], outside
+    shot(page, "01-page")
+
+
+def test_answer_streams_with_a_citation_that_opens_the_highlighted_passage(page):
+    seen, turn = ask(page, "汛前要检查多少座水库？")
+    assert turn.get_attribute("data-phase") == "done"
+    assert len(seen) >= 3, seen  # the text grew on the page, piece by piece
+    assert "126" in seen[-1]
+    assert "已回答" in turn.locator(".badge").inner_text()
+    link = turn.locator(".body a.cite").first
+    assert re.fullmatch(r"\[\d\]", link.inner_text())
+    assert turn.locator(".sources li").first.inner_text().count("防汛工作通知") == 1
+    passage = turn.locator(".passage:not([hidden])")
+    assert passage.count() == 0
+    link.click()
+    assert passage.count() == 1
+    assert "126座水库" in passage.locator("mark").first.inner_text()
+    shot(page, "02-answer-with-highlighted-passage")
+    # the same passage opens from the list of sources
+    page.locator("#new").click()
+    page.wait_for_function("!document.querySelector('#chat .turn')")
+
+
+def test_follow_up_is_rewritten_before_search(page):
+    ask(page, "汛前要检查多少座水库？")
+    _, turn = ask(page, "那水闸呢？")
+    searched = turn.locator(".searched").inner_text()
+    assert "水闸" in searched and searched != "按上下文检索：那水闸呢？", searched
+    assert "43" in turn.locator(".body").inner_text()
+    shot(page, "03-follow-up")
+
+
+def _upload(page, path: Path) -> None:
+    page.get_by_role("tab", name="资料库").click()
+    page.set_input_files("#upload input[type=file]", str(path))
+    page.wait_for_selector(f"#upload :text('{path.name}')", timeout=30_000)
+    page.locator("#add").click()
+    page.wait_for_selector("#doc-msg :text('已添加')", timeout=180_000)
+    page.wait_for_selector(f"#doc-table :text('{path.name}')", timeout=30_000)
+
+
+def test_uploaded_document_is_answered_then_never_cited_after_delete(page, server):
+    _, base = server
+    up = base / "upload" / "职工食堂开放安排.txt"
+    up.parent.mkdir(exist_ok=True)
+    up.write_text("关于调整职工食堂开放时间的通知\n自下周一起，职工食堂早餐供应时间调整为7点至8点30分，"
+                  "午餐供应时间为11点30分至13点。\n", "utf-8")
+    _upload(page, up)
+    assert (base / "index" / "uploads" / up.name).is_file()
+    shot(page, "04-documents")
+    page.get_by_role("tab", name="问答").click()
+    _, turn = ask(page, "职工食堂午餐几点开始供应？")
+    assert turn.get_attribute("data-phase") == "done"
+    assert up.name in turn.locator(".sources").inner_text()
+    page.get_by_role("tab", name="资料库").click()
+    page.locator("#pick input").click()
+    page.get_by_role("option", name=re.compile(up.name)).click()
+    page.locator("#delete").click()
+    page.wait_for_selector("#doc-msg :text('已删除')", timeout=60_000)
+    assert not (base / "index" / "uploads" / up.name).exists()
+    page.get_by_role("tab", name="问答").click()
+    _, turn = ask(page, "职工食堂午餐几点开始供应？")
+    assert up.name not in turn.inner_text()
+    shot(page, "05-after-delete")
+
+
+def test_document_with_html_shows_as_text(page, server):
+    _, base = server
+    up = base / "upload" / "网页片段说明.txt"
+    up.parent.mkdir(exist_ok=True)
+    up.write_text("网页片段说明：示例代码<script>window.__pwned=1</script>和"
+                  "<img src=x onerror=\"window.__pwned=2\">都应当原样显示为文字。\n", "utf-8")
+    _upload(page, up)
+    page.get_by_role("tab", name="检索").click()
+    page.fill("#search-box textarea", "网页片段说明 示例代码")
+    page.locator("#search-btn").click()
+    page.wait_for_selector("#search-results a.cite", timeout=60_000)
+    page.locator("#search-results a.cite").first.click()
+    text = page.locator("#search-results .passage:not([hidden]) .text").first.inner_text()
+    assert "<script>window.__pwned=1</script>" in text and "<img src=x" in text
+    assert page.locator("#search-results img").count() == 0
+    assert page.evaluate("window.__pwned === undefined")
+    shot(page, "06-html-as-text")
