@@ -31,6 +31,8 @@ class Turn:
     error: str = ""
     first_token_ms: float = 0.0  # from the start of the turn, as the library measured it
     started: float = field(default_factory=time.perf_counter)
+    ticket: int = 0  # order in which a front door queued it
+    ahead: int = 0  # questions in line before it when it was sent
 
     @property
     def rewritten(self) -> bool:
@@ -45,6 +47,11 @@ def history_of(turns: list[Turn]) -> list[str]:
 def run_turn(assistant: Assistant, turn: Turn, history: list[str], *, top_k: int | None = None,
              stop: Callable[[], bool] = lambda: False) -> Iterator[Turn]:
     """Rewrite, search and answer one turn, yielding the turn after every change."""
+    turn.started = time.perf_counter()
+    if stop():  # stopped while it waited in line
+        turn.phase = "stopped"
+        yield turn
+        return
     try:
         q = check_question(turn.question)
         if history:

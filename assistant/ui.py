@@ -31,6 +31,7 @@ CSS = """
 .gradio-container { font-family: "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC",
   "SimSun", "WenQuanYi Micro Hei", sans-serif !important; }
 #chat { min-height: 320px; max-height: 62vh; overflow-y: auto; }
+#chat, #chat *, .pending #chat, #chat.pending { opacity: 1 !important; }  /* a waiting answer stays readable */
 .turn { border-bottom: 1px solid #e5e7eb; padding: 10px 2px; }
 .turn .q { font-weight: 600; margin-bottom: 4px; }
 .turn .who { display: inline-block; background: #1d4ed8; color: #fff; border-radius: 4px; padding: 0 6px;
@@ -80,24 +81,51 @@ class ChatApp:
         self.store = DocumentStore(self.assistant.index)
         self.exports = Path(tempfile.mkdtemp(prefix="assistant-export-"))
         self._model_lock = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._active = 0  # questions sent and not yet answered, all browsers
 
     # ---- chat ----------------------------------------------------------------
-    def ask(self, question: str, turns: list[Turn], flags: dict, top_k: int):
-        """Generator for the chat event: yields (textbox, chat html, turns)."""
-        flags["stop"] = False
-        turn = Turn(question=(question or "").strip())
-        history = history_of(turns)
-        turns = [*turns, turn]
-        yield "", conversation_html(turns), turns
-        for _ in run_turn(self.assistant, turn, history, top_k=int(top_k), stop=lambda: flags.get("stop", False)):
-            yield "", conversation_html(turns), turns
+    def send(self, question: str, turns: list[Turn], flags: dict):
+        """Runs at once when a question is sent: it shows as waiting, with its place in line.
+
+        Returns (textbox, chat html, turns). The turns list is changed in place, so an answer
+        still streaming into the same list keeps the new question.
+        """
+        q = (question or "").strip()
+        if not q:  # Enter on an empty box: nothing to ask
+            return "", conversation_html(turns), turns
+        with self._queue_lock:
+            ahead = self._active
+            self._active += 1
+        flags["sent"] = flags.get("sent", 0) + 1
+        turns.append(Turn(question=q, ticket=flags["sent"], ahead=ahead))
+        return "", conversation_html(turns), turns
+
+    def ask(self, turns: list[Turn], flags: dict, top_k: int):
+        """The queued part: answers the oldest waiting question, yielding (chat html, turns).
+
+        Stop cancels every question sent so far, the one being answered and those still waiting.
+        """
+        turn = next((t for t in turns if t.phase == "waiting"), None)
+        if turn is None:
+            yield conversation_html(turns), turns
+            return
+        try:
+            history = history_of(turns[: turns.index(turn)])
+            stopped = lambda: flags.get("stop_upto", 0) >= turn.ticket  # noqa: E731
+            for _ in run_turn(self.assistant, turn, history, top_k=int(top_k), stop=stopped):
+                yield conversation_html(turns), turns
+        finally:
+            with self._queue_lock:
+                self._active -= 1
 
     @staticmethod
     def stop(flags: dict, turns: list[Turn]) -> str:
-        """Ends the answer being written (the model stops at its next token) and says so."""
-        flags["stop"] = True
-        if turns and turns[-1].phase not in ("done", "error"):
-            turns[-1].phase = "stopped"
+        """Ends the answer being written (the model stops at its next token) and any still waiting."""
+        flags["stop_upto"] = flags.get("sent", 0)
+        for t in turns:
+            if t.phase not in ("done", "error", "stopped"):
+                t.phase = "stopping" if t.phase != "waiting" else t.phase
         return conversation_html(turns)
 
     def export(self, turns: list[Turn]) -> str:
@@ -235,7 +263,7 @@ def build(app: ChatApp):
         gr.HTML(f"<h2 style='margin:4px 0'>{TITLE}</h2><div style='color:#4b5563'>只根据资料库中的文件回答，"
                 "并标出每句话的出处；资料中没有的内容会直接说明。全部在本机运行，不联网。</div>")
         turns = gr.State([])
-        flags = gr.State({"stop": False})
+        flags = gr.State({"sent": 0, "stop_upto": 0})
         with gr.Tabs():
             with gr.Tab("问答", id="chat-tab"):
                 chat = gr.HTML(conversation_html([]), elem_id="chat")
@@ -273,12 +301,16 @@ def build(app: ChatApp):
                 top_k = gr.Slider(1, 10, value=s.top_k, step=1, label="每次检索的资料段数（top-k）", elem_id="topk")
                 gr.Markdown(f"资料库位置：`{s.index_dir}`")
 
-        ask_inputs = [box, turns, flags, top_k]
-        ask_outputs = [box, chat, turns]
+        ask_inputs = [turns, flags, top_k]
+        ask_outputs = [chat, turns]
         common = dict(concurrency_limit=1, concurrency_id="model", show_progress="minimal")
-        ev1 = box.submit(app.ask, ask_inputs, ask_outputs, **common)
-        ev2 = send.click(app.ask, ask_inputs, ask_outputs, **common)
-        stop.click(app.stop, [flags, turns], [chat], queue=False, cancels=[ev1, ev2])
+        # Stop sets a flag the answer checks at every token: the model stops at once and the
+        # event ends normally (cancelling a running Gradio event can leave the page waiting).
+        # A question still waiting in the queue sees the flag when its turn comes and ends there.
+        sent = dict(fn=app.send, inputs=[box, turns, flags], outputs=[box, chat, turns], queue=False)
+        box.submit(**sent).then(app.ask, ask_inputs, ask_outputs, **common)
+        send.click(**sent).then(app.ask, ask_inputs, ask_outputs, **common)
+        stop.click(app.stop, [flags, turns], [chat], queue=False)
         new.click(lambda: ([], conversation_html([])), None, [turns, chat], queue=False)
         export.click(lambda t: gr.File(value=app.export(t), visible=True), [turns], [exported], queue=False)
         sbox.submit(app.search, [sbox, top_k], [sres], concurrency_limit=2, concurrency_id="search")

@@ -104,7 +104,11 @@ def ask(pg, question: str, timeout: float = 240) -> tuple[list[str], object]:
     n = pg.locator("#chat .turn").count()
     pg.fill("#question textarea", question)
     pg.press("#question textarea", "Enter")
-    pg.wait_for_function(f"document.querySelectorAll('#chat .turn').length > {n}", timeout=30_000)
+    try:
+        pg.wait_for_function(f"document.querySelectorAll('#chat .turn').length > {n}", timeout=30_000)
+    except Exception:
+        shot(pg, "debug-no-turn")
+        raise
     turn = pg.locator("#chat .turn").nth(n)
     seen: list[str] = []
     deadline = time.time() + timeout
@@ -212,3 +216,58 @@ def test_document_with_html_shows_as_text(page, server):
     assert page.locator("#search-results img").count() == 0
     assert page.evaluate("window.__pwned === undefined")
     shot(page, "06-html-as-text")
+
+
+def test_stop_ends_generation_and_the_model_is_free_again(page):
+    n = page.locator("#chat .turn").count()
+    page.fill("#question textarea", "请概括2025年市政府工作报告中的主要目标。")
+    page.press("#question textarea", "Enter")
+    turn = page.locator("#chat .turn").nth(n)
+    turn.locator(".body.streaming").wait_for(timeout=120_000)
+    page.wait_for_function(
+        f"(document.querySelectorAll('#chat .turn')[{n}].querySelector('.body') || {{}}).innerText", timeout=120_000)
+    page.locator("#stop").click()
+    page.wait_for_function(f"document.querySelectorAll('#chat .turn')[{n}].dataset.phase === 'stopped'",
+                           timeout=30_000)
+    page.wait_for_timeout(500)  # the page takes Enter again once the stopped answer's event has closed
+    assert "已停止" in turn.locator(".badge").inner_text()
+    _, after = ask(page, "汛前要检查多少座水库？", timeout=120)
+    assert after.get_attribute("data-phase") == "done" and "126" in after.inner_text()
+    shot(page, "07-stopped")
+
+
+def test_new_conversation_and_markdown_export(page):
+    ask(page, "汛前要检查多少座水库？")
+    with page.expect_download() as dl:
+        page.locator("#export").click()
+        page.locator("#exported a[download]").first.click()
+    md = Path(dl.value.path()).read_text("utf-8")
+    assert md.startswith("# 问答记录") and "汛前要检查多少座水库？" in md and "防汛工作通知" in md
+    page.locator("#new").click()
+    page.wait_for_function("!document.querySelector('#chat .turn')")
+
+
+def test_a_second_browser_waits_in_the_queue_and_sees_its_place(server, browser, page):
+    url, _ = server
+    other = browser.new_context(locale="zh-CN").new_page()
+    other.goto(url)
+    other.wait_for_selector("#question textarea")
+    page.fill("#question textarea", "2025年全市地区生产总值预期增长多少？")
+    page.press("#question textarea", "Enter")
+    page.wait_for_selector("#chat .turn")
+    other.fill("#question textarea", "数据安全管理办法中的核心数据应当部署在哪里？")
+    other.press("#question textarea", "Enter")
+    # the waiting browser sees its question and its place in line at once
+    other.wait_for_selector("#chat .badge:has-text('排队等待中：前面还有 1 个问题')", timeout=10_000)
+    shot(other, "08-queued")
+    # search and the documents list answer at once while the model is busy
+    other.get_by_role("tab", name="检索").click()
+    t0 = time.time()
+    other.fill("#search-box textarea", "核心数据")
+    other.locator("#search-btn").click()
+    other.wait_for_selector("#search-results a.cite", timeout=20_000)
+    assert time.time() - t0 < 20
+    other.get_by_role("tab", name="问答").click()
+    other.wait_for_function("document.querySelector('#chat .turn[data-phase=done]')", timeout=300_000)
+    assert page.locator("#chat .turn").first.get_attribute("data-phase") == "done"
+    other.context.close()

@@ -198,13 +198,35 @@ def test_auth_file_and_non_loopback_refusal(tmp_path, settings):
         serve(settings, host="0.0.0.0", port=1)
 
 
-def test_chat_app_ask_yields_page_updates(built, embedder):
+def test_chat_app_send_then_ask_yields_page_updates(built, embedder):
     gen = ScriptedGenerator(cite("全区共有危险化学品企业27家"))
     app = ChatApp(built, Assistant(built, embedder=embedder, generator=gen))
-    outs = list(app.ask("全区危险化学品企业有多少家？", [], {"stop": False}, 5))
-    box, html, turns = outs[-1]
-    assert box == "" and len(turns) == 1 and "已回答" in html and "27家" in html
+    turns, flags = [], {}
+    box, html, turns = app.send("全区危险化学品企业有多少家？", turns, flags)
+    assert box == "" and turns[0].phase == "waiting" and "全区危险化学品企业有多少家？" in html
+    *_, (html, turns) = app.ask(turns, flags, 5)
+    assert len(turns) == 1 and "已回答" in html and "27家" in html
+    assert app.send("   ", turns, flags)[2] == turns and len(turns) == 1  # an empty Enter asks nothing
     rows, choices = app.documents()
     assert {r[0] for r in rows} == {"安全检查通知.txt", "工作总结.md"} and len(choices) == 2
     md_path = app.export(turns)
     assert md_path.endswith(".md") and "27家" in open(md_path, encoding="utf-8").read()
+
+
+def test_chat_app_stop_cancels_running_and_waiting_questions(built, embedder):
+    gen = ScriptedGenerator(cite("全区共有危险化学品企业27家"))
+    app = ChatApp(built, Assistant(built, embedder=embedder, generator=gen))
+    turns, flags = [], {}
+    app.send("全区危险化学品企业有多少家？", turns, flags)
+    running = app.ask(turns, flags, 5)
+    next(running)
+    _, html, _ = app.send("检查什么时候结束？", turns, flags)  # sent while the first runs
+    assert "前面还有 1 个问题" in html
+    app.stop(flags, turns)
+    list(running)
+    list(app.ask(turns, flags, 5))
+    assert [t.phase for t in turns] == ["stopped", "stopped"]
+    app.send("全区危险化学品企业有多少家？", turns, flags)
+    list(app.ask(turns, flags, 5))
+    assert turns[-1].phase == "done"  # a question sent after Stop runs
+    assert app._active == 0
