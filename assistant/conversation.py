@@ -23,7 +23,7 @@ class Turn:
     question: str  # as the user typed it
     uid: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     query: str = ""  # what was searched: the question, or its standalone rewrite
-    phase: str = "waiting"  # waiting | rewriting | searching | writing | done | stopped | error
+    phase: str = "waiting"  # waiting | queued | rewriting | searching | writing | done | stopping | stopped | error
     hits: list[Hit] = field(default_factory=list)
     text: str = ""  # the answer as it streams
     note: str = ""  # e.g. why the model was asked a second time
@@ -32,7 +32,7 @@ class Turn:
     first_token_ms: float = 0.0  # from the start of the turn, as the library measured it
     started: float = field(default_factory=time.perf_counter)
     ticket: int = 0  # order in which a front door queued it
-    ahead: int = 0  # questions in line before it when it was sent
+    ahead: int = 0  # questions in line before it while it waits
 
     @property
     def rewritten(self) -> bool:

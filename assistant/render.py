@@ -16,7 +16,6 @@ from .records import Answer, Citation, Hit
 _CITE = re.compile(r"\[(\d+)\]")
 
 PHASES = {
-    "waiting": "排队等待中…",
     "rewriting": "正在结合上文理解问题…",
     "searching": "正在检索资料…",
     "writing": "正在生成回答…",
@@ -129,8 +128,10 @@ def badge(turn: Turn) -> str:
         return '<span class="badge err">出错</span>'
     if turn.phase == "stopped":
         return '<span class="badge warn">已停止（回答不完整，未核对）</span>'
-    if turn.phase == "waiting" and turn.ahead:
+    if turn.phase == "queued" and turn.ahead:
         return f'<span class="badge busy">排队等待中：前面还有 {turn.ahead} 个问题</span>'
+    if turn.phase in ("waiting", "queued"):
+        return '<span class="badge busy">已收到，正在排队…</span>'
     if a is None:
         return f'<span class="badge busy">{PHASES.get(turn.phase, "")}</span>'
     if a.status == "answered" and a.unverified:

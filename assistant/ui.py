@@ -81,12 +81,12 @@ class ChatApp:
         self.store = DocumentStore(self.assistant.index)
         self.exports = Path(tempfile.mkdtemp(prefix="assistant-export-"))
         self._model_lock = threading.Lock()
-        self._queue_lock = threading.Lock()
-        self._active = 0  # questions sent and not yet answered, all browsers
+        self._line: list[Turn] = []  # questions being answered or waiting, all browsers, in order
+        self._line_cv = threading.Condition()
 
     # ---- chat ----------------------------------------------------------------
     def send(self, question: str, turns: list[Turn], flags: dict):
-        """Runs at once when a question is sent: it shows as waiting, with its place in line.
+        """Runs at once when a question is sent: the question shows, waiting for its turn.
 
         Returns (textbox, chat html, turns). The turns list is changed in place, so an answer
         still streaming into the same list keeps the new question.
@@ -94,30 +94,47 @@ class ChatApp:
         q = (question or "").strip()
         if not q:  # Enter on an empty box: nothing to ask
             return "", conversation_html(turns), turns
-        with self._queue_lock:
-            ahead = self._active
-            self._active += 1
         flags["sent"] = flags.get("sent", 0) + 1
-        turns.append(Turn(question=q, ticket=flags["sent"], ahead=ahead))
+        turns.append(Turn(question=q, ticket=flags["sent"]))
         return "", conversation_html(turns), turns
 
     def ask(self, turns: list[Turn], flags: dict, top_k: int):
-        """The queued part: answers the oldest waiting question, yielding (chat html, turns).
+        """Answers this browser's oldest waiting question, yielding (chat html, turns).
 
-        Stop cancels every question sent so far, the one being answered and those still waiting.
+        Questions from every browser take their place in one line and are answered in order;
+        while one waits, its place is shown and kept up to date. Stop cancels every question
+        the browser sent so far, the one being answered and those still waiting.
         """
-        turn = next((t for t in turns if t.phase == "waiting"), None)
+        with self._line_cv:
+            turn = next((t for t in turns if t.phase == "waiting"), None)
+            if turn is not None:
+                turn.phase = "queued"  # claimed by this call
+                turn.ahead = len(self._line)
+                self._line.append(turn)
         if turn is None:
             yield conversation_html(turns), turns
             return
+        stopped = lambda: flags.get("stop_upto", 0) >= turn.ticket  # noqa: E731
         try:
+            yield conversation_html(turns), turns
+            while True:
+                with self._line_cv:
+                    place = self._line.index(turn)
+                    if place == 0 or stopped():
+                        break
+                    changed, turn.ahead = place != turn.ahead, place
+                    if not changed:
+                        self._line_cv.wait(timeout=0.5)
+                if changed:
+                    yield conversation_html(turns), turns
+            turn.ahead = 0
             history = history_of(turns[: turns.index(turn)])
-            stopped = lambda: flags.get("stop_upto", 0) >= turn.ticket  # noqa: E731
             for _ in run_turn(self.assistant, turn, history, top_k=int(top_k), stop=stopped):
                 yield conversation_html(turns), turns
         finally:
-            with self._queue_lock:
-                self._active -= 1
+            with self._line_cv:
+                self._line.remove(turn)
+                self._line_cv.notify_all()
 
     @staticmethod
     def stop(flags: dict, turns: list[Turn]) -> str:
@@ -125,7 +142,7 @@ class ChatApp:
         flags["stop_upto"] = flags.get("sent", 0)
         for t in turns:
             if t.phase not in ("done", "error", "stopped"):
-                t.phase = "stopping" if t.phase != "waiting" else t.phase
+                t.phase = "stopping" if t.phase not in ("waiting", "queued") else t.phase
         return conversation_html(turns)
 
     def export(self, turns: list[Turn]) -> str:
@@ -303,7 +320,9 @@ def build(app: ChatApp):
 
         ask_inputs = [turns, flags, top_k]
         ask_outputs = [chat, turns]
-        common = dict(concurrency_limit=1, concurrency_id="model", show_progress="minimal")
+        # Several questions may be in the handler at once: they wait in ChatApp's own line (which
+        # shows each browser its place, in Chinese) and only the first uses the model.
+        common = dict(concurrency_limit=16, concurrency_id="chat", show_progress="minimal")
         # Stop sets a flag the answer checks at every token: the model stops at once and the
         # event ends normally (cancelling a running Gradio event can leave the page waiting).
         # A question still waiting in the queue sees the flag when its turn comes and ends there.
