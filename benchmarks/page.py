@@ -106,15 +106,15 @@ def concurrent(browser, url: str, questions: list[str]) -> list[dict]:
     for p in pages:
         starts.append(p.evaluate("performance.now()"))
         p.press("#question textarea", "Enter")
-    rows = [{"badge": ""} for _ in pages]
+    rows = [{"seen": []} for _ in pages]
     done = [False] * len(pages)
     while not all(done):
         for i, p in enumerate(pages):
             if done[i]:
                 continue
             badge = p.locator("#chat .turn .badge").first
-            if badge.count() and "排队" in (text := badge.inner_text()) and not rows[i]["badge"]:
-                rows[i]["badge"] = text
+            if badge.count() and "排队" in (text := badge.inner_text()) and text not in rows[i]["seen"]:
+                rows[i]["seen"].append(text)
             if p.locator("#chat .turn[data-phase=done]").count():
                 done[i] = True
                 rows[i]["total_s"] = (p.evaluate("performance.now()") - starts[i]) / 1000
@@ -157,7 +157,7 @@ def main() -> None:
             print("\nthree browsers asking at once:")
             for i, r in enumerate(concurrent(browser, url, QUESTIONS[:3]), 1):
                 print(f"  browser {i}: first token {r['first_s']:.1f} s, done {r['total_s']:.1f} s, "
-                      f"answered={r['answered']}, saw: {r['badge'] or '(answered at once)'}")
+                      f"answered={r['answered']}, saw: {' → '.join(r['seen']) or '(answered at once)'}")
             browser.close()
     finally:
         server.terminate()
