@@ -271,3 +271,42 @@ def test_a_second_browser_waits_in_the_queue_and_sees_its_place(server, browser,
     other.wait_for_function("document.querySelector('#chat .turn[data-phase=done]')", timeout=300_000)
     assert page.locator("#chat .turn").first.get_attribute("data-phase") == "done"
     other.context.close()
+
+
+def test_login_required_with_an_auth_file(browser, server, tmp_path):
+    url, base = server
+    logins = tmp_path / "logins.txt"
+    logins.write_text("zhang:办公室2025\n", "utf-8")
+    port = _free_port()
+    env = {**os.environ, "ASSISTANT_HOME": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--index", str(base / "index"),
+                             "--port", str(port), "--auth-file", str(logins)], env=env, cwd=base,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        login_url = f"http://127.0.0.1:{port}/"
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(login_url, timeout=2).read()
+                break
+            except OSError:
+                time.sleep(1)
+        pg = browser.new_context(locale="zh-CN").new_page()
+        pg.goto(login_url)
+        pg.wait_for_selector("input[type=password]")
+        assert pg.locator("#question").count() == 0
+        assert pg.locator("text=请输入用户名和密码").count() == 1
+        pg.locator("input[type=text]").first.fill("zhang")
+        pg.locator("input[type=password]").fill("wrong")
+        pg.locator("input[type=password]").press("Enter")
+        pg.wait_for_timeout(1500)
+        assert pg.locator("#question").count() == 0
+        assert pg.locator("text=凭据不正确").count() == 1
+        shot(pg, "09-login")
+        pg.locator("input[type=text]").first.fill("zhang")
+        pg.locator("input[type=password]").fill("办公室2025")
+        pg.locator("input[type=password]").press("Enter")
+        pg.wait_for_selector("#question textarea", timeout=30_000)
+        pg.context.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -232,3 +232,25 @@ def test_chat_app_stop_cancels_running_and_waiting_questions(built, embedder):
     list(app.ask(turns, flags, 5))
     assert turns[-1].phase == "done"  # a question sent after Stop runs
     assert app._line == []
+
+
+def test_serve_on_a_network_address_needs_a_login(capsys):
+    from assistant.cli import main
+
+    assert main(["serve", "--host", "0.0.0.0", "--port", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: refusing to serve on 0.0.0.0 without a login") and "\n" not in err
+
+
+def test_model_choices_and_switch(built, embedder):
+    models_dir = built.models_dir
+    models_dir.mkdir(parents=True, exist_ok=True)
+    (models_dir / "a.gguf").write_bytes(b"GGUF" + b"\0" * 16)
+    (models_dir / "broken.gguf").write_bytes(b"nope")
+    app = ChatApp(built, Assistant(built, embedder=embedder, generator=ScriptedGenerator("x")))
+    names = [n for n, _ in app.model_choices()]
+    assert "a.gguf" in names and "broken.gguf" in names
+    assert "无法使用这个模型" in app.set_model(str(models_dir / "broken.gguf"))
+    msg = app.set_model(str(models_dir / "a.gguf"))
+    assert msg.startswith("已切换对话模型：a.gguf")
+    assert app.current_model() == str(models_dir / "a.gguf")
