@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import models
-from .citations import align_numerals, check_answer, tidy_citations
+from .citations import align_numerals, check_answer, recite, tidy_citations
 from .config import Settings
 from .context import BigramIdf, best_window, select
 from .embedding import Embedder, SentenceTransformerEmbedder
@@ -236,5 +236,6 @@ class Assistant:
         if not any(s.supported and s.cites for s in checked.statements):
             return Answer(status="not_found", answer=NOT_FOUND_TEXT + "（模型给出的回答无法在资料中核实）",
                           reason="unverified", **base)
-        text = tidy_citations(align_numerals(draft, [p.chunk.text for p in passages]), len(passages))
+        text = tidy_citations(align_numerals(recite(draft, checked.statements), [p.chunk.text for p in passages]),
+                              len(passages))
         return Answer(status="answered", answer=text, citations=checked.citations, **base)

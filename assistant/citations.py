@@ -52,6 +52,23 @@ def tidy_citations(text: str, passages: int) -> str:
     return _CITE.sub(one, text)
 
 
+def recite(answer: str, statements: list[Statement]) -> str:
+    """The answer with each statement's marks set to the passages the checker found support it.
+
+    The model's [2] on a claim that stands in passage 1 becomes [1], so the number a reader
+    clicks opens the passage that holds it; an unsupported statement loses its marks.
+    """
+    out = answer
+    for s in statements:
+        if not s.text or s.text not in out:
+            continue
+        body = strip_citations(s.text).rstrip()
+        end = re.search(r"[。！？!?；;，,：:]*$", body).start()
+        marks = "".join(f"[{n}]" for n in s.cites) if s.supported else ""
+        out = out.replace(s.text, body[:end] + marks + body[end:], 1)
+    return out
+
+
 def strip_citations(text: str) -> str:
     return _CITE.sub("", text)
 

@@ -58,7 +58,8 @@ def acceptable(rewrite: str, question: str, previous: str) -> bool:
     if not all(t in rewrite for t in kept_terms(question)):
         return False
     # the rewrite must carry the new question's own words, not just repeat the old one
-    core = re.sub(r"[？?。！!\s]|呢$", "", question)
+    core = re.sub(r"[？?。！!\s]", "", question)
+    core = re.sub(r"^(那么|那|还有|另外|此外|然后|再)|呢$", "", core) or core
     m = SequenceMatcher(None, core, rewrite, autojunk=False).find_longest_match(0, len(core), 0, len(rewrite))
     return m.size >= min(3, len(core))
 

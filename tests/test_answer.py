@@ -111,3 +111,14 @@ def test_no_retry_when_no_passage_covers_the_question(built, embedder):
     events = list(Assistant(built, embedder=embedder, generator=gen).stream("全区常住人口和人均收入是多少？"))
     assert not any(isinstance(e, Restart) for e in events)
     assert events[-1].answer.status == "not_found" and len(gen.prompts) == 1
+
+
+def test_answer_marks_match_the_checked_citations(built, embedder):
+    def wrong(p: str) -> str:  # the claim stands in one passage, the model cites another
+        right = numbered(p, "27家")
+        return f"全区共有危险化学品企业27家[{1 if right != 1 else 2}]。"
+
+    a = Assistant(built, embedder=embedder, generator=ScriptedGenerator(wrong)).ask("全区危险化学品企业有多少家？")
+    assert a.status == "answered"
+    marks = {int(n) for n in re.findall(r"\[(\d+)\]", a.answer)}
+    assert marks == {c.n for c in a.citations} and "27家" in a.passages[min(marks) - 1].chunk.text

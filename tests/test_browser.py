@@ -151,7 +151,11 @@ def test_answer_streams_with_a_citation_that_opens_the_highlighted_passage(page)
     assert passage.count() == 1
     assert "126座水库" in passage.locator("mark").first.inner_text()
     shot(page, "02-answer-with-highlighted-passage")
-    # the same passage opens from the list of sources
+    # the same passage opens from the list of sources, after another one was open
+    page.evaluate("document.querySelectorAll('#chat .passage').forEach(p => p.hidden = true)")
+    assert passage.count() == 0
+    turn.locator(".sources li a.cite").first.click()
+    assert passage.count() == 1 and "126座水库" in passage.locator("mark").first.inner_text()
     page.locator("#new").click()
     page.wait_for_function("!document.querySelector('#chat .turn')")
 

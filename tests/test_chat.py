@@ -59,6 +59,12 @@ def test_rewrite_that_drops_a_number_or_repeats_the_old_question_falls_back():
     assert q.startswith("由哪个部门负责？") and prev in q
 
 
+def test_short_follow_up_rewrite_is_accepted():
+    prev = "汛前要检查多少座水库？"
+    assert acceptable("汛前要检查多少座水闸？", "那水闸呢？", prev)
+    assert not acceptable(prev, "那水闸呢？", prev)
+
+
 def test_standalone_question_is_not_rewritten():
     gen = ScriptedGenerator("不该被调用")
     assert standalone("2024年新建口袋公园多少座？", ["检查什么时候结束？"], gen) == "2024年新建口袋公园多少座？"
@@ -103,6 +109,15 @@ def test_upload_limits_are_reported_in_chinese(built, tmp_path):
     with pytest.raises(InputError, match="格式不支持"):
         store.store(exe)
     assert not (built.index_dir / "uploads").exists() or not any((built.index_dir / "uploads").iterdir())
+
+
+def test_reindex_picks_up_changed_and_vanished_files(built, embedder, docs_dir):
+    store = DocumentStore(Index(built.index_dir))
+    (docs_dir / "工作总结.md").write_text("# 区政府2024年工作总结\n\n全年新建口袋公园18座。\n", "utf-8")
+    (docs_dir / "安全检查通知.txt").unlink()
+    report = store.reindex(embedder, chunk_size=80, chunk_overlap=20)
+    assert len(report.updated) == 1 and len(report.removed) == 1
+    assert [d.name for d in store.list()] == ["工作总结.md"]
 
 
 def test_same_name_different_content_gets_a_new_name(built, tmp_path):

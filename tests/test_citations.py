@@ -119,3 +119,11 @@ def test_tidy_citations_keeps_only_numbers_that_name_a_passage():
 
     assert tidy_citations("甲【1】，乙[2,9]。[7]", 3) == "甲[1]，乙[2]。"
     assert tidy_citations("丙[1-3]。", 2) == "丙[1][2]。"
+
+
+def test_recite_sets_marks_to_the_passages_that_hold_the_claim():
+    from assistant.citations import recite
+    from assistant.records import Statement
+
+    stmts = [Statement("水闸有43座[2]。", (1,), True), Statement("另有说法[1]。", (), False, "不符")]
+    assert recite("水闸有43座[2]。另有说法[1]。", stmts) == "水闸有43座[1]。另有说法。"
