@@ -172,8 +172,13 @@ class Assistant:
     def search(self, question: str, top_k: int | None = None) -> list[Hit]:
         return self.retriever.search(check_question(question), top_k)
 
-    def ask(self, question: str, top_k: int | None = None) -> Answer:
-        for event in self.stream(question, top_k):
+    def search_many(self, questions: list[str], top_k: int | None = None) -> list[list[Hit]]:
+        """Hits for several questions; their embeddings are computed in one batch."""
+        return self.retriever.search_many([check_question(q) for q in questions], top_k)
+
+    def ask(self, question: str, top_k: int | None = None, *, hits: list[Hit] | None = None) -> Answer:
+        """The checked answer; `hits` skips retrieval (batch retrieves many questions at once)."""
+        for event in self.stream(question, top_k, hits=hits):
             if isinstance(event, Done):
                 return event.answer
         raise AssertionError("stream ended without an answer")  # pragma: no cover

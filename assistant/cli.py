@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     ml.add_argument("--models-dir", metavar="DIR")
     ml.add_argument("--full", action="store_true", help="re-hash every file")
 
+    p = sub.add_parser("batch", help="answer a table of questions (.csv .tsv .xlsx); resumable")
+    p.add_argument("questions", metavar="QUESTIONS", help="a .csv, .tsv or .xlsx file with a 问题/question column")
+    p.add_argument("-o", "--output", metavar="ANSWERS", help="output file (default: QUESTIONS.answers.csv/.xlsx)")
+    p.add_argument("--column", metavar="NAME", help="the question column, when its header is not 问题/question")
+    p.add_argument("--restart", action="store_true", help="answer every row again instead of resuming")
+    _common(p, model=True)
+
     p = sub.add_parser("serve", help="open the chat page in the browser (127.0.0.1 by default)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--host", default="127.0.0.1",

@@ -192,3 +192,43 @@ def cmd_serve(args: argparse.Namespace, s: Settings) -> int:
 
     serve(s, host=args.host, port=args.port, auth_file=args.auth_file, on_ready=ready)
     return 0
+
+
+def cmd_batch(args: argparse.Namespace, s: Settings) -> int:
+    from tqdm import tqdm  # progress bar with rate and ETA
+
+    from . import batch
+
+    plan = batch.plan(args.questions, args.output, args.column)  # bad file or column: fails here, before any work
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, initial=done, unit="题", desc="answering", file=sys.stderr, dynamic_ncols=True)
+        bar.n = done
+        bar.refresh()
+
+    try:
+        report = batch.run(plan, Assistant(s), restart=args.restart, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    print(batch_summary(report))
+    return 0
+
+
+def batch_summary(r) -> str:
+    lines = [f"{r.total} rows -> {r.output}" + (f" ({r.resumed} done by an earlier run)" if r.resumed else ""),
+             f"answered {r.count('answered')}, not_found {r.count('not_found')}, error {r.count('error')}",
+             f"latency p50 {r.latency(50) / 1000:.1f} s, p90 {r.latency(90) / 1000:.1f} s; "
+             f"{r.per_minute:.1f} questions per minute ({r.asked} asked in {r.seconds:.0f} s)"]
+    if r.summary:
+        sm = r.summary
+        lines.append(f"answer accuracy {sm.answer_accuracy:.3f} ({sm.answerable} with an expected answer, "
+                     f"false refusals {sm.false_refusals})")
+        if sm.unanswerable:
+            lines.append(f"refusal accuracy {sm.refusal_accuracy:.3f} ({sm.unanswerable} without an answer)")
+    if r.citation_precision is not None:
+        lines.append(f"citation precision {r.citation_precision:.3f}")
+    return "\n".join(lines)
