@@ -53,6 +53,21 @@ def answer_text(a: Answer) -> str:
     return "\n".join(lines)
 
 
+_INPUT_ERRORS = [
+    ("already exists: pass --restart", "这份问题表已经答完：如需重新回答，请勾选“从头重新回答”。"),
+    ("changed since the interrupted run", "问题表与上次中断时的不同：请勾选“从头重新回答”。"),
+    ("no question column", "找不到问题列：请把问题所在列的列名改为“问题”，或填写问题列名。"),
+    ("has no column named", "表中没有这个列名：请检查填写的问题列名。"),
+    ("not a .csv, .tsv or .xlsx", "只支持 .csv、.tsv、.xlsx 格式的问题表。"),
+    ("not a readable Excel workbook", "Excel 文件无法读取：请在 Excel 中另存为 .xlsx 后再上传。"),
+    ("cannot read it as text", "文件无法按文字读取：请在 Excel 中另存为“CSV UTF-8”后再上传。"),
+    ("not a valid table", "表格格式有误：请在 Excel 中另存为“CSV UTF-8”后再上传。"),
+    ("has a header but no questions", "问题表里没有问题：第一行是列名，从第二行起每行一个问题。"),
+    ("the file is empty", "文件是空的。"),
+    ("the first sheet is empty", "第一个工作表是空的。"),
+]
+
+
 def zh_error(e: Exception) -> str:
     """One line in Chinese a staff member can act on, for an error the library raised."""
     msg = str(e)
@@ -69,5 +84,8 @@ def zh_error(e: Exception) -> str:
             return "问题是空的：请先输入问题。"
         if "characters; the limit" in msg:
             return "问题太长：请把问题缩短到 2000 字以内。"
+        for en, zh in _INPUT_ERRORS:
+            if en in msg:
+                return zh
         return msg
     return f"出错了：{msg}"

@@ -8,16 +8,18 @@ documents list have queues of their own and never wait behind an answer.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
-from . import models
+from . import batch, models
 from .answer import Assistant, check_question, make_generator
 from .config import Settings
 from .conversation import Turn, history_of, run_turn, to_markdown
-from .documents import DocumentStore
+from .documents import DocumentStore, safe_name
 from .errors import AssistantError, InputError
 from .present import zh_error
 from .render import conversation_html, passage_html, skip_reason, where
@@ -145,6 +147,53 @@ class ChatApp:
                 t.phase = "stopping" if t.phase not in ("waiting", "queued") else t.phase
         return conversation_html(turns)
 
+    @contextmanager
+    def in_line(self):
+        """Wait for a place at the head of the one line to the model (used by batch rows)."""
+        ticket = object()
+        with self._line_cv:
+            self._line.append(ticket)
+            while self._line[0] is not ticket:
+                self._line_cv.wait(timeout=0.5)
+        try:
+            yield
+        finally:
+            with self._line_cv:
+                self._line.remove(ticket)
+                self._line_cv.notify_all()
+
+    # ---- batch -----------------------------------------------------------------
+    def batch(self, upload, column: str, restart: bool, progress) -> tuple[str, str | None]:
+        """Answer an uploaded table; returns (message, path of the answers file to download).
+
+        The upload is kept in `<index>/batch/`, so sending the same file again after an
+        interruption (even a restart of the server) resumes it.
+        """
+        path = upload if isinstance(upload, str) else getattr(upload, "name", None)
+        if not path:
+            return "请先选择一个 .csv、.tsv 或 .xlsx 文件。", None
+        folder = self.assistant.index.folder / "batch"
+        folder.mkdir(parents=True, exist_ok=True)
+        src = folder / safe_name(os.path.basename(path))
+        if not src.exists() or src.read_bytes() != Path(path).read_bytes():
+            shutil.copyfile(path, src)
+        try:
+            plan = batch.plan(src, None, (column or "").strip() or None)
+            progress(0, desc="正在加载模型和资料库…")
+            report = batch.run(plan, _InLine(self.assistant, self), restart=restart,
+                               progress=lambda d, t: progress((d, t), desc="正在批量回答", unit="题"))
+        except AssistantError as e:
+            return f"无法开始：{zh_error(e)}", None
+        parts = [f"共 {report.total} 题：已回答 {report.count('answered')}，资料中没有 {report.count('not_found')}，"
+                 f"出错 {report.count('error')}；每分钟 {report.per_minute:.1f} 题。"]
+        if report.resumed:
+            parts.append(f"其中 {report.resumed} 题在上次中断前已完成，这次接着做完。")
+        if report.summary:
+            parts.append(f"与期望答案相比：准确率 {report.summary.answer_accuracy:.1%}。")
+        if report.citation_precision is not None:
+            parts.append(f"引用准确率 {report.citation_precision:.1%}。")
+        return "".join(parts), str(report.output)
+
     def export(self, turns: list[Turn]) -> str:
         path = self.exports / time.strftime("问答记录-%Y%m%d-%H%M%S.md")
         path.write_text(to_markdown(turns), "utf-8")
@@ -261,6 +310,20 @@ class ChatApp:
         return f"已切换对话模型：{os.path.basename(path)}（正在后台加载，下一个问题起生效）"
 
 
+class _InLine:
+    """The Assistant as batch sees it: each question waits its turn in the chat page's line."""
+
+    def __init__(self, assistant: Assistant, app: ChatApp):
+        self._a, self._app = assistant, app
+
+    def __getattr__(self, name):
+        return getattr(self._a, name)
+
+    def ask(self, question: str, top_k: int | None = None, *, hits=None):
+        with self._app.in_line():
+            return self._a.ask(question, top_k, hits=hits)
+
+
 def _escape(text: str) -> str:
     from html import escape
 
@@ -311,6 +374,18 @@ def build(app: ChatApp):
                     delete = gr.Button("删除所选文档", variant="stop", scale=1, elem_id="delete")
                     reindex = gr.Button("重新索引", scale=1, elem_id="reindex")
                     refresh = gr.Button("刷新列表", scale=1, elem_id="refresh")
+            with gr.Tab("批量问答", id="batch-tab"):
+                gr.Markdown("上传问题表（.csv、.tsv 或 .xlsx，第一行是列名，问题列名为“问题”或“question”）。"
+                            "结果保留原有各列，并增加 answer、status、citations、sources 等列。"
+                            "若有“期望答案”列（多个可接受答案用 | 分隔，必须同时出现的用 ; 分隔），会同时给出准确率。"
+                            "中断后重新上传同一文件即可接着做。")
+                bfile = gr.File(label="问题表", file_types=[".csv", ".tsv", ".xlsx"], elem_id="batch-file")
+                with gr.Row():
+                    bcol = gr.Textbox(label="问题列名（可不填）", scale=2, elem_id="batch-column")
+                    brestart = gr.Checkbox(label="从头重新回答", value=False, scale=1, elem_id="batch-restart")
+                    brun = gr.Button("开始批量问答", variant="primary", scale=1, elem_id="batch-run")
+                bmsg = gr.Markdown("", elem_id="batch-msg")
+                bout = gr.File(label="结果下载", elem_id="batch-out")
             with gr.Tab("设置", id="settings-tab"):
                 model = gr.Dropdown(label="对话模型（models/ 中的 GGUF 文件；对所有用户生效）",
                                     choices=app.model_choices(), value=app.current_model(), elem_id="model")
@@ -344,6 +419,11 @@ def build(app: ChatApp):
 
         def do_reindex(progress=gr.Progress()):
             return app.reindex(progress)
+
+        def do_batch(upload, column, restart, progress=gr.Progress()):
+            return app.batch(upload, column, restart, progress)
+
+        brun.click(do_batch, [bfile, bcol, brestart], [bmsg, bout], concurrency_limit=1, concurrency_id="batch")
 
         docs = dict(concurrency_limit=1, concurrency_id="docs")
         add.click(do_add, [upload], [doc_msg, upload], **docs).then(listing, None, [table, pick], **docs)

@@ -314,3 +314,28 @@ def test_login_required_with_an_auth_file(browser, server, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_batch_tab_runs_an_uploaded_table_and_offers_the_result(page, server):
+    import csv
+
+    _, base = server
+    src = base / "upload" / "批量问题.csv"
+    src.parent.mkdir(exist_ok=True)
+    with open(src, "w", encoding="gbk", newline="") as f:
+        csv.writer(f).writerows([["序号", "问题", "期望答案"], ["1", "汛前要检查多少座水库？", "126"],
+                                 ["2", "全市有多少座机场？", "无答案"]])
+    page.get_by_role("tab", name="批量问答").click()
+    page.set_input_files("#batch-file input[type=file]", str(src))
+    page.wait_for_selector(f"#batch-file :text('{src.name}')", timeout=30_000)
+    page.locator("#batch-run").click()
+    page.wait_for_selector("#batch-msg :text('共 2 题')", timeout=300_000)
+    msg = page.locator("#batch-msg").inner_text()
+    assert "已回答 1" in msg and "资料中没有 1" in msg and "准确率 100.0%" in msg, msg
+    with page.expect_download() as dl:
+        page.locator("#batch-out a[download]").first.click()
+    with open(dl.value.path(), encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["序号"] for r in rows] == ["1", "2"] and "126" in rows[0]["answer"]
+    assert rows[0]["status"] == "answered" and rows[1]["status"] == "not_found"
+    shot(page, "10-batch")

@@ -269,3 +269,21 @@ def test_model_choices_and_switch(built, embedder):
     msg = app.set_model(str(models_dir / "a.gguf"))
     assert msg.startswith("已切换对话模型：a.gguf")
     assert app.current_model() == str(models_dir / "a.gguf")
+
+
+def test_batch_tab_answers_an_uploaded_table_in_the_line(built, embedder, tmp_path):
+    import csv
+
+    gen = ScriptedGenerator(cite("全区共有危险化学品企业27家"))
+    app = ChatApp(built, Assistant(built, embedder=embedder, generator=gen))
+    up = tmp_path / "清单.csv"
+    with open(up, "w", encoding="gbk", newline="") as f:
+        csv.writer(f).writerows([["问题", "期望答案"], ["全区危险化学品企业有多少家？", "27家"], ["", "无答案"]])
+    msg, out = app.batch(str(up), "", False, lambda *a, **k: None)
+    assert "共 2 题：已回答 1" in msg and "出错 1" in msg and "准确率 100.0%" in msg
+    assert out.endswith("清单.answers.csv") and out.startswith(str(built.index_dir / "batch"))
+    assert app._line == []
+    msg, out = app.batch(str(up), "", False, lambda *a, **k: None)
+    assert "无法开始" in msg and "从头重新回答" in msg and out is None
+    msg, out = app.batch(str(up), "", True, lambda *a, **k: None)
+    assert "共 2 题" in msg
