@@ -13,7 +13,8 @@ from assistant.errors import InputError
 from assistant.followup import acceptable, leans_back, standalone
 from assistant.index import Index
 from assistant.render import conversation_html
-from assistant.ui import ChatApp, read_auth_file, serve
+from assistant.ui import read_auth_file, serve
+from assistant.webapp import ChatApp
 
 from .fakes import ScriptedGenerator
 
