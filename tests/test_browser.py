@@ -178,12 +178,17 @@ def _upload(page, path: Path) -> None:
     page.wait_for_selector(f"#doc-table :text('{path.name}')", timeout=30_000)
 
 
+def _new_file(base: Path, name: str, text: str) -> Path:
+    up = base / "upload" / name
+    up.parent.mkdir(exist_ok=True)
+    up.write_text(text, "utf-8")
+    return up
+
+
 def test_uploaded_document_is_answered_then_never_cited_after_delete(page, server):
     _, base = server
-    up = base / "upload" / "职工食堂开放安排.txt"
-    up.parent.mkdir(exist_ok=True)
-    up.write_text("关于调整职工食堂开放时间的通知\n自下周一起，职工食堂早餐供应时间调整为7点至8点30分，"
-                  "午餐供应时间为11点30分至13点。\n", "utf-8")
+    up = _new_file(base, "职工食堂开放安排.txt", "关于调整职工食堂开放时间的通知\n自下周一起，职工食堂早餐供应时间调整为"
+                   "7点至8点30分，午餐供应时间为11点30分至13点。\n")
     _upload(page, up)
     assert (base / "index" / "uploads" / up.name).is_file()
     shot(page, "04-documents")
@@ -205,10 +210,8 @@ def test_uploaded_document_is_answered_then_never_cited_after_delete(page, serve
 
 def test_document_with_html_shows_as_text(page, server):
     _, base = server
-    up = base / "upload" / "网页片段说明.txt"
-    up.parent.mkdir(exist_ok=True)
-    up.write_text("网页片段说明：示例代码<script>window.__pwned=1</script>和"
-                  "<img src=x onerror=\"window.__pwned=2\">都应当原样显示为文字。\n", "utf-8")
+    up = _new_file(base, "网页片段说明.txt", "网页片段说明：示例代码<script>window.__pwned=1</script>和"
+                   "<img src=x onerror=\"window.__pwned=2\">都应当原样显示为文字。\n")
     _upload(page, up)
     page.get_by_role("tab", name="检索").click()
     page.fill("#search-box textarea", "网页片段说明 示例代码")

@@ -73,11 +73,11 @@ def test_streaming_gives_tokens_before_the_answer(corpus_assistant):
     assert final.status == "answered" and "358" in final.answer
 
 
-def test_batch_on_the_real_models_from_a_gbk_csv(corpus_assistant, tmp_path):
-    """The batch path end to end on the real parts: GBK CSV in, UTF-8-BOM CSV out, scored."""
+def test_batch_on_the_real_models_from_a_gbk_csv(corpus_assistant, tmp_path, capsys):
+    """`assistant batch` end to end on the real parts: GBK CSV in, UTF-8-BOM CSV out, scored."""
     import csv
 
-    from assistant import batch
+    from assistant.cli import main
 
     src = tmp_path / "检查清单.csv"
     with open(src, "w", encoding="gbk", newline="") as f:
@@ -85,11 +85,14 @@ def test_batch_on_the_real_models_from_a_gbk_csv(corpus_assistant, tmp_path):
         w.writerow(["序号", "问题", "期望答案", "期望来源"])
         w.writerow(["1", "首信云等多少家数据要素市场主体完成了入驻？", "41", "004_17f21711840f25cf.txt"])
         w.writerow(["2", "副中心2023年末的常住人口是多少万人？", "无答案", ""])
-    report = batch.run(batch.plan(src), corpus_assistant)
+    assert main(["batch", str(src), "--index", str(corpus_assistant.settings.index_dir),
+                 "--models-dir", str(MODELS)]) == 0
+    out = capsys.readouterr().out
+    assert "answered 1, not_found 1, error 0" in out and "answer accuracy 1.000" in out
+    assert "refusal accuracy 1.000" in out and "questions per minute" in out
     with open(tmp_path / "检查清单.answers.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [r["序号"] for r in rows] == ["1", "2"]
     assert rows[0]["status"] == "answered" and "41" in rows[0]["answer"]
     assert rows[0]["sources"].endswith("004_17f21711840f25cf.txt") and "第" in rows[0]["citations"]
     assert rows[1]["status"] == "not_found"
-    assert report.summary.answer_accuracy == 1.0 and report.summary.refusal_accuracy == 1.0
