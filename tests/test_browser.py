@@ -170,7 +170,7 @@ def test_follow_up_is_rewritten_before_search(page):
 
 
 def _upload(page, path: Path) -> None:
-    page.get_by_role("tab", name="资料库").click()
+    page.get_by_role("tab", name="资料库", exact=True).click()
     page.set_input_files("#upload input[type=file]", str(path))
     page.wait_for_selector(f"#upload :text('{path.name}')", timeout=30_000)
     page.locator("#add").click()
@@ -192,17 +192,17 @@ def test_uploaded_document_is_answered_then_never_cited_after_delete(page, serve
     _upload(page, up)
     assert (base / "index" / "uploads" / up.name).is_file()
     shot(page, "04-documents")
-    page.get_by_role("tab", name="问答").click()
+    page.get_by_role("tab", name="问答", exact=True).click()
     _, turn = ask(page, "职工食堂午餐几点开始供应？")
     assert turn.get_attribute("data-phase") == "done"
     assert up.name in turn.locator(".sources").inner_text()
-    page.get_by_role("tab", name="资料库").click()
+    page.get_by_role("tab", name="资料库", exact=True).click()
     page.locator("#pick input").click()
     page.get_by_role("option", name=re.compile(up.name)).click()
     page.locator("#delete").click()
     page.wait_for_selector("#doc-msg :text('已删除')", timeout=60_000)
     assert not (base / "index" / "uploads" / up.name).exists()
-    page.get_by_role("tab", name="问答").click()
+    page.get_by_role("tab", name="问答", exact=True).click()
     _, turn = ask(page, "职工食堂午餐几点开始供应？")
     assert up.name not in turn.inner_text()
     shot(page, "05-after-delete")
@@ -213,7 +213,7 @@ def test_document_with_html_shows_as_text(page, server):
     up = _new_file(base, "网页片段说明.txt", "网页片段说明：示例代码<script>window.__pwned=1</script>和"
                    "<img src=x onerror=\"window.__pwned=2\">都应当原样显示为文字。\n")
     _upload(page, up)
-    page.get_by_role("tab", name="检索").click()
+    page.get_by_role("tab", name="检索", exact=True).click()
     page.fill("#search-box textarea", "网页片段说明 示例代码")
     page.locator("#search-btn").click()
     page.wait_for_selector("#search-results a.cite", timeout=60_000)
@@ -268,13 +268,13 @@ def test_a_second_browser_waits_in_the_queue_and_sees_its_place(server, browser,
     other.wait_for_selector("#chat .badge:has-text('排队等待中：前面还有 1 个问题')", timeout=10_000)
     shot(other, "08-queued")
     # search and the documents list answer at once while the model is busy
-    other.get_by_role("tab", name="检索").click()
+    other.get_by_role("tab", name="检索", exact=True).click()
     t0 = time.time()
     other.fill("#search-box textarea", "核心数据")
     other.locator("#search-btn").click()
     other.wait_for_selector("#search-results a.cite", timeout=20_000)
     assert time.time() - t0 < 20
-    other.get_by_role("tab", name="问答").click()
+    other.get_by_role("tab", name="问答", exact=True).click()
     other.wait_for_function("document.querySelector('#chat .turn[data-phase=done]')", timeout=300_000)
     assert page.locator("#chat .turn").first.get_attribute("data-phase") == "done"
     other.context.close()
@@ -328,7 +328,7 @@ def test_batch_tab_runs_an_uploaded_table_and_offers_the_result(page, server):
     with open(src, "w", encoding="gbk", newline="") as f:
         csv.writer(f).writerows([["序号", "问题", "期望答案"], ["1", "汛前要检查多少座水库？", "126"],
                                  ["2", "全市有多少座机场？", "无答案"]])
-    page.get_by_role("tab", name="批量问答").click()
+    page.get_by_role("tab", name="批量问答", exact=True).click()
     page.set_input_files("#batch-file input[type=file]", str(src))
     page.wait_for_selector(f"#batch-file :text('{src.name}')", timeout=30_000)
     page.locator("#batch-run").click()
