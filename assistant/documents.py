@@ -67,7 +67,7 @@ class DocumentStore:
         base = safe_name(name or Path(path).name)
         stem, ext = os.path.splitext(base)
         target, n = self.uploads / base, 1
-        while target.exists() and not _same_bytes(target, Path(path)):
+        while target.exists() and not same_bytes(target, Path(path)):
             n += 1
             target = self.uploads / f"{stem}({n}){ext}"
         if not target.exists():
@@ -126,7 +126,7 @@ class DocumentStore:
             return False
 
 
-def _same_bytes(a: Path, b: Path) -> bool:
+def same_bytes(a: Path, b: Path) -> bool:
     if a.stat().st_size != b.stat().st_size:
         return False
     with open(a, "rb") as fa, open(b, "rb") as fb:

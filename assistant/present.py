@@ -13,18 +13,21 @@ def short_quote(text: str, limit: int = 80) -> str:
     return one if len(one) <= limit else one[: limit - 1] + "…"
 
 
-def source_line(n: int, source: str, headings: tuple[str, ...] | list[str], paragraph: int,
-                page: int | None, quote: str, limit: int = 80) -> str:
-    """"[1] 文件名 · 标题 · 第N段：引文" — the form used in every front door."""
+def where(source: str, headings: tuple[str, ...] | list[str], paragraph: int, page: int | None) -> str:
+    """"文件名 · 标题 > 小标题 · 第P页 第N段": where a passage stands, in every front door."""
     parts = [os.path.basename(source)]
     if headings:
         parts.append(" > ".join(headings))
-    where = f"第{paragraph}段" if paragraph else ""
-    if page:
-        where = f"第{page}页 " + where
-    if where:
-        parts.append(where.strip())
-    return f"[{n}] " + " · ".join(parts) + "：" + short_quote(quote, limit)
+    place = " ".join(x for x in (f"第{page}页" if page else "", f"第{paragraph}段" if paragraph else "") if x)
+    if place:
+        parts.append(place)
+    return " · ".join(parts)
+
+
+def source_line(n: int, source: str, headings: tuple[str, ...] | list[str], paragraph: int,
+                page: int | None, quote: str, limit: int = 80) -> str:
+    """"[1] 文件名 · 标题 · 第N段：引文" — the form used in every front door."""
+    return f"[{n}] {where(source, headings, paragraph, page)}：{short_quote(quote, limit)}"
 
 
 def citation_line(c: Citation, limit: int = 80) -> str:

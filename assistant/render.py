@@ -6,11 +6,11 @@ is the page's own. A citation link carries `data-p`, the id of the passage it op
 
 from __future__ import annotations
 
-import os
 import re
 from html import escape
 
 from .conversation import Turn
+from .present import where
 from .records import Answer, Citation, Hit
 
 _CITE = re.compile(r"\[(\d+)\]")
@@ -41,17 +41,6 @@ def skip_reason(reason: str) -> str:
         if reason.startswith(en):
             return zh
     return reason
-
-
-def where(source: str, headings, paragraph: int, page: int | None) -> str:
-    parts = [os.path.basename(source)]
-    if headings:
-        parts.append(" > ".join(headings))
-    if page:
-        parts.append(f"第{page}页")
-    if paragraph:
-        parts.append(f"第{paragraph}段")
-    return " · ".join(parts)
 
 
 def _pid(turn: Turn, kind: str, n: int) -> str:
@@ -110,16 +99,20 @@ def sources_html(turn: Turn, a: Answer) -> str:
             panels.append(passage_html(pid, a.passages[c.n - 1], _spans(a.citations, c.n)))
         return f'<div class="sources"><div class="label">来源</div><ol>{"".join(items)}</ol>{"".join(panels)}</div>'
     if a.hits:
-        items, panels = [], []
-        for n, h in enumerate(a.hits[:3], 1):
-            pid = _pid(turn, "h", n)
-            c = h.chunk
-            items.append(f'<li>{_link(pid, n)} <span class="where">'
-                         f"{escape(where(c.source, c.headings, c.paragraph, c.page))}</span></li>")
-            panels.append(passage_html(pid, h, []))
         return ('<div class="sources near"><div class="label">检索到的最接近的资料（未用于回答）</div>'
-                f'<ol>{"".join(items)}</ol>{"".join(panels)}</div>')
+                f'{hits_html(a.hits[:3], f"t{turn.uid}-h")}</div>')
     return ""
+
+
+def hits_html(hits: list[Hit], prefix: str) -> str:
+    """Numbered passages, each opened by its number; ids start with `prefix`."""
+    items, panels = [], []
+    for n, h in enumerate(hits, 1):
+        pid, c = f"{prefix}{n}", h.chunk
+        items.append(f'<li>{_link(pid, n)} <span class="where">'
+                     f"{escape(where(c.source, c.headings, c.paragraph, c.page))}</span></li>")
+        panels.append(passage_html(pid, h, []))
+    return f'<ol>{"".join(items)}</ol>{"".join(panels)}'
 
 
 def badge(turn: Turn) -> str:

@@ -11,6 +11,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from html import escape
 from pathlib import Path
@@ -19,10 +20,10 @@ from . import batch, models
 from .answer import Assistant, check_question, make_generator
 from .config import Settings
 from .conversation import Turn, history_of, run_turn, to_markdown
-from .documents import DocumentStore, safe_name
+from .documents import DocumentStore, safe_name, same_bytes
 from .errors import AssistantError
 from .present import zh_error
-from .render import conversation_html, passage_html, skip_reason, where
+from .render import conversation_html, hits_html, skip_reason
 
 
 class ChatApp:
@@ -62,56 +63,65 @@ class ChatApp:
             turn = next((t for t in turns if t.phase == "waiting"), None)
             if turn is not None:
                 turn.phase = "queued"  # claimed by this call
-                turn.ahead = len(self._line)
-                self._line.append(turn)
         if turn is None:
             yield conversation_html(turns), turns
             return
         stopped = lambda: flags.get("stop_upto", 0) >= turn.ticket  # noqa: E731
-        try:
-            yield conversation_html(turns), turns
-            while True:
-                with self._line_cv:
-                    place = self._line.index(turn)
-                    if place == 0 or stopped():
-                        break
-                    changed, turn.ahead = place != turn.ahead, place
-                    if not changed:
-                        self._line_cv.wait(timeout=0.5)
-                if changed:
-                    yield conversation_html(turns), turns
+        with self._in_line(turn):
+            for ahead in self._ahead(turn, stopped):
+                turn.ahead = ahead
+                yield conversation_html(turns), turns
             turn.ahead = 0
             history = history_of(turns[: turns.index(turn)])
             for _ in run_turn(self.assistant, turn, history, top_k=int(top_k), stop=stopped):
                 yield conversation_html(turns), turns
-        finally:
-            with self._line_cv:
-                self._line.remove(turn)
-                self._line_cv.notify_all()
 
     @staticmethod
     def stop(flags: dict, turns: list[Turn]) -> str:
         """Ends the answer being written (the model stops at its next token) and any still waiting."""
         flags["stop_upto"] = flags.get("sent", 0)
         for t in turns:
-            if t.phase not in ("done", "error", "stopped"):
-                t.phase = "stopping" if t.phase not in ("waiting", "queued") else t.phase
+            if t.phase in ("rewriting", "searching", "writing"):
+                t.phase = "stopping"  # the answer's own last update says "stopped"; waiting ones end at their turn
         return conversation_html(turns)
 
     @contextmanager
-    def in_line(self):
-        """Wait for a place at the head of the one line to the model (used by batch rows)."""
-        ticket = object()
+    def _in_line(self, item):
+        """Holds a place in the one line to the model (by identity) until the block ends."""
         with self._line_cv:
-            self._line.append(ticket)
-            while self._line[0] is not ticket:
-                self._line_cv.wait(timeout=0.5)
+            self._line.append(item)
         try:
             yield
         finally:
             with self._line_cv:
-                self._line.remove(ticket)
+                del self._line[self._place(item)]
                 self._line_cv.notify_all()
+
+    def _place(self, item) -> int:
+        return next(i for i, x in enumerate(self._line) if x is item)
+
+    def _ahead(self, item, stopped: Callable[[], bool] = lambda: False) -> Iterator[int]:
+        """How many are ahead of `item`, each time it changes, until none are (or it is stopped)."""
+        last = -1
+        while True:
+            with self._line_cv:
+                place = self._place(item)
+                if place == 0 or stopped():
+                    return
+                if place == last:
+                    self._line_cv.wait(timeout=0.5)
+                    continue
+            last = place
+            yield place
+
+    @contextmanager
+    def turn_in_line(self):
+        """Wait for the head of the line (batch rows take their place like chat questions)."""
+        ticket = object()
+        with self._in_line(ticket):
+            for _ in self._ahead(ticket):
+                pass
+            yield
 
     # ---- batch -----------------------------------------------------------------
     def batch(self, upload, column: str, restart: bool, progress) -> tuple[str, str | None]:
@@ -126,7 +136,7 @@ class ChatApp:
         folder = self.assistant.index.folder / "batch"
         folder.mkdir(parents=True, exist_ok=True)
         src = folder / safe_name(os.path.basename(path))
-        if not src.exists() or src.read_bytes() != Path(path).read_bytes():
+        if not src.exists() or not same_bytes(src, Path(path)):
             shutil.copyfile(path, src)
         try:
             plan = batch.plan(src, None, (column or "").strip() or None)
@@ -157,13 +167,7 @@ class ChatApp:
             return f'<div class="turn">{escape(zh_error(e))}</div>'
         if not hits:
             return '<div class="empty">资料库中没有找到相关内容。</div>'
-        rows = []
-        for n, h in enumerate(hits, 1):
-            pid = f"s{n}-{int(time.time() * 1000)}"
-            rows.append(f'<li><a class="cite" href="#{pid}" data-p="{pid}">[{n}]</a> '
-                        f'<span class="where">{escape(where(h.chunk.source, h.chunk.headings, h.chunk.paragraph, h.chunk.page))}'
-                        f"</span>{passage_html(pid, h, [])}</li>")
-        return f'<div class="turn sources"><ol>{"".join(rows)}</ol></div>'
+        return f'<div class="turn sources">{hits_html(hits, f"s{int(time.time() * 1000)}-")}</div>'
 
     # ---- documents -------------------------------------------------------------
     def documents(self):
@@ -271,7 +275,7 @@ class _InLine:
         return getattr(self._a, name)
 
     def ask(self, question: str, top_k: int | None = None, *, hits=None):
-        with self._app.in_line():
+        with self._app.turn_in_line():
             return self._a.ask(question, top_k, hits=hits)
 
 
