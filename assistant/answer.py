@@ -17,7 +17,8 @@ from .errors import InputError
 from .gate import gate
 from .generation import GenerationStats, Generator, LlamaGenerator
 from .index import Index, IndexState
-from .names import names_covered
+from .injection import blank
+from .names import home_place, names_covered
 from .prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_messages
 from .records import Answer, Hit, Timings
 from .retrieval import Retriever
@@ -59,6 +60,12 @@ class _Loaded:
     retriever: Retriever
     idf: BigramIdf
     corpus_text: str
+    homes: dict[str, str]  # document -> its own city ("我市"), filled as documents are cited
+
+    def home_of(self, source: str) -> str:
+        if source not in self.homes:
+            self.homes[source] = home_place(self.state.doc_text(source))
+        return self.homes[source]
 
 
 def check_question(question: str) -> str:
@@ -140,7 +147,7 @@ class Assistant:
                 retriever = Retriever(state, embedder, top_k=s.top_k, candidates=s.candidates,
                                       dense_weight=s.dense_weight, fusion=s.fusion)
                 self._parts = _Loaded(state, retriever, BigramIdf(c.text for c in state.chunks),
-                                      "\n".join(d.text for d in state.docs.values()))
+                                      "\n".join(blank(d.text) for d in state.docs.values()), {})
             return self._parts
 
     def set_generator(self, generator: Generator) -> None:
@@ -233,7 +240,9 @@ class Assistant:
         return "".join(pieces).strip()
 
     def _finish(self, q: str, draft: str, hits: list[Hit], passages: list[Hit], timings: Timings) -> Answer:
-        checked = check_answer(draft, q, passages)
+        parts = self._loaded()
+        homes = {p.chunk.source: parts.home_of(p.chunk.source) for p in passages}
+        checked = check_answer(draft, q, passages, homes)
         base = dict(question=q, hits=hits, passages=passages, statements=checked.statements,
                     timings=timings, draft=draft)
         if not draft or checked.refused:

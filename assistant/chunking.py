@@ -78,6 +78,11 @@ def sentences(text: str, span: Span, max_len: int) -> list[Span]:
     return [s for s in (_trim(text, s.start, s.end) for s in out) if s]
 
 
+def sentence_spans(text: str) -> list[Span]:
+    """Every sentence of a text, across its paragraphs."""
+    return [s for p in paragraphs(text) for s in sentences(text, p, 10_000)]
+
+
 def _cut_long(text: str, start: int, end: int, max_len: int) -> list[Span]:
     spans: list[Span] = []
     while end - start > max_len:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .chunking import Span, paragraphs, sentences
+from .chunking import Span, paragraphs, sentence_spans, sentences
+from .claims import View, check_figure, check_person, check_topic, is_title, subject_problem
+from .figures import Figure, figures
+from .injection import blank
 from .names import asked_places, mentioned, place_conflict
 from .records import Citation, Hit, Statement
 
@@ -191,11 +195,16 @@ class Checked:
         return [s for s in self.statements if s.supported]
 
 
-def check_answer(answer: str, question: str, hits: list[Hit]) -> Checked:
-    """Statements, each checked against the passages it cites, and the citations to show."""
-    passages = [h.chunk.text for h in hits]
+def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str, str] | None = None) -> Checked:
+    """Statements, each checked against the passages it cites, and the citations to show.
+
+    `homes` maps a document to its own city, what its "我市" means (names.home_place).
+    """
+    passages = [blank(h.chunk.text) for h in hits]  # a sentence that addresses the assistant supports nothing
     normed = [normalize(p) for p in passages]
-    question_nums = set(numbers(question))
+    views = [View(normed[i], around=normalize(" ".join((*h.chunk.headings, h.chunk.title))),
+                  home=(homes or {}).get(h.chunk.source, "")) for i, h in enumerate(hits)]
+    asked = figures(normalize(question))
     statements: list[Statement] = []
     cited_by: dict[int, tuple[float, str, bool]] = {}  # n -> (support, statement, added)
     refusal_seen = False
@@ -203,19 +212,21 @@ def check_answer(answer: str, question: str, hits: list[Hit]) -> Checked:
         core = strip_citations(raw).strip()
         if len(_WORDISH.findall(core)) < 2:
             continue
-        if is_refusal(core) and not numbers(core):
+        stmt = normalize(core)
+        figs = [f for f in figures(stmt) if not any(f.same_quantity(q) for q in asked)]
+        if is_refusal(core) and not figs:
             refusal_seen = True
             statements.append(Statement(raw.strip(), (), True, ""))
             continue
         valid = [n for n in cites if 1 <= n <= len(passages)]
-        nums = [x for x in numbers(core) if x not in question_nums]
-        ok, added, problem = _support_for(core, question, valid, nums, passages, normed)
+        ok, added, problem = _support_for(core, question, valid, figs, passages, views)
+        nums = [f.text for f in figs]
         if ok and not problem:
             conflict = _figure_elsewhere(question, core, nums, passages, normed) or _cited_conflict(
                 question, core, ok, passages)
             if conflict:
-                asked, other = conflict
-                ok, added, problem = [], set(), f"引用的资料讲的是“{other}”，没有提到“{asked}”"
+                asked_place, other = conflict
+                ok, added, problem = [], set(), f"引用的资料讲的是“{other}”，没有提到“{asked_place}”"
         for n in ok:
             score = support(core, passages[n - 1], question)
             if n not in cited_by or score > cited_by[n][0]:
@@ -252,41 +263,60 @@ def _figure_elsewhere(question: str, core: str, nums: list[str], passages: list[
     return None
 
 
-def _support_for(core: str, question: str, cites: list[int], nums: list[str], passages: list[str],
-                 normed: list[str]) -> tuple[list[int], set[int], str]:
+def _verdict(core: str, question: str, figs: list[Figure], view: View, passage: str) -> str:
+    """"" when the passage supports the statement, else why not (Chinese)."""
+    stmt = normalize(core)
+    if is_title(stmt, view):
+        return "这是资料中的标题，不是回答"
+    if figs:
+        for f in figs:
+            problem = check_figure(f, stmt, question, view)
+            if problem:
+                return problem
+    else:
+        spans = sentence_spans(passage)
+        best = max((passage[s.start:s.end] for s in spans), key=lambda t: support(core, t, question), default="")
+        problem = check_topic(stmt, question, view, normalize(best))
+        if not problem:
+            pos = view.norm.find(normalize(best)) if best else 0
+            problem = subject_problem(question, stmt, max(pos, 0), view, best[:12])
+        if problem:
+            return problem
+    return check_person(stmt, question, view)
+
+
+def _support_for(core: str, question: str, cites: list[int], figs: list[Figure], passages: list[str],
+                 views: list[View]) -> tuple[list[int], set[int], str]:
     """(passages that support the statement, which of them the program added, problem).
 
-    Every number must stand in a passage the statement cites; when the model cited the
-    wrong passage, or none, the passage that holds the claim is cited by the program.
+    A figure must be stated, for the thing asked, in a passage the statement cites; when the
+    model cited the wrong passage, or none, the passage that states it is cited by the program.
     """
-    def holds(n: int, x: str) -> bool:
-        return _has_number(normed[n - 1], x)
+    verdicts: dict[int, str] = {}
 
-    if nums:  # a figure is the claim: only passages that hold one support it
-        good = [n for n in cites if any(holds(n, x) for x in nums)]
-    else:
-        good = [n for n in cites if support(core, passages[n - 1], question) >= MIN_SUPPORT]
-    missing = [x for x in nums if not any(holds(n, x) for n in good)]
-    if good and not missing:
+    def verdict(n: int) -> str:
+        if n not in verdicts:
+            p = passages[n - 1]
+            if not figs and support(core, p, question) < MIN_SUPPORT:
+                verdicts[n] = "与所引用的资料内容不符"
+            else:
+                verdicts[n] = _verdict(core, question, figs, views[n - 1], p)
+        return verdicts[n]
+
+    good = [n for n in cites if not verdict(n)]
+    if good:
         return good, set(), ""
     ranked = sorted(range(1, len(passages) + 1), key=lambda n: (-support(core, passages[n - 1], question), n))
-    if nums:
-        extra: set[int] = set()
-        absent = []
-        for x in missing:
-            holder = next((n for n in ranked if holds(n, x)), None)
-            if holder is None:
-                absent.append(x)
-            else:
-                extra.add(holder)
-        if absent:
-            return [], set(), f"数字{'、'.join(absent)}在资料中找不到"
-        return sorted(set(good) | extra), extra - set(good), ""
-    if ranked and support(core, passages[ranked[0] - 1], question) >= ATTRIBUTE_SUPPORT:
-        return [ranked[0]], {ranked[0]}, ""
-    if not cites:
-        return [], set(), "没有标注资料来源，也找不到对应的资料"
-    return [], set(), "与所引用的资料内容不符"
+    if figs or (ranked and support(core, passages[ranked[0] - 1], question) >= ATTRIBUTE_SUPPORT):
+        holder = next((n for n in ranked if not verdict(n)), None)
+        if holder is not None:
+            return [holder], {holder}, ""
+    if cites:
+        return [], set(), verdict(cites[0])
+    if figs:
+        told = [verdicts[n] for n in ranked if n in verdicts and not verdicts[n].startswith("数字")]
+        return [], set(), told[0] if told else f"数字{'、'.join(f.text for f in figs)}在资料中找不到"
+    return [], set(), "没有标注资料来源，也找不到对应的资料"
 
 
 def _citation(n: int, hit: Hit, score: float, statement: str, added: bool, question: str) -> Citation:

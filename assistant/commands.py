@@ -54,6 +54,8 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
               + f" in {report.seconds:.1f} s")
         for x in report.skipped:
             print(f"skipped {x.source}: {x.reason}")
+        for source, lines in report.suspect.items():
+            print(f"instructions hidden from the model in {source}: " + " | ".join(lines))
     if not (report.added or report.updated or report.unchanged) and (report.skipped or not idx.exists()):
         raise InputError(f"no readable .txt .md .html .docx .pdf file in {' '.join(args.paths)}")
     return 0

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 
-from .chunking import Span, paragraphs, sentences
+from .chunking import sentence_spans
 from .citations import bigrams
 from .records import Hit
 
@@ -32,10 +32,6 @@ class BigramIdf:
 
     def __call__(self, gram: str) -> float:
         return math.log(1 + (self.n - self.df.get(gram, 0) + 0.5) / (self.df.get(gram, 0) + 0.5))
-
-
-def sentence_spans(text: str) -> list[Span]:
-    return [s for p in paragraphs(text) for s in sentences(text, p, 10_000)]
 
 
 def relevance(question_grams: set[str], text: str, idf: BigramIdf) -> float:

@@ -31,6 +31,7 @@ class DocumentInfo:
     chunks: int
     added: str
     uploaded: bool  # stored in the index's uploads folder (deleting it removes the copy)
+    suspect: tuple[str, ...] = ()  # sentences that address the assistant, hidden from the model
 
 
 def safe_name(name: str) -> str:
@@ -93,7 +94,7 @@ class DocumentStore:
         for d in state.docs.values():
             out.append(DocumentInfo(source=d.source, name=os.path.basename(d.source), size=d.size,
                                     chunks=len(d.chunk_ids), added=d.added.replace("T", " "),
-                                    uploaded=self._is_upload(d.key)))
+                                    uploaded=self._is_upload(d.key), suspect=tuple(d.suspect)))
         return sorted(out, key=lambda x: (x.added, x.name), reverse=True)
 
     def delete(self, source: str) -> UpdateReport:

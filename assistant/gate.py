@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from .names import mentioned, names_in
 from .records import Hit
+
+_CONTENT = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9]")
 
 
 def gate(question: str, hits: list[Hit], corpus_text: str, *, min_dense: float) -> str:
     """Why the documents cannot answer (in Chinese), or "" to go on and ask the model."""
+    if not _CONTENT.search(question):
+        return "问题里没有可以检索的文字"
     if not hits:
         return "没有检索到相关资料"
     dense = [h.dense for h in hits if h.dense is not None]

@@ -27,6 +27,7 @@ from .chunking import chunk_document
 from .embedding import Embedder, describe
 from .errors import IndexStateError
 from .ingest import Skipped, discover, read_all
+from .injection import suspects
 from .records import Chunk, Document
 
 FORMAT_VERSION = 1
@@ -45,6 +46,7 @@ class DocEntry:
     updated: str
     chunk_ids: list[str] = field(default_factory=list)
     text: str = ""
+    suspect: list[str] = field(default_factory=list)  # sentences that address the assistant (hidden from it)
 
 
 @dataclass
@@ -54,6 +56,7 @@ class UpdateReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    suspect: dict[str, list[str]] = field(default_factory=dict)  # source -> sentences hidden from the model
     chunks_embedded: int = 0
     chunks_resumed: int = 0
     seconds: float = 0.0
@@ -214,10 +217,13 @@ class Index:
                     continue
                 (report.updated if prev else report.added).append(item.source)
                 fresh.append((item, chunk_document(item, chunk_size, chunk_overlap)))
+                flagged = suspects(item.text)
+                if flagged:
+                    report.suspect[item.source] = flagged
                 docs[key] = DocEntry(
                     key=key, source=item.source, title=item.title, sha256=item.sha256,
                     chars=len(item.text), size=_size(item.source),
-                    added=prev.added if prev else now, updated=now, text=item.text,
+                    added=prev.added if prev else now, updated=now, text=item.text, suspect=flagged,
                 )
             for key in list(docs):
                 if not os.path.exists(key):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -141,3 +142,43 @@ def names_covered(question: str, window: str, document: str) -> bool:
         if f == "ns" and core(w) not in BROAD_PLACES and not (mentioned(w, window) or mentioned(w, document)):
             return False
     return True
+
+
+@lru_cache(maxsize=1)
+def _city_names() -> dict[str, str]:
+    """Prefecture-level code (4 digits) -> the city's name without suffix: {"3302": "宁波", ...}."""
+    out: dict[str, str] = {}
+    for name, codes in gazetteer().items():
+        for c in codes:
+            if c[2:4] != "00" and c[4:6] == "00" and (c[:4] not in out or len(name) < len(out[c[:4]])):
+                out[c[:4]] = core(name)
+    return out
+
+
+def home_place(text: str, limit: int = 30_000) -> str:
+    """The city a document is about, from the places it names (a county counts for its city).
+
+    A speech that says only "我市" but names 宁海 and 象山 is about 宁波. "" when no city
+    leads (a tie, or a single passing mention): "我市" then stays unresolved.
+    """
+    votes: Counter[str] = Counter()
+    for word, flag in _tagged(text[:limit]):
+        if flag != "ns" or core(word) in BROAD_PLACES:
+            continue
+        cities = {c[:4] for c in _codes(word) if c[2:4] != "00"}
+        for city in cities:
+            votes[city] += 1 / len(cities)
+    if not votes:
+        return ""
+    ranked = votes.most_common(2)
+    top, n = ranked[0]
+    if n < 1.5 or (len(ranked) > 1 and ranked[1][1] >= n):
+        return ""
+    return _city_names().get(top, "")
+
+
+def home_compatible(home: str, place: str) -> bool:
+    """The asked place is the home city, inside it, or the home is inside the asked place."""
+    if core(home) == core(place) or mentioned(core(home), place):
+        return True
+    return bool(_city_codes(home) & _city_codes(place))

@@ -98,7 +98,7 @@ def build(app: ChatApp):
                                  file_count="multiple", elem_id="upload")
                 add = gr.Button("添加到资料库", variant="primary", elem_id="add")
                 doc_msg = gr.Markdown("", elem_id="doc-msg")
-                table = gr.Dataframe(headers=["名称", "大小", "片段数", "添加时间"], interactive=False,
+                table = gr.Dataframe(headers=["名称", "大小", "片段数", "添加时间", "提示"], interactive=False,
                                      elem_id="doc-table", wrap=True)
                 with gr.Row():
                     pick = gr.Dropdown(label="选择文档", choices=[], scale=4, elem_id="pick")

@@ -176,7 +176,8 @@ class ChatApp:
             docs = self.store.list()
         except AssistantError:
             docs = []
-        rows = [[d.name, _size(d.size), d.chunks, d.added] for d in docs]
+        rows = [[d.name, _size(d.size), d.chunks, d.added,
+                 ("已屏蔽疑似指令：" + "｜".join(d.suspect)) if d.suspect else ""] for d in docs]
         return rows, [(f"{d.name}（{d.added}）", d.source) for d in docs]
 
     def add(self, files, progress) -> str:
@@ -209,6 +210,8 @@ class ChatApp:
         if report.unchanged:
             msg.append(f"{len(report.unchanged)} 个文件与资料库中已有的相同，未重复添加")
         msg += [f"跳过 {os.path.basename(x.source)}：{skip_reason(x.reason)}" for x in report.skipped]
+        msg += [f"“{os.path.basename(src)}”中有 {len(lines)} 句像是对问答助手下的指令，已屏蔽，不会被当作资料"
+                for src, lines in report.suspect.items()]
         return "；".join(msg + problems) + "。"
 
     def delete(self, source: str | None) -> str:

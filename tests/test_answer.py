@@ -24,7 +24,7 @@ def numbered(prompt: str, needle: str) -> int:
     body = prompt.split("\n\n问题：")[0]
     for block in re.split(r"\n\n(?=\[\d+\])", body):
         if needle in block:
-            return int(re.match(r"(?:资料：\n)?\[(\d+)\]", block).group(1))
+            return int(re.match(r"(?:<资料>\n)?\[(\d+)\]", block).group(1))
     raise AssertionError(f"{needle} not in prompt")
 
 
@@ -51,7 +51,7 @@ def test_prompt_is_chinese_numbered_and_grounded(built, embedder):
     Assistant(built, embedder=embedder, generator=gen).ask("检查什么时候结束？")
     system, user = gen.prompts[0]
     assert "只能依据" in system["content"] and "[1]" in system["content"]
-    assert user["content"].startswith("资料：\n[1]")
+    assert user["content"].startswith("<资料>\n[1]")
     assert "[2]" in user["content"]
     assert user["content"].rstrip().endswith("问题：检查什么时候结束？\n回答：")
 

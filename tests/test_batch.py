@@ -40,7 +40,7 @@ def reply(prompt: str) -> str:
         if key in q:
             for block in re.split(r"\n\n(?=\[\d+\])", body):
                 if fact in block:
-                    n = re.match(r"(?:资料：\n)?\[(\d+)\]", block).group(1)
+                    n = re.match(r"(?:<资料>\n)?\[(\d+)\]", block).group(1)
                     return f"答案是{fact}[{n}]。"
     return "资料中没有找到相关内容。"
 

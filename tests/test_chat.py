@@ -31,7 +31,7 @@ def cite(needle: str):
     def reply(prompt: str) -> str:
         for block in re.split(r"\n\n(?=\[\d+\])", prompt.split("\n\n问题：")[0]):
             if needle in block:
-                n = re.match(r"(?:资料：\n)?\[(\d+)\]", block).group(1)
+                n = re.match(r"(?:<资料>\n)?\[(\d+)\]", block).group(1)
                 return f"{needle}[{n}]。"
         return "资料中没有找到相关内容。"
     return reply

@@ -85,8 +85,19 @@ def test_refusal_is_recognized():
 
 
 def test_numbers_from_the_question_are_not_claims():
-    checked = check_answer("2024年地区生产总值812亿元[2]。", "2024年地区生产总值是多少？", PASSAGES)
+    report = [hit("全区共有企业27家。", "notice.txt"),
+              Hit(Chunk("r-0", "report.md", "2024年工作报告", "全年实现地区生产总值812亿元，增长6.1%。", 0, 20, 1), 1.0)]
+    checked = check_answer("2024年地区生产总值812亿元[2]。", "2024年地区生产总值是多少？", report)
     assert checked.statements[0].supported
+
+
+def test_a_figure_of_another_year_is_not_support():
+    checked = check_answer("2024年地区生产总值812亿元[2]。", "2024年地区生产总值是多少？",
+                           [hit("全区共有企业27家。"), hit("2023年全区实现地区生产总值812亿元，增长6.1%。")])
+    (s,) = checked.statements
+    assert not s.supported and "2023" in s.problem
+    checked = check_answer("2024年地区生产总值812亿元[1]。", "2024年地区生产总值是多少？", [PASSAGES[1]])
+    assert not checked.statements[0].supported, "a passage that names no year does not say it is 2024's"
 
 
 def test_figure_about_another_place_is_not_support():
