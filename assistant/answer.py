@@ -9,18 +9,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import models
-from .citations import align_numerals, check_answer, recite, tidy_citations
+from .citations import Checked, align_numerals, check_answer, normalize, recite, strip_citations, tidy_citations
+from .claims import asks_for_figure
 from .config import Settings
 from .context import BigramIdf, best_window, select
 from .embedding import Embedder, SentenceTransformerEmbedder
 from .errors import InputError
+from .figures import figures
 from .gate import gate
 from .generation import GenerationStats, Generator, LlamaGenerator
 from .index import Index, IndexState
 from .injection import blank
-from .names import home_place, names_covered
+from .names import DocPlaces, doc_places, names_covered
 from .prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_messages
-from .records import Answer, Hit, Timings
+from .records import Answer, Chunk, Hit, Timings
 from .retrieval import Retriever
 
 MAX_QUESTION_CHARS = 2000
@@ -60,12 +62,12 @@ class _Loaded:
     retriever: Retriever
     idf: BigramIdf
     corpus_text: str
-    homes: dict[str, str]  # document -> its own city ("我市"), filled as documents are cited
+    places: dict[str, DocPlaces]  # document -> where it speaks from ("我市"), filled as documents are cited
 
-    def home_of(self, source: str) -> str:
-        if source not in self.homes:
-            self.homes[source] = home_place(self.state.doc_text(source))
-        return self.homes[source]
+    def home_of(self, chunk: Chunk) -> str:
+        if chunk.source not in self.places:
+            self.places[chunk.source] = doc_places(self.state.doc_text(chunk.source))
+        return self.places[chunk.source].subject_at(chunk.start)
 
 
 def check_question(question: str) -> str:
@@ -96,6 +98,16 @@ def make_generator(settings: Settings) -> Generator:
     path = settings.chat_model or models.require(models.DEFAULT_CHAT, settings.models_dir)
     return LlamaGenerator(path, n_ctx=settings.n_ctx, n_threads=settings.threads,
                           n_gpu_layers=settings.n_gpu_layers, seed=settings.seed)
+
+
+def unanswered(checked: Checked, question: str) -> str:
+    """Why a checked reply does not answer the question (Chinese), or "" when it does."""
+    if not any(s.supported and s.cites for s in checked.statements):
+        return "模型给出的回答无法在资料中核实"
+    if asks_for_figure(question) and not any(
+            s.supported and s.cites and figures(normalize(strip_citations(s.text))) for s in checked.statements):
+        return "回答里没有问题所问的数字"
+    return ""
 
 
 class Assistant:
@@ -241,15 +253,15 @@ class Assistant:
 
     def _finish(self, q: str, draft: str, hits: list[Hit], passages: list[Hit], timings: Timings) -> Answer:
         parts = self._loaded()
-        homes = {p.chunk.source: parts.home_of(p.chunk.source) for p in passages}
+        homes = {p.chunk.chunk_id: parts.home_of(p.chunk) for p in passages}
         checked = check_answer(draft, q, passages, homes)
         base = dict(question=q, hits=hits, passages=passages, statements=checked.statements,
                     timings=timings, draft=draft)
         if not draft or checked.refused:
             return Answer(status="not_found", answer=NOT_FOUND_TEXT, reason="model_refused", **base)
-        if not any(s.supported and s.cites for s in checked.statements):
-            return Answer(status="not_found", answer=NOT_FOUND_TEXT + "（模型给出的回答无法在资料中核实）",
-                          reason="unverified", **base)
+        why = unanswered(checked, q)
+        if why:
+            return Answer(status="not_found", answer=f"{NOT_FOUND_TEXT}（{why}）", reason="unverified", **base)
         text = tidy_citations(align_numerals(recite(draft, checked.statements), [p.chunk.text for p in passages]),
                               len(passages))
         return Answer(status="answered", answer=text, citations=checked.citations, **base)

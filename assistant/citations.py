@@ -180,6 +180,12 @@ def split_statements(answer: str) -> list[tuple[str, list[int]]]:
     return [(s, parse_citations(s)) for s in merged]
 
 
+def echoes(statement: str, question: str) -> bool:
+    """The statement adds (almost) nothing to the question: echoes("数据要素市场主体完成入驻", "…多少家数据要素市场主体完成入驻？")."""
+    own = bigrams(statement)
+    return len(own - bigrams(question)) < 2 and len(own) > 0
+
+
 def is_refusal(text: str) -> bool:
     return REFUSAL.search(strip_citations(text)) is not None
 
@@ -198,27 +204,31 @@ class Checked:
 def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str, str] | None = None) -> Checked:
     """Statements, each checked against the passages it cites, and the citations to show.
 
-    `homes` maps a document to its own city, what its "我市" means (names.home_place).
+    `homes` maps a chunk id (or a whole document) to the place it speaks of, what its "我市"
+    means (names.doc_places).
     """
     passages = [blank(h.chunk.text) for h in hits]  # a sentence that addresses the assistant supports nothing
     normed = [normalize(p) for p in passages]
     views = [View(normed[i], around=normalize(" ".join((*h.chunk.headings, h.chunk.title))),
-                  home=(homes or {}).get(h.chunk.source, "")) for i, h in enumerate(hits)]
+                  home=_home(homes, h)) for i, h in enumerate(hits)]
     asked = figures(normalize(question))
     statements: list[Statement] = []
     cited_by: dict[int, tuple[float, str, bool]] = {}  # n -> (support, statement, added)
     refusal_seen = False
     for raw, cites in split_statements(answer):
         core = strip_citations(raw).strip()
-        if len(_WORDISH.findall(core)) < 2:
-            continue
         stmt = normalize(core)
+        if len(_WORDISH.findall(core)) < 2 and not figures(stmt):
+            continue
         figs = [f for f in figures(stmt) if not any(f.same_quantity(q) for q in asked)]
         if is_refusal(core) and not figs:
             refusal_seen = True
             statements.append(Statement(raw.strip(), (), True, ""))
             continue
         valid = [n for n in cites if 1 <= n <= len(passages)]
+        if not figs and echoes(core, question):
+            statements.append(Statement(raw.strip(), (), False, "只是重复了问题，没有回答"))
+            continue
         ok, added, problem = _support_for(core, question, valid, figs, passages, views)
         nums = [f.text for f in figs]
         if ok and not problem:
@@ -235,6 +245,11 @@ def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str
     citations = [_citation(n, hits[n - 1], *cited_by[n], question) for n in sorted(cited_by)]
     substantive = [s for s in statements if s.cites]
     return Checked(statements, citations, refused=refusal_seen and not substantive)
+
+
+def _home(homes: Mapping[str, str] | None, hit: Hit) -> str:
+    homes = homes or {}
+    return homes.get(hit.chunk.chunk_id) or homes.get(hit.chunk.source, "")
 
 
 def _cited_conflict(question: str, core: str, cites: list[int], passages: list[str]) -> tuple[str, str] | None:
@@ -311,11 +326,13 @@ def _support_for(core: str, question: str, cites: list[int], figs: list[Figure],
         holder = next((n for n in ranked if not verdict(n)), None)
         if holder is not None:
             return [holder], {holder}, ""
+    told = [verdicts[n] for n in [*cites, *ranked] if n in verdicts and not verdicts[n].startswith("数字")]
+    if told:  # what a passage that holds the figure says about it beats "not found"
+        return [], set(), told[0]
     if cites:
         return [], set(), verdict(cites[0])
     if figs:
-        told = [verdicts[n] for n in ranked if n in verdicts and not verdicts[n].startswith("数字")]
-        return [], set(), told[0] if told else f"数字{'、'.join(f.text for f in figs)}在资料中找不到"
+        return [], set(), f"数字{'、'.join(f.text for f in figs)}在资料中找不到"
     return [], set(), "没有标注资料来源，也找不到对应的资料"
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from .chunking import heading_of
 from .figures import Figure, counted_noun, figures, year_spans, years
-from .names import _tagged, asked_places, home_compatible, mentioned, places_in
+from .names import _tagged, asked_places, core, home_compatible, mentioned, place_conflict, places_in
 
 _SENT = re.compile(r"[。！？!?;；\n]+|\s{2,}")
 _CLAUSE = re.compile(r"[。！？!?;；\n,，、:：]+|\s{2,}")
@@ -141,7 +141,10 @@ def check_figure(fig: Figure, stmt_norm: str, question: str, view: View) -> str:
     if fig.is_year:
         return ""
     stmt_clause = _clause_of(stmt_norm, fig.start)
-    frame = tuple(dict.fromkeys(terms(asked_part(question)) + terms(_strip_figures(stmt_clause))))
+    # what the figure is said to count: the statement's own words around it, else what was asked
+    # (its own words count when the question or the passage uses them: "答案是" says nothing)
+    own = tuple(t for t in terms(_strip_figures(stmt_clause)) if t in question or has(t, view.norm))
+    frame = own or terms(asked_part(question)) or terms(question)
     problems = [_against(fig, f, stmt_norm, stmt_clause, frame, question, view) for f in same]
     return "" if "" in problems else problems[0]
 
@@ -161,9 +164,12 @@ def _against(fig: Figure, f: Figure, stmt_norm: str, stmt_clause: str, frame: tu
     rival = _better_clause(f, frame, clause, view)
     if rival:
         return f"资料中的“{shown}”说的不是这一项，“{rival}”才是"
+    if frame and not any(has(t, clause) for t in frame):
+        return f"资料中的“{shown}”所在的句子说的不是“{'、'.join(frame[:3])}”"
     ctx = view.context(f.start)
     missing = [t for t in terms(question) if not has(t, ctx) and not has(t, view.norm)]
-    if any(len(t) >= 3 for t in missing) or coverage(terms(question), ctx + view.norm) < 0.5:
+    if any(len(t) >= 3 and coverage((t,), ctx + view.norm) == 0 for t in missing) or \
+            coverage(terms(question), ctx + view.norm) < 0.5:
         return f"资料中的“{shown}”说的不是“{'、'.join(missing) or question}”"
     asked_years = years(question)
     if asked_years:
@@ -173,7 +179,16 @@ def _against(fig: Figure, f: Figure, stmt_norm: str, stmt_clause: str, frame: tu
     return subject_problem(question, stmt_norm, f.start, view, shown)
 
 
-_COMPARE = re.compile(r"(超过|超出|高于|低于|快于|慢于|多于|少于|相比|比)")
+_ASKING = re.compile(r"(多少|几|什么|谁|哪)")
+_COMPARE = frozenset("超过 超出 高于 低于 快于 慢于 多于 少于 相比 比 较".split())
+
+
+_HOW_MANY = re.compile(r"(多少|几[个家座台项名位次倍成年月天%]|几何|百分之几|比重|占比|增速|增幅|增长率|排第几|第几)")
+
+
+def asks_for_figure(question: str) -> bool:
+    """The answer to this question is a figure: asks_for_figure("有多少家企业？") -> True."""
+    return bool(_HOW_MANY.search(question)) and not re.search(r"(哪些|哪个|什么|谁|哪里|哪儿)", question)
 
 
 def asked_part(question: str) -> str:
@@ -181,9 +196,13 @@ def asked_part(question: str) -> str:
 
     asked_part("A增速超过B增速多少？") -> "B增速多少？" (the answer is the gap, stated with B)
     """
-    found = list(_COMPARE.finditer(question))
-    end = found[-1].end() if found else 0
-    return question[end:] if found and end < len(question) - 2 else question
+    tokens = [w for w, _ in _tagged(question)]
+    last = max((i for i, w in enumerate(tokens) if w in _COMPARE), default=-1)
+    tail = "".join(tokens[last + 1:])
+    part = tail if last >= 0 and len(tail) > 2 else question
+    clauses = [c for c in re.split(r"[，,、；;：:]", part) if c.strip()]
+    asking = [c for c in clauses if _ASKING.search(c)]
+    return asking[-1] if asking and terms(asking[-1]) else part
 
 
 def _better_clause(f: Figure, frame: tuple[str, ...], clause: str, view: View) -> str:
@@ -205,15 +224,15 @@ def _better_clause(f: Figure, frame: tuple[str, ...], clause: str, view: View) -
 def _year_problem(f: Figure, asked: set[int], view: View, shown: str) -> str:
     a, b = view.sentence_at(f.start)
     stated = years(view.norm[a:b])
-    if stated and not stated & asked:
+    if stated and not asked <= stated:
         return f"资料中的“{shown}”是{'、'.join(map(str, sorted(stated)))}年的，问题问的是{'、'.join(map(str, sorted(asked)))}年"
     if stated:
         return ""
-    before = [view.norm[s:e] for s, e in year_spans(view.norm) if s < f.start]
-    nearest = years(before[-1]) if before else set()
-    if nearest and not nearest & asked:
+    before = sorted((s, e) for s, e in year_spans(view.norm) if s < f.start)
+    nearest = years(view.norm[before[-1][0]:before[-1][1]]) if before else set()
+    if nearest and not asked <= nearest:
         return f"资料中的“{shown}”是{'、'.join(map(str, sorted(nearest)))}年的，问题问的是{'、'.join(map(str, sorted(asked)))}年"
-    if not nearest and not years(view.around) & asked and not years(view.norm) & asked:
+    if not nearest and not asked <= years(view.around):
         return f"资料没有说明“{shown}”是{'、'.join(map(str, sorted(asked)))}年的"
     return ""
 
@@ -221,10 +240,11 @@ def _year_problem(f: Figure, asked: set[int], view: View, shown: str) -> str:
 def subject_problem(question: str, statement: str, pos: int, view: View, shown: str) -> str:
     """The passage speaks of another place than the one asked ("我市" resolved to its city)."""
     for place in asked_places(question):
-        if mentioned(place, view.norm) or mentioned(place, view.around) or mentioned(place, statement):
+        if mentioned(place, view.norm) or mentioned(place, view.around):
             continue
-        if any(home_compatible(p, place) for p in places_in(f"{statement}，{view.norm}")):
-            continue  # a county or district of the asked city
+        inside = [p for p in places_in(f"{statement}，{view.norm}") if p != core(place) and home_compatible(p, place)]
+        if inside and all(mentioned(p, view.norm) for p in inside):
+            continue  # the passage names a county or district of the asked city
         ctx = view.context(pos)
         deictic = _DEICTIC.search(ctx)
         if view.home and home_compatible(view.home, place):
@@ -232,6 +252,9 @@ def subject_problem(question: str, statement: str, pos: int, view: View, shown: 
         if view.home:
             said = deictic.group(0) if deictic else "这份资料"
             return f"资料中的“{shown}”说的是{said}（{view.home}），不是{place}"
+        other = place_conflict(question, view.norm, statement)[1]
+        if other:
+            return f"资料中的“{shown}”说的是{other}，不是{place}"
         return f"资料没有说明“{shown}”是{place}的"
     return ""
 

@@ -24,7 +24,7 @@ _CN = "零一二三四五六七八九"
 COUNTERS = frozenset("个 家 座 台 套 项 条 所 辆 张 件 架 栋 名 位 批 艘 部 颗 块 处 间 只 份 种 类 篇 户 人 次 标准机架".split())
 _SAME_UNIT = {"百分点": "个百分点", "平方千米": "平方公里"}
 _YEAR_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[—\-–~至到]+\s*((?:19|20)\d{2})\s*年")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!\d)")
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,11 @@ A file that cannot be read becomes a Skipped record with a reason; it never stop
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
+import stat
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +19,12 @@ from .errors import InputError
 from .records import Document
 
 SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"}
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = 200 * 1024 * 1024  # bytes read from any one file
+# zip containers (.docx): checked before any parser opens them
+MAX_UNZIPPED_BYTES = 300 * 1024 * 1024  # all entries together
+MAX_ENTRY_BYTES = 100 * 1024 * 1024
+MAX_RATIO = 100  # uncompressed / compressed, for entries over 1 MB
+MAX_ODD_SHARE = 0.08  # decoded text with more control or stray characters than this is binary
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,9 @@ def discover(paths: list[str]) -> tuple[list[str], list[Skipped]]:
     skipped: list[Skipped] = []
     for given in paths:
         p = Path(given)
-        if p.is_file():
+        if p.exists() and not (p.is_file() or p.is_dir()):
+            skipped.append(Skipped(given, "not a regular file (a pipe, device or socket)"))
+        elif p.is_file():
             if p.suffix.lower() in SUPPORTED:
                 found.append(given)
             else:
@@ -71,9 +81,11 @@ def decode_bytes(data: bytes) -> str:
         return data.decode("utf-16", errors="replace")
     if b"\x00" in data[:4096]:
         enc = _utf16_without_bom(data)
-        if enc is None:
+        if enc is not None:
+            return data.decode(enc, errors="replace")
+        if data.count(b"\x00") > max(2, len(data) // 1000):
             raise UnreadableFile("binary file, not text")
-        return data.decode(enc, errors="replace")
+        data = data.replace(b"\x00", b"")  # a stray NUL in a text file is dropped, not fatal
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -144,12 +156,12 @@ def _read_html(data: bytes) -> tuple[str, str]:
     return text, title
 
 
-def _read_docx(path: Path) -> str:
+def _read_docx(stream: io.BytesIO) -> str:
     import docx  # python-docx: paragraphs, heading styles and tables
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    d = docx.Document(str(path))
+    d = docx.Document(stream)
     lines: list[str] = []
     for el in d.element.body.iterchildren():
         tag = el.tag.rsplit("}", 1)[-1]
@@ -168,15 +180,20 @@ def _read_docx(path: Path) -> str:
     return "\n".join(lines)
 
 
-def _read_pdf(path: Path) -> tuple[str, tuple[int, ...]]:
+def _read_pdf(stream: io.BytesIO) -> tuple[str, tuple[int, ...]]:
     from pypdf import PdfReader  # pure-Python PDF text layer reader
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
-    reader = PdfReader(str(path))
+    reader = PdfReader(stream)
     if reader.is_encrypted:
         try:
-            reader.decrypt("")
-        except Exception:  # noqa: BLE001 - pypdf raises many kinds here
-            raise UnreadableFile("encrypted PDF") from None
+            opened = reader.decrypt("")  # many PDFs are encrypted only against editing
+        except DependencyError:
+            raise UnreadableFile("encrypted PDF (AES): the cryptography package is missing") from None
+        except (FileNotDecryptedError, PdfReadError, ValueError, NotImplementedError):
+            opened = 0
+        if not opened:
+            raise UnreadableFile("encrypted PDF: it needs a password; save an unprotected copy and index that")
     parts: list[str] = []
     starts: list[int] = []
     offset = 0
@@ -204,23 +221,19 @@ def guess_title(text: str, fallback: str) -> str:
 def read_document(source: str) -> Document:
     """One file as a Document; raises UnreadableFile with a reason a user understands."""
     path = Path(source)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise UnreadableFile(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-        data = path.read_bytes()
-    except OSError as e:
-        raise UnreadableFile(f"cannot open: {e.strerror or e}") from None
+    data = read_capped(path)
     suffix = path.suffix.lower()
+    if suffix == ".docx":
+        check_zip(io.BytesIO(data), suffix)
     title = ""
     pages: tuple[int, ...] = ()
     try:
         if suffix in {".html", ".htm"}:
             text, title = _read_html(data)
         elif suffix == ".docx":
-            text = _read_docx(path)
+            text = _read_docx(io.BytesIO(data))
         elif suffix == ".pdf":
-            text, pages = _read_pdf(path)
+            text, pages = _read_pdf(io.BytesIO(data))
         else:
             text = decode_bytes(data)
     except UnreadableFile:
@@ -230,6 +243,8 @@ def read_document(source: str) -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
         raise UnreadableFile("no text in file")
+    if odd_share(text) > MAX_ODD_SHARE:
+        raise UnreadableFile("binary file, not text")
     return Document(
         source=source,
         title=title or guess_title(text, path.stem),
@@ -237,6 +252,61 @@ def read_document(source: str) -> Document:
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         pages=pages,
     )
+
+
+def read_capped(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file, at most `limit`; never blocks on a pipe or reads a device."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise UnreadableFile(f"cannot open: {e.strerror or e}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnreadableFile("not a regular file (a pipe, device or socket)")
+        if st.st_size > limit:
+            raise UnreadableFile(f"larger than {limit // (1024 * 1024)} MB")
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(limit + 1)
+    except OSError as e:
+        raise UnreadableFile(f"cannot read: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise UnreadableFile(f"larger than {limit // (1024 * 1024)} MB")
+    return data
+
+
+def check_zip(stream: io.BytesIO, suffix: str) -> None:
+    """Refuse a zip container whose entries would expand beyond the limits (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(stream) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UnreadableFile(f"damaged or not a real {suffix} file (not a zip container)") from None
+    finally:
+        stream.seek(0)
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNZIPPED_BYTES:
+        raise UnreadableFile(f"expands to {total // 1048576} MB when unpacked (limit "
+                             f"{MAX_UNZIPPED_BYTES // 1048576} MB): possibly a zip bomb")
+    for i in infos:
+        if i.file_size > MAX_ENTRY_BYTES or (
+                i.file_size > 1048576 and i.file_size > MAX_RATIO * max(i.compress_size, 1)):
+            raise UnreadableFile(f"part {i.filename} expands to {i.file_size // 1048576} MB from "
+                                 f"{i.compress_size // 1024} KB: possibly a zip bomb")
+
+
+_PLAIN = re.compile(r"[\t\n\r\x20-\x7e\u00a0-\u024f\u2000-\u206f\u2100-\u218f\u2460-\u24ff\u2500-\u25ff"
+                    r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def odd_share(text: str, sample: int = 20000) -> float:
+    """Share of characters that ordinary Chinese or Western text does not use (control, stray scripts)."""
+    head = text[:sample]
+    if not head:
+        return 0.0
+    return 1 - len(_PLAIN.findall(head)) / len(head)
 
 
 def read_all(sources: list[str]) -> Iterator[Document | Skipped]:

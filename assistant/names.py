@@ -6,13 +6,16 @@ the only one in front of it. These checks catch a passage that talks about anoth
 
 from __future__ import annotations
 
+import bisect
 import csv
 import importlib.util
 import re
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .chunking import paragraphs
 from .lexical import _jieba
 
 _NAME_FLAGS = ("ns", "nr", "nt", "nz")
@@ -182,3 +185,29 @@ def home_compatible(home: str, place: str) -> bool:
     if core(home) == core(place) or mentioned(core(home), place):
         return True
     return bool(_city_codes(home) & _city_codes(place))
+
+
+@dataclass(frozen=True)
+class DocPlaces:
+    """Where a document speaks from: its home city, and the places that open its paragraphs.
+
+    A forum digest moves from speaker to speaker ("重庆市九龙坡区委书记 …"); a passage under
+    such a paragraph speaks of that place. Elsewhere it speaks of the document's home.
+    """
+
+    home: str
+    heads: tuple[tuple[int, str], ...] = ()  # (offset, place) named at the start of a paragraph
+
+    def subject_at(self, offset: int) -> str:
+        i = bisect.bisect_right([o for o, _ in self.heads], offset) - 1
+        return self.heads[i][1] if i >= 0 else self.home
+
+
+def doc_places(text: str, lead: int = 30) -> DocPlaces:
+    heads: list[tuple[int, str]] = []
+    for span in paragraphs(text):
+        for word, flag in _tagged(text[span.start:span.start + lead]):
+            if flag == "ns" and core(word) not in BROAD_PLACES and any(c[2:4] != "00" for c in _codes(word)):
+                heads.append((span.start, core(word)))
+                break
+    return DocPlaces(home_place(text), tuple(heads))
