@@ -22,7 +22,7 @@ def _dump(obj) -> None:
 def cmd_index(args: argparse.Namespace, s: Settings) -> int:
     from tqdm import tqdm  # progress bar with rate and ETA
 
-    idx = Index(s.index_dir)
+    idx = Index(s.index_dir, notify=lambda message: print(message, file=sys.stderr))
     manifest = None
     if idx.exists() and not args.rebuild:
         manifest = idx.manifest()
@@ -38,7 +38,7 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
 
     try:
         report = idx.update(args.paths, embedder, chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap,
-                            rebuild=args.rebuild, progress=progress)
+                            rebuild=args.rebuild, progress=progress, max_chunks=s.max_chunks_per_file)
     finally:
         if bar is not None:
             bar.close()

@@ -41,6 +41,7 @@ class Settings:
     # chunking
     chunk_size: int = 260  # target characters per chunk
     chunk_overlap: int = 60  # characters carried over from the previous chunk
+    max_chunks_per_file: int = 20_000  # a file that makes more chunks is skipped (about 5 million characters)
     # retrieval
     top_k: int = 5
     candidates: int = 30  # how many each side (dense, lexical) proposes before fusion

@@ -78,13 +78,31 @@ class DocumentStore:
         return target
 
     def add(self, files: Iterable[tuple[str, str]], embedder: Embedder, *, chunk_size: int,
-            chunk_overlap: int, progress: Callable[[str, int, int], None] | None = None) -> UpdateReport:
-        """Store (path, original name) uploads and index them; returns the index report."""
+            chunk_overlap: int, progress: Callable[[str, int, int], None] | None = None,
+            max_chunks: int = 0) -> UpdateReport:
+        """Store (path, original name) uploads and index them; returns the index report.
+
+        A stored upload that cannot be indexed (damaged, a zip bomb, too long) is removed again:
+        nothing stays in the uploads folder that the documents list does not show.
+        """
         stored = [str(self.store(p, n)) for p, n in files]
         if not stored:
             raise InputError("没有选择文件：请先选择或拖入要添加的文件")
-        return self.index.update(stored, embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
-                                 progress=progress)
+        try:
+            report = self.index.update(stored, embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
+                                       progress=progress, max_chunks=max_chunks)
+        except BaseException:
+            self._drop_unindexed(stored)
+            raise
+        self._drop_unindexed([x.source for x in report.skipped])
+        return report
+
+    def _drop_unindexed(self, paths: Iterable[str]) -> None:
+        listed = {os.path.abspath(d.source) for d in self.list()}
+        for p in paths:
+            full = os.path.abspath(p)
+            if self._is_upload(full) and full not in listed:
+                Path(full).unlink(missing_ok=True)
 
     def list(self) -> list[DocumentInfo]:
         if not self.index.exists():
@@ -108,7 +126,7 @@ class DocumentStore:
         return report
 
     def reindex(self, embedder: Embedder, *, chunk_size: int, chunk_overlap: int,
-                progress: Callable[[str, int, int], None] | None = None) -> UpdateReport:
+                progress: Callable[[str, int, int], None] | None = None, max_chunks: int = 0) -> UpdateReport:
         """Re-read every indexed file: changed ones are re-embedded, vanished ones dropped."""
         sources = [d.source for d in self.list()]
         existing = [s for s in sources if os.path.exists(s)]
@@ -117,7 +135,7 @@ class DocumentStore:
                 raise InputError("资料库是空的：请先添加文件")
             return self.index.update([], embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
         return self.index.update(existing, embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
-                                 progress=progress)
+                                 progress=progress, max_chunks=max_chunks)
 
     def _is_upload(self, key: str) -> bool:
         try:

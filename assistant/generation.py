@@ -64,15 +64,21 @@ class LlamaGenerator:
             import llama_cpp  # heavy: imported on first use only
 
             gpu = llama_cpp.llama_supports_gpu_offload()
-            self._llm = llama_cpp.Llama(
-                model_path=str(self.path),
-                n_ctx=self.n_ctx,
-                n_threads=self.n_threads,
-                n_threads_batch=self.n_threads,
-                n_gpu_layers=self.n_gpu_layers if gpu else 0,
-                seed=self.seed,
-                verbose=False,
-            )
+            try:
+                self._llm = llama_cpp.Llama(
+                    model_path=str(self.path),
+                    n_ctx=self.n_ctx,
+                    n_threads=self.n_threads,
+                    n_threads_batch=self.n_threads,
+                    n_gpu_layers=self.n_gpu_layers if gpu else 0,
+                    seed=self.seed,
+                    verbose=False,
+                )
+            except (ValueError, RuntimeError, OSError) as e:
+                raise ModelMissingError(
+                    f"cannot load chat model {self.path}: damaged or not a model llama.cpp can read ({e}); "
+                    "run `assistant models install` or pass another file with --model"
+                ) from None
         return self._llm
 
     def stream(self, messages: list[dict[str, str]], *, max_tokens: int,

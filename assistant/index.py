@@ -11,6 +11,7 @@ crash or Ctrl-C leaves the previous index usable, and the next run reuses staged
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -26,7 +27,7 @@ from . import lexical
 from .chunking import chunk_document
 from .embedding import Embedder, describe
 from .errors import IndexStateError
-from .ingest import Skipped, discover, read_all
+from .ingest import Skip, Skipped, discover, read_all
 from .injection import suspects
 from .records import Chunk, Document
 
@@ -110,8 +111,10 @@ class Index:
 
     embed_batch = 128  # chunks per embedding call; small documents share a call
 
-    def __init__(self, folder: str | os.PathLike):
+    def __init__(self, folder: str | os.PathLike, *, notify: Callable[[str], None] | None = None):
         self.folder = Path(folder)
+        self.notify = notify  # told when this run must wait for another one
+        self._staging = self.folder / "staging"
 
     # ---- reading -------------------------------------------------------------------
     def current(self) -> Path | None:
@@ -180,21 +183,30 @@ class Index:
     def _locked(self):
         self.folder.mkdir(parents=True, exist_ok=True)
         with open(self.folder / ".lock", "w") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if self.notify:
+                    self.notify(f"another run is updating the index at {self.folder}; waiting for it to finish…")
+                fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def update(self, paths: list[str], embedder: Embedder, *, chunk_size: int, chunk_overlap: int,
-               rebuild: bool = False, progress: Callable[[str, int, int], None] | None = None
-               ) -> UpdateReport:
-        """Add new files, re-embed changed ones, drop deleted ones; keep the rest."""
+               rebuild: bool = False, progress: Callable[[str, int, int], None] | None = None,
+               max_chunks: int = 0) -> UpdateReport:
+        """Add new files, re-embed changed ones, drop deleted ones; keep the rest.
+
+        `max_chunks` > 0 skips a file that would make more chunks than that (a runaway file).
+        """
         t0 = time.perf_counter()
         files, skipped = discover(paths)
         report = UpdateReport(skipped=list(skipped))
         chunker = {"size": chunk_size, "overlap": chunk_overlap, "version": CHUNKER_VERSION}
         with self._locked():
+            self._use_staging(embedder, chunker, clean=rebuild)
             old = None if rebuild or not self.exists() else self.load()
             if old is not None:
                 self.check_embedder(old.manifest, embedder)
@@ -215,8 +227,14 @@ class Index:
                 if prev and prev.sha256 == item.sha256:
                     report.unchanged.append(item.source)
                     continue
+                chunks = chunk_document(item, chunk_size, chunk_overlap)
+                if max_chunks and len(chunks) > max_chunks:
+                    report.skipped.append(Skipped(item.source, f"too long: {len(chunks):,} chunks, over the limit of "
+                                                  f"{max_chunks:,} per file (split the file, or raise max_chunks_per_file)",
+                                                  Skip.TOO_MANY_CHUNKS))
+                    continue
                 (report.updated if prev else report.added).append(item.source)
-                fresh.append((item, chunk_document(item, chunk_size, chunk_overlap)))
+                fresh.append((item, chunks))
                 flagged = suspects(item.text)
                 if flagged:
                     report.suspect[item.source] = flagged
@@ -249,11 +267,26 @@ class Index:
                 self._commit(old, docs, [], [], None, old.manifest["chunker"])
         return report
 
-    def _staged_path(self, doc: Document) -> Path:
-        return self.folder / "staging" / f"{doc.sha256[:32]}.npy"
+    def _use_staging(self, embedder: Embedder, chunker: dict, *, clean: bool) -> None:
+        """Staged vectors live under a key of the embedder and chunker that made them.
 
-    def _stage(self, doc: Document, vecs: np.ndarray) -> None:
-        staged = self._staged_path(doc)
+        Vectors staged by an interrupted run with another model or other chunk settings are
+        never mixed in; they are dropped. `clean` (a rebuild) drops everything staged.
+        """
+        key = hashlib.sha256(f"{embedder.fingerprint}\0{json.dumps(chunker, sort_keys=True)}".encode()).hexdigest()[:16]
+        root = self.folder / "staging"
+        if root.is_dir():
+            for stale in root.iterdir():
+                if clean or stale.name != key:
+                    shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
+        self._staging = root / key
+
+    def _staged_path(self, doc: Document, part: int | None = None) -> Path:
+        name = doc.sha256[:32] + ("" if part is None else f".part{part:05d}")
+        return self._staging / f"{name}.npy"
+
+    def _stage(self, doc: Document, vecs: np.ndarray, part: int | None = None) -> None:
+        staged = self._staged_path(doc, part)
         tmp = staged.with_suffix(".tmp.npy")
         np.save(tmp, vecs)
         os.replace(tmp, staged)
@@ -264,7 +297,7 @@ class Index:
         total = sum(len(chunks) for _, chunks in fresh)
         done = 0
         out: list[np.ndarray | None] = [None] * len(fresh)
-        (self.folder / "staging").mkdir(parents=True, exist_ok=True)
+        self._staging.mkdir(parents=True, exist_ok=True)
         if progress and total:
             progress("", 0, total)
         pending: list[int] = []  # documents waiting for the next batch
@@ -292,15 +325,24 @@ class Index:
                 report.chunks_resumed += len(chunks)
                 done += len(chunks)
                 continue
-            if len(chunks) > batch:  # a long document: its own batches, staged at the end
+            if len(chunks) > batch:  # a long document: its own batches, each staged, so a run resumes inside it
                 parts = []
                 for j in range(0, len(chunks), batch):
-                    parts.append(embedder.embed_documents([embed_text(c) for c in chunks[j:j + batch]]))
+                    piece = chunks[j:j + batch]
+                    vecs = _load_staged(self._staged_path(doc, j // batch), len(piece))
+                    if vecs is None:
+                        vecs = embedder.embed_documents([embed_text(c) for c in piece])
+                        self._stage(doc, vecs, j // batch)
+                        report.chunks_embedded += len(piece)
+                    else:
+                        report.chunks_resumed += len(piece)
+                    parts.append(vecs)
                     if progress:
-                        progress(doc.source, done + j + len(parts[-1]), total)
+                        progress(doc.source, done + j + len(piece), total)
                 out[i] = np.vstack(parts)
                 self._stage(doc, out[i])
-                report.chunks_embedded += len(chunks)
+                for j in range(0, len(chunks), batch):
+                    self._staged_path(doc, j // batch).unlink(missing_ok=True)
                 done += len(chunks)
                 continue
             pending.append(i)
@@ -388,8 +430,7 @@ class Index:
 
     def _clear_staging(self) -> None:
         """Staged embeddings are committed now; the next run starts clean."""
-        for f in (self.folder / "staging").glob("*.npy"):
-            f.unlink(missing_ok=True)
+        shutil.rmtree(self.folder / "staging", ignore_errors=True)
 
 
 def _read_manifest(gen: Path) -> dict:

@@ -13,6 +13,7 @@ import stat
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from .errors import InputError
@@ -27,14 +28,36 @@ MAX_RATIO = 100  # uncompressed / compressed, for entries over 1 MB
 MAX_ODD_SHARE = 0.08  # decoded text with more control or stray characters than this is binary
 
 
+class Skip(StrEnum):
+    """Why a file was not indexed: a stable code; the words are chosen at the edge."""
+
+    UNSUPPORTED = "unsupported_type"
+    NOT_REGULAR = "not_regular_file"
+    TOO_LARGE = "too_large"
+    ZIP_BOMB = "zip_bomb"
+    BINARY = "binary"
+    ENCODING = "unknown_encoding"
+    ENCRYPTED = "encrypted_pdf"
+    NO_TEXT_LAYER = "pdf_no_text_layer"
+    CANNOT_OPEN = "cannot_open"
+    DAMAGED = "damaged"
+    EMPTY = "empty"
+    TOO_MANY_CHUNKS = "too_many_chunks"
+
+
 @dataclass(frozen=True)
 class Skipped:
     source: str
-    reason: str
+    reason: str  # one English line with the details
+    code: Skip = Skip.DAMAGED
 
 
 class UnreadableFile(Exception):
     """Raised inside this module; turned into a Skipped record."""
+
+    def __init__(self, reason: str, code: Skip):
+        super().__init__(reason)
+        self.code = code
 
 
 def discover(paths: list[str]) -> tuple[list[str], list[Skipped]]:
@@ -48,12 +71,12 @@ def discover(paths: list[str]) -> tuple[list[str], list[Skipped]]:
     for given in paths:
         p = Path(given)
         if p.exists() and not (p.is_file() or p.is_dir()):
-            skipped.append(Skipped(given, "not a regular file (a pipe, device or socket)"))
+            skipped.append(Skipped(given, "not a regular file (a pipe, device or socket)", Skip.NOT_REGULAR))
         elif p.is_file():
             if p.suffix.lower() in SUPPORTED:
                 found.append(given)
             else:
-                skipped.append(Skipped(given, f"unsupported file type {p.suffix or '(none)'}"))
+                skipped.append(Skipped(given, f"unsupported file type {p.suffix or '(none)'}", Skip.UNSUPPORTED))
         elif p.is_dir():
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -64,7 +87,8 @@ def discover(paths: list[str]) -> tuple[list[str], list[Skipped]]:
                     if Path(name).suffix.lower() in SUPPORTED:
                         found.append(full)
                     else:
-                        skipped.append(Skipped(full, f"unsupported file type {Path(name).suffix or '(none)'}"))
+                        skipped.append(Skipped(full, f"unsupported file type {Path(name).suffix or '(none)'}",
+                                                       Skip.UNSUPPORTED))
         else:
             raise InputError(f"no such file or folder: {given}")
     return found, skipped
@@ -84,7 +108,7 @@ def decode_bytes(data: bytes) -> str:
         if enc is not None:
             return data.decode(enc, errors="replace")
         if data.count(b"\x00") > max(2, len(data) // 1000):
-            raise UnreadableFile("binary file, not text")
+            raise UnreadableFile("binary file, not text", Skip.BINARY)
         data = data.replace(b"\x00", b"")  # a stray NUL in a text file is dropped, not fatal
     try:
         return data.decode("utf-8")
@@ -100,7 +124,7 @@ def decode_bytes(data: bytes) -> str:
 
     best = from_bytes(data).best()
     if best is None:
-        raise UnreadableFile("cannot tell the text encoding")
+        raise UnreadableFile("cannot tell the text encoding", Skip.ENCODING)
     return str(best)
 
 
@@ -189,11 +213,11 @@ def _read_pdf(stream: io.BytesIO) -> tuple[str, tuple[int, ...]]:
         try:
             opened = reader.decrypt("")  # many PDFs are encrypted only against editing
         except DependencyError:
-            raise UnreadableFile("encrypted PDF (AES): the cryptography package is missing") from None
+            raise UnreadableFile("encrypted PDF (AES): the cryptography package is missing", Skip.ENCRYPTED) from None
         except (FileNotDecryptedError, PdfReadError, ValueError, NotImplementedError):
             opened = 0
         if not opened:
-            raise UnreadableFile("encrypted PDF: it needs a password; save an unprotected copy and index that")
+            raise UnreadableFile("encrypted PDF: it needs a password; save an unprotected copy and index that", Skip.ENCRYPTED)
     parts: list[str] = []
     starts: list[int] = []
     offset = 0
@@ -204,7 +228,7 @@ def _read_pdf(stream: io.BytesIO) -> tuple[str, tuple[int, ...]]:
         offset += len(t) + 1
     text = "\n".join(parts)
     if not text.strip():
-        raise UnreadableFile("PDF has no text layer (scanned?); OCR it first")
+        raise UnreadableFile("PDF has no text layer (scanned?); OCR it first", Skip.NO_TEXT_LAYER)
     return text, tuple(starts)
 
 
@@ -239,12 +263,12 @@ def read_document(source: str) -> Document:
     except UnreadableFile:
         raise
     except Exception as e:  # noqa: BLE001 - damaged docx/pdf raise library-specific errors
-        raise UnreadableFile(f"damaged or not a real {suffix} file ({type(e).__name__})") from None
+        raise UnreadableFile(f"damaged or not a real {suffix} file ({type(e).__name__})", Skip.DAMAGED) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
-        raise UnreadableFile("no text in file")
+        raise UnreadableFile("no text in file", Skip.EMPTY)
     if odd_share(text) > MAX_ODD_SHARE:
-        raise UnreadableFile("binary file, not text")
+        raise UnreadableFile("binary file, not text", Skip.BINARY)
     return Document(
         source=source,
         title=title or guess_title(text, path.stem),
@@ -259,21 +283,21 @@ def read_capped(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as e:
-        raise UnreadableFile(f"cannot open: {e.strerror or e}") from None
+        raise UnreadableFile(f"cannot open: {e.strerror or e}", Skip.CANNOT_OPEN) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise UnreadableFile("not a regular file (a pipe, device or socket)")
+            raise UnreadableFile("not a regular file (a pipe, device or socket)", Skip.NOT_REGULAR)
         if st.st_size > limit:
-            raise UnreadableFile(f"larger than {limit // (1024 * 1024)} MB")
+            raise UnreadableFile(f"larger than {limit // (1024 * 1024)} MB", Skip.TOO_LARGE)
         with os.fdopen(os.dup(fd), "rb") as f:
             data = f.read(limit + 1)
     except OSError as e:
-        raise UnreadableFile(f"cannot read: {e.strerror or e}") from None
+        raise UnreadableFile(f"cannot read: {e.strerror or e}", Skip.CANNOT_OPEN) from None
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise UnreadableFile(f"larger than {limit // (1024 * 1024)} MB")
+        raise UnreadableFile(f"larger than {limit // (1024 * 1024)} MB", Skip.TOO_LARGE)
     return data
 
 
@@ -283,18 +307,18 @@ def check_zip(stream: io.BytesIO, suffix: str) -> None:
         with zipfile.ZipFile(stream) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise UnreadableFile(f"damaged or not a real {suffix} file (not a zip container)") from None
+        raise UnreadableFile(f"damaged or not a real {suffix} file (not a zip container)", Skip.DAMAGED) from None
     finally:
         stream.seek(0)
     total = sum(i.file_size for i in infos)
     if total > MAX_UNZIPPED_BYTES:
         raise UnreadableFile(f"expands to {total // 1048576} MB when unpacked (limit "
-                             f"{MAX_UNZIPPED_BYTES // 1048576} MB): possibly a zip bomb")
+                             f"{MAX_UNZIPPED_BYTES // 1048576} MB): possibly a zip bomb", Skip.ZIP_BOMB)
     for i in infos:
         if i.file_size > MAX_ENTRY_BYTES or (
                 i.file_size > 1048576 and i.file_size > MAX_RATIO * max(i.compress_size, 1)):
             raise UnreadableFile(f"part {i.filename} expands to {i.file_size // 1048576} MB from "
-                                 f"{i.compress_size // 1024} KB: possibly a zip bomb")
+                                 f"{i.compress_size // 1024} KB: possibly a zip bomb", Skip.ZIP_BOMB)
 
 
 _PLAIN = re.compile(r"[\t\n\r\x20-\x7e\u00a0-\u024f\u2000-\u206f\u2100-\u218f\u2460-\u24ff\u2500-\u25ff"
@@ -314,4 +338,4 @@ def read_all(sources: list[str]) -> Iterator[Document | Skipped]:
         try:
             yield read_document(source)
         except UnreadableFile as e:
-            yield Skipped(source, str(e))
+            yield Skipped(source, str(e), e.code)

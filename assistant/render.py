@@ -10,6 +10,7 @@ import re
 from html import escape
 
 from .conversation import Turn
+from .ingest import Skip, Skipped
 from .present import where
 from .records import Answer, Citation, Hit
 
@@ -22,25 +23,25 @@ PHASES = {
     "stopping": "正在停止…",
 }
 
-_SKIP_REASONS = [
-    ("unsupported file type", "格式不支持"),
-    ("binary file", "不是文本文件"),
-    ("cannot tell the text encoding", "无法识别文字编码"),
-    ("encrypted PDF", "PDF 已加密"),
-    ("PDF has no text layer", "PDF 没有文字层（可能是扫描件，请先做文字识别）"),
-    ("larger than", "文件过大"),
-    ("cannot open", "无法打开"),
-    ("damaged", "文件已损坏或格式不符"),
-    ("no text in file", "文件中没有文字"),
-]
+SKIP_ZH = {
+    Skip.UNSUPPORTED: "格式不支持",
+    Skip.NOT_REGULAR: "不是普通文件（管道、设备或套接字）",
+    Skip.TOO_LARGE: "文件过大",
+    Skip.ZIP_BOMB: "解压后体积异常巨大，可能是恶意文件",
+    Skip.BINARY: "不是文本文件",
+    Skip.ENCODING: "无法识别文字编码",
+    Skip.ENCRYPTED: "PDF 已加密，需要密码：请另存一份不加密的副本再添加",
+    Skip.NO_TEXT_LAYER: "PDF 没有文字层（可能是扫描件，请先做文字识别）",
+    Skip.CANNOT_OPEN: "无法打开",
+    Skip.DAMAGED: "文件已损坏或格式不符",
+    Skip.EMPTY: "文件中没有文字",
+    Skip.TOO_MANY_CHUNKS: "文件太长，超过每个文件的片段上限：请拆分后再添加",
+}
 
 
-def skip_reason(reason: str) -> str:
-    """A reader's skip reason in Chinese."""
-    for en, zh in _SKIP_REASONS:
-        if reason.startswith(en):
-            return zh
-    return reason
+def skip_reason(skipped: Skipped) -> str:
+    """Why a file was skipped, in Chinese, by its code."""
+    return SKIP_ZH.get(skipped.code, skipped.reason)
 
 
 def _pid(turn: Turn, kind: str, n: int) -> str:

@@ -184,6 +184,13 @@ class ChatApp:
         paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in (files or [])]
         if not paths:
             return "没有选择文件：请先选择或拖入要添加的文件。"
+        try:
+            return self._add(paths, progress)
+        finally:
+            for p in paths:  # Gradio's temporary copies: what was kept is in uploads/ now
+                Path(p).unlink(missing_ok=True)
+
+    def _add(self, paths: list[str], progress) -> str:
         problems, ok = [], []
         for p in paths:
             try:
@@ -201,7 +208,7 @@ class ChatApp:
         s = self.settings
         try:
             report = self.store.add(ok, self.assistant.embedder, chunk_size=s.chunk_size,
-                                    chunk_overlap=s.chunk_overlap, progress=step)
+                                    chunk_overlap=s.chunk_overlap, progress=step, max_chunks=s.max_chunks_per_file)
         except AssistantError as e:
             return f"添加失败：{zh_error(e)}"
         self.assistant.reload()
@@ -209,7 +216,7 @@ class ChatApp:
                f"（新建 {report.chunks_embedded} 个片段）"]
         if report.unchanged:
             msg.append(f"{len(report.unchanged)} 个文件与资料库中已有的相同，未重复添加")
-        msg += [f"跳过 {os.path.basename(x.source)}：{skip_reason(x.reason)}" for x in report.skipped]
+        msg += [f"跳过 {os.path.basename(x.source)}：{skip_reason(x)}" for x in report.skipped]
         msg += [f"“{os.path.basename(src)}”中有 {len(lines)} 句像是对问答助手下的指令，已屏蔽，不会被当作资料"
                 for src, lines in report.suspect.items()]
         return "；".join(msg + problems) + "。"
@@ -232,7 +239,8 @@ class ChatApp:
 
         try:
             report = self.store.reindex(self.assistant.embedder, chunk_size=s.chunk_size,
-                                        chunk_overlap=s.chunk_overlap, progress=step)
+                                        chunk_overlap=s.chunk_overlap, progress=step,
+                                        max_chunks=s.max_chunks_per_file)
         except AssistantError as e:
             return f"重新索引失败：{zh_error(e)}"
         self.assistant.reload()
