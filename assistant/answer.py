@@ -222,7 +222,7 @@ class Assistant:
         passages = select(q, hits, parts.idf, budget=s.passage_chars, per_hit=s.passage_chars_per_hit)
         draft = yield from self._generate(q, passages, timings, t0)
         answer = self._finish(q, draft, hits, passages, timings)
-        if answer.reason == "model_refused":
+        if answer.reason in ("model_refused", "unverified"):
             # Small models refuse when the answer sits in a long passage that does not repeat
             # the question's wording; one short window that covers the question gets a second look.
             window, cover = best_window(q, hits, parts.idf, cap=s.retry_chars)

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .chunking import Span, paragraphs, sentence_spans, sentences
-from .claims import View, check_figure, check_person, check_topic, is_title, subject_problem
+from .claims import View, check_figure, check_person, check_topic, is_title, quoted, subject_problem
 from .figures import Figure, figures
 from .injection import blank
-from .names import asked_places, mentioned, place_conflict
+from .names import asked_places, home_compatible, mentioned, place_conflict
 from .records import Citation, Hit, Statement
 
 _CN_DIGITS = "零一二三四五六七八九"
@@ -232,8 +232,11 @@ def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str
         ok, added, problem = _support_for(core, question, valid, figs, passages, views)
         nums = [f.text for f in figs]
         if ok and not problem:
-            conflict = _figure_elsewhere(question, core, nums, passages, normed) or _cited_conflict(
-                question, core, ok, passages)
+            places = asked_places(question)
+            at_home = [n for n in ok if places and views[n - 1].home
+                       and all(home_compatible(views[n - 1].home, p) for p in places)]
+            conflict = None if at_home else _figure_elsewhere(question, core, nums, passages, normed) or \
+                _cited_conflict(question, core, ok, passages)
             if conflict:
                 asked_place, other = conflict
                 ok, added, problem = [], set(), f"引用的资料讲的是“{other}”，没有提到“{asked_place}”"
@@ -284,9 +287,13 @@ def _verdict(core: str, question: str, figs: list[Figure], view: View, passage: 
     if is_title(stmt, view):
         return "这是资料中的标题，不是回答"
     if figs:
-        for f in figs:
-            problem = check_figure(f, stmt, question, view)
-            if problem:
+        problems = [check_figure(f, stmt, question, view) for f in figs]
+        # A sentence copied from the passage carries figures beside the one asked for: those
+        # need only stand, as written, in the same clause of the passage.
+        if "" not in problems:
+            return problems[0]
+        for f, problem in zip(figs, problems, strict=True):
+            if problem and not quoted(f, stmt, view):
                 return problem
     else:
         spans = sentence_spans(passage)

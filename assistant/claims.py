@@ -205,6 +205,13 @@ def asked_part(question: str) -> str:
     return asking[-1] if asking and terms(asking[-1]) else part
 
 
+def quoted(fig: Figure, stmt_norm: str, view: View) -> bool:
+    """The statement's clause around the figure stands word for word in the passage."""
+    clause = re.sub(r"\s+", "", _clause_of(stmt_norm, fig.start))
+    return len(clause) >= 4 and any(f.same_quantity(fig) and clause in re.sub(r"\s+", "", view.clause_at(f.start))
+                                    for f in view.figs)
+
+
 def _better_clause(f: Figure, frame: tuple[str, ...], clause: str, view: View) -> str:
     """Another figure's clause in the same sentence that holds more of what is asked."""
     mine = sum(len(t) for t in frame if has(t, clause))
@@ -265,6 +272,8 @@ def check_person(stmt_norm: str, question: str, view: View) -> str:
         return ""
     need = terms(question) + tuple(w for w, flag in _tagged(question) if flag == "ns")
     names = _asserted_names(stmt_norm, question, need)
+    if not names and re.search(r"(谁|哪位)", question):
+        return "回答里没有说是谁"
     for name in names:
         windows = [_beside(view.norm, m.start(), m.end()) for m in re.finditer(re.escape(name), view.norm)]
         if not windows:
@@ -283,9 +292,19 @@ def _asserted_names(stmt: str, question: str, need: tuple[str, ...]) -> list[str
     out = [w for w, flag in _tagged(stmt) if flag.startswith("nr") and len(w) >= 2 and w not in question]
     for run in re.findall(r"[\u4e00-\u9fff·]{2,8}", rest):
         run = run.strip("是为由任系的了即和及、")
-        if 2 <= len(run) <= 4 and run not in out and run not in question:
+        tags = _tagged(run)
+        known_word = len(tags) == 1 and not tags[0][1].startswith("nr")  # 党组, 主任: words, not people
+        if 2 <= len(run) <= 4 and run[0] in SURNAMES and not known_word and run not in out and run not in question:
             out.append(run)
     return out
+
+
+# the common Chinese surnames (about 90% of people): a run of 2-4 characters starting with one may be a name
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏"
+    "韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰"
+    "焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
 
 
 def _beside(text: str, start: int, end: int, reach: int = 40) -> str:

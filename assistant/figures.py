@@ -18,6 +18,7 @@ _UNITS = sorted(
 _FIGURE = re.compile(
     rf"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:(多|余)\s*)?({_SCALE})?\s*(?:(多|余)\s*)?({'|'.join(map(re.escape, _UNITS))})?"
 )
+_RATIO = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*[:∶]\s*(\d+(?:\.\d+)?)(?![\d.])")
 _ORDINAL = re.compile(r"第(\d{1,3}|[一二三四五六七八九十]{1,3})(?![一二三四五六七八九十\d])")
 _CN = "零一二三四五六七八九"
 # classifiers that count things: the noun after them is what is counted
@@ -86,6 +87,9 @@ def figures(norm: str) -> list[Figure]:
         if v:
             out.append(Figure(float(v), str(v), "", "", m.start(), m.end(), ordinal=True))
             taken.append((m.start(), m.end()))
+    for m in _RATIO.finditer(norm):  # 7:3 is one figure: value 7, "unit" :3
+        out.append(Figure(float(m.group(1)), _plain(m.group(1)), "", ":" + _plain(m.group(2)), m.start(), m.end()))
+        taken.append((m.start(), m.end()))
     for m in _FIGURE.finditer(norm):
         if any(a <= m.start(1) < b for a, b in taken):
             continue

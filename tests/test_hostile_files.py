@@ -54,7 +54,7 @@ def hostile(tmp_path_factory) -> Path:
     os.mkfifo(d / "管道.txt")
     os.symlink("/dev/zero", d / "零设备.txt")
     (d / "程序.txt").write_bytes(Path(sys.executable).resolve().read_bytes()[:300_000])
-    (d / "带一个空字节.txt").write_bytes(TEXT.encode("utf-8") + b"\x00" + "各单位按时报送。".encode("utf-8"))
+    (d / "带一个空字节.txt").write_bytes(TEXT.encode("utf-8") + b"\x00" + "各单位按时报送。".encode())
     (d / "乱码.txt").write_bytes(os.urandom(50_000))
     _encrypted_pdf(d / "无密码加密AES.pdf", "", "AES-256")
     _encrypted_pdf(d / "无密码加密RC4.pdf", "", "RC4-128")

@@ -134,3 +134,54 @@ def test_a_question_without_words_never_reaches_the_model(planted_index, embedde
     gen = ScriptedGenerator("张三[1]。")
     a = Assistant(planted_index, embedder=embedder, generator=gen).ask("🙂🙂？！")
     assert a.status == "not_found" and a.reason == "retrieval_gate" and gen.prompts == []
+
+
+def test_a_who_question_needs_a_name():
+    passages = [hit("河北省通信管理局党组书记、局长  周景耀　　准确把握中国式现代化的本质要求。")]
+    ok, why = verdict("河北省通信管理局党组书记、局长[1]。", "河北省通信管理局局长是谁？", passages)
+    assert not ok and "谁" in why
+    assert verdict("局长是周景耀[1]。", "河北省通信管理局局长是谁？", passages)[0]
+    assert not verdict("周景耀[1]。", "国家通信管理局局长是谁？", passages)[0]
+
+
+def test_a_copied_sentence_may_carry_figures_beside_the_asked_one():
+    passages = [hit("从研发投入看，核心制造业研发费用占营业收入比重为3.4%，低于全省平均0.8个百分点，仅居全省第九。")]
+    answer = "核心制造业研发费用占营业收入比重为3.4%，低于全省平均0.8个百分点，仅居全省第九[1]。"
+    assert verdict(answer, "核心制造业研发费用占比在全省排第几？", passages)[0]
+    ratio = [hit("我市核心产业中制造业与服务业的增加值之比为7∶3，全省约为4∶6。")]
+    assert verdict("制造业与服务业的增加值之比为7∶3[1]。", "制造业与服务业增加值之比是多少？", ratio)[0]
+    assert not verdict("制造业与服务业的增加值之比为7∶4[1]。", "制造业与服务业增加值之比是多少？", ratio)[0]
+
+
+def test_an_echo_of_the_question_is_not_an_answer():
+    from assistant.answer import unanswered
+
+    passages = [hit("首信云等41家数据要素市场主体完成入驻。")]
+    checked = check_answer("数据要素市场主体完成入驻[1]。", "有多少家数据要素市场主体完成入驻？", passages)
+    assert unanswered(checked, "有多少家数据要素市场主体完成入驻？")
+    checked = check_answer("41家[1]。", "有多少家数据要素市场主体完成入驻？", passages)
+    assert not unanswered(checked, "有多少家数据要素市场主体完成入驻？")
+
+
+def test_claims_benchmark_on_the_shared_corpus():
+    """The adversarial benchmark's own targets: no wrong statement verified, at most 5% correct flagged."""
+    import sys
+
+    from .conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from claims import build
+
+    cases = build(CORPUS)
+    assert len(cases) >= 300
+    wrong_ok = flagged = correct = 0
+    for c in cases:
+        checked = check_answer(c.statement, c.question, [c.hit], {c.hit.chunk.chunk_id: c.home})
+        ok = bool(checked.statements) and all(s.supported for s in checked.statements)
+        if c.kind == "correct":
+            correct += 1
+            flagged += not ok
+        else:
+            wrong_ok += ok
+    assert wrong_ok == 0
+    assert flagged <= 0.05 * correct
