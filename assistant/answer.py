@@ -120,6 +120,8 @@ class Assistant:
         self._embedder = embedder
         self._generator = generator
         self._state = state
+        self._pinned = state  # a state handed in is used as is, never swapped
+        self._looked = 0.0
         self._parts: _Loaded | None = None
         self._parts_lock = threading.Lock()
         self._load_lock = threading.Lock()
@@ -149,8 +151,17 @@ class Assistant:
         return self._loaded().retriever
 
     def _loaded(self) -> _Loaded:
-        """The index and what is derived from it, as one snapshot: a reload never tears a call."""
+        """The index and what is derived from it, as one snapshot: a reload never tears a call.
+
+        A new generation written by another process (`assistant index` beside the page) is
+        picked up by the next call; the folder is looked at no more than once a second.
+        """
         with self._load_lock:
+            if self._parts is not None and self._pinned is None and time.monotonic() - self._looked > 1.0:
+                self._looked = time.monotonic()
+                current = self.index.current()
+                if current is not None and current != self._parts.state.generation:
+                    self._parts = None
             if self._parts is None:
                 state = self._state or self.index.load()
                 embedder = self.embedder

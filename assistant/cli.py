@@ -13,6 +13,17 @@ EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 
+def positive(text: str) -> int:
+    """argparse type for counts that must be at least 1 (--top-k, --threads)."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {n}")
+    return n
+
+
 def _common(p: argparse.ArgumentParser, *, model: bool = False) -> None:
     p.add_argument("--index", dest="index_dir", metavar="DIR", help="index folder (default: index/default)")
     p.add_argument("--config", metavar="FILE", help="settings file (TOML); default: assistant.toml if present")
@@ -21,10 +32,11 @@ def _common(p: argparse.ArgumentParser, *, model: bool = False) -> None:
                    help="sentence-transformers folder (default: the one the index was built with)")
     if model:
         p.add_argument("--model", dest="chat_model", metavar="FILE.gguf", help="chat model (default: bundled)")
-        p.add_argument("--threads", dest="n_threads", type=int, metavar="N", help="CPU threads (default: physical cores)")
+        p.add_argument("--threads", dest="n_threads", type=positive, metavar="N",
+                       help="CPU threads (default: physical cores)")
         p.add_argument("--gpu-layers", dest="n_gpu_layers", type=int, metavar="N",
                        help="layers to offload when llama.cpp has GPU support (-1: all, 0: none)")
-        p.add_argument("--top-k", dest="top_k", type=int, metavar="K", help="passages to retrieve (default 5)")
+        p.add_argument("--top-k", dest="top_k", type=positive, metavar="K", help="passages to retrieve (default 5)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="show the passages retrieved for a question")
     p.add_argument("question")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--top-k", dest="top_k", type=int, metavar="K")
+    p.add_argument("--top-k", dest="top_k", type=positive, metavar="K")
     _common(p)
 
     p = sub.add_parser("ask", help="answer a question from the indexed documents")
@@ -78,8 +90,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1; any other needs --auth-file)")
-    p.add_argument("--auth-file", metavar="FILE", help="logins, one user:password per line")
+    p.add_argument("--auth-file", metavar="FILE", help="logins file made with `assistant users add`")
     _common(p, model=True)
+
+    p = sub.add_parser("users", help="logins for the chat page (hashed passwords, roles)")
+    usub = p.add_subparsers(dest="action", required=True)
+    ua = usub.add_parser("add", help="add a login, or set a new password and role; asks for the password")
+    ua.add_argument("name")
+    ua.add_argument("--role", choices=["admin", "staff"], default="staff",
+                    help="admin: add, delete and re-index documents, choose the model; staff: ask, search, batch")
+    ua.add_argument("--file", default="logins.txt", help="logins file (default: logins.txt)")
+    uc = usub.add_parser("convert", help="hash the plain-text passwords of an old logins file in place")
+    uc.add_argument("file")
+    ul = usub.add_parser("list", help="names and roles in a logins file")
+    ul.add_argument("file", nargs="?", default="logins.txt")
 
     p = sub.add_parser("doctor", help="check models and index, and say what would be used")
     _common(p, model=True)

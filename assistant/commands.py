@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
-from . import models
+from . import audit, models
 from .answer import Assistant, check_question, make_embedder
 from .config import Settings
 from .errors import AssistantError, InputError
@@ -56,6 +57,7 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
             print(f"skipped {x.source}: {x.reason}")
         for source, lines in report.suspect.items():
             print(f"instructions hidden from the model in {source}: " + " | ".join(lines))
+    audit.record_report(s.index_dir, audit.os_user(), report)
     if not (report.added or report.updated or report.unchanged) and (report.skipped or not idx.exists()):
         raise InputError(f"no readable .txt .md .html .docx .pdf file in {' '.join(args.paths)}")
     return 0
@@ -63,6 +65,7 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
 
 def cmd_remove(args: argparse.Namespace, s: Settings) -> int:
     report = Index(s.index_dir).remove(args.sources)
+    audit.record_report(s.index_dir, audit.os_user(), report)
     if not report.removed:
         raise InputError(f"none of {' '.join(args.sources)} is in the index {s.index_dir}")
     print(f"removed {len(report.removed)}: " + ", ".join(report.removed))
@@ -234,3 +237,25 @@ def batch_summary(r) -> str:
     if r.citation_precision is not None:
         lines.append(f"citation precision {r.citation_precision:.3f}")
     return "\n".join(lines)
+
+
+def cmd_users(args: argparse.Namespace, s: Settings) -> int:
+    from . import logins
+
+    if args.action == "list":
+        for login in logins.read_logins(args.file).values():
+            print(f"{login.name}\t{login.role}")
+        return 0
+    if args.action == "convert":
+        n = logins.convert(args.file)
+        print(f"{args.file}: {n} plain-text password(s) replaced by salted scrypt hashes"
+              + ("; converted logins without a role are admin" if n else ""))
+        return 0
+    import getpass
+
+    password = os.environ.get("ASSISTANT_NEW_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
+    if "ASSISTANT_NEW_PASSWORD" not in os.environ and getpass.getpass("again: ") != password:
+        raise InputError("the two passwords differ: run the command again")
+    new = logins.add_user(args.file, args.name, password, logins.Role(args.role))
+    print(f"{'added' if new else 'updated'} {args.name} ({args.role}) in {args.file}")
+    return 0

@@ -59,6 +59,21 @@ class Settings:
     retry_coverage: float = 0.6  # after a refusal, retry on one window covering this share of the question
     retry_chars: int = 160  # size of that window
 
+    def __post_init__(self) -> None:
+        bounds = {"top_k": (1, 100), "candidates": (1, 1000), "chunk_size": (50, 5000), "chunk_overlap": (0, 2000),
+                  "max_chunks_per_file": (1, 10_000_000), "max_tokens": (16, 4096), "n_ctx": (512, 131072),
+                  "n_threads": (0, 512), "passage_chars": (100, 20000), "passage_chars_per_hit": (50, 20000),
+                  "retry_chars": (40, 2000), "dense_weight": (0.0, 1.0), "retry_coverage": (0.0, 1.0)}
+        for name, (lo, hi) in bounds.items():
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or not lo <= value <= hi:
+                raise InputError(f"setting {name} = {value!r} is out of range: use a number from {lo} to {hi}")
+        if self.chunk_overlap >= self.chunk_size:
+            raise InputError(f"setting chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size "
+                             f"({self.chunk_size})")
+        if self.fusion not in ("score", "rrf", "zscore"):
+            raise InputError(f"setting fusion = {self.fusion!r}: use score, rrf or zscore")
+
     def with_overrides(self, **kw) -> Settings:
         """Copy with the non-None values of `kw` applied (flags left unset keep the config)."""
         known = {f.name for f in fields(self)}

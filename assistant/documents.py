@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import audit
 from .embedding import Embedder
 from .errors import InputError
 from .index import Index, UpdateReport
@@ -79,7 +80,7 @@ class DocumentStore:
 
     def add(self, files: Iterable[tuple[str, str]], embedder: Embedder, *, chunk_size: int,
             chunk_overlap: int, progress: Callable[[str, int, int], None] | None = None,
-            max_chunks: int = 0) -> UpdateReport:
+            max_chunks: int = 0, user: str = "") -> UpdateReport:
         """Store (path, original name) uploads and index them; returns the index report.
 
         A stored upload that cannot be indexed (damaged, a zip bomb, too long) is removed again:
@@ -95,6 +96,7 @@ class DocumentStore:
             self._drop_unindexed(stored)
             raise
         self._drop_unindexed([x.source for x in report.skipped])
+        audit.record_report(self.index.folder, user, report)
         return report
 
     def _drop_unindexed(self, paths: Iterable[str]) -> None:
@@ -115,27 +117,33 @@ class DocumentStore:
                                     uploaded=self._is_upload(d.key), suspect=tuple(d.suspect)))
         return sorted(out, key=lambda x: (x.added, x.name), reverse=True)
 
-    def delete(self, source: str) -> UpdateReport:
+    def delete(self, source: str, user: str = "") -> UpdateReport:
         """Drop a document from the index; an uploaded copy is deleted too."""
         report = self.index.remove([source])
         if not report.removed:
             raise InputError(f"资料库中没有“{os.path.basename(source)}”：请刷新文档列表")
+        audit.record_report(self.index.folder, user, report)
         path = Path(source).resolve()
         if self._is_upload(str(path)) and path.is_file():
             path.unlink()
         return report
 
     def reindex(self, embedder: Embedder, *, chunk_size: int, chunk_overlap: int,
-                progress: Callable[[str, int, int], None] | None = None, max_chunks: int = 0) -> UpdateReport:
+                progress: Callable[[str, int, int], None] | None = None, max_chunks: int = 0,
+                user: str = "") -> UpdateReport:
         """Re-read every indexed file: changed ones are re-embedded, vanished ones dropped."""
         sources = [d.source for d in self.list()]
         existing = [s for s in sources if os.path.exists(s)]
         if not existing:
             if not sources:
                 raise InputError("资料库是空的：请先添加文件")
-            return self.index.update([], embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
-        return self.index.update(existing, embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
-                                 progress=progress, max_chunks=max_chunks)
+            report = self.index.update([], embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+        else:
+            report = self.index.update(existing, embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
+                                       progress=progress, max_chunks=max_chunks)
+        audit.record(self.index.folder, user, audit.Action.REINDEX, f"{len(existing)} 个文件")
+        audit.record_report(self.index.folder, user, report)
+        return report
 
     def _is_upload(self, key: str) -> bool:
         try:

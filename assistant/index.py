@@ -81,8 +81,10 @@ class IndexState:
     """One loaded generation; read-only, safe to share between threads."""
 
     def __init__(self, folder: Path, manifest: dict, docs: dict[str, DocEntry],
-                 chunks: list[Chunk], tokens: list[list[str]], dense, bm25: lexical.BM25Index):
+                 chunks: list[Chunk], tokens: list[list[str]], dense, bm25: lexical.BM25Index,
+                 generation: Path | None = None):
         self.folder = folder
+        self.generation = generation  # the gen-NNNNNN folder this was loaded from
         self.manifest = manifest
         self.docs = docs
         self.chunks = chunks
@@ -167,7 +169,7 @@ class Index:
                 f"index at {self.folder} is inconsistent: rebuild it with "
                 f"`assistant index PATH --index {self.folder} --rebuild`"
             )
-        return IndexState(self.folder, manifest, docs, chunks, tokens, dense, bm25)
+        return IndexState(self.folder, manifest, docs, chunks, tokens, dense, bm25, generation=gen)
 
     def check_embedder(self, manifest: dict, embedder: Embedder) -> None:
         rec = manifest["embedding"]

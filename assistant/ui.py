@@ -7,11 +7,13 @@ search and the documents list have queues of their own and never wait behind an 
 from __future__ import annotations
 
 import os
+import threading
 import time
-from pathlib import Path
+from contextvars import ContextVar
 
 from .config import Settings
 from .errors import InputError
+from .logins import Gate, read_logins
 from .render import conversation_html
 from .webapp import ChatApp
 
@@ -66,7 +68,7 @@ document.addEventListener('click', function (e) {
 
 
 def build(app: ChatApp):
-    """The page as a gr.Blocks; launch it with `launch_options()`."""
+    """The page as a gr.Blocks; serve it with `page_options()`."""
     import gradio as gr
 
     s = app.settings
@@ -105,6 +107,9 @@ def build(app: ChatApp):
                     delete = gr.Button("删除所选文档", variant="stop", scale=1, elem_id="delete")
                     reindex = gr.Button("重新索引", scale=1, elem_id="reindex")
                     refresh = gr.Button("刷新列表", scale=1, elem_id="refresh")
+                with gr.Accordion("操作记录（谁添加、删除了哪些文档）", open=False):
+                    log = gr.Dataframe(headers=["时间", "用户", "操作", "对象"], interactive=False,
+                                       elem_id="doc-log", wrap=True)
             with gr.Tab("批量问答", id="batch-tab"):
                 gr.Markdown("上传问题表（.csv、.tsv 或 .xlsx，第一行是列名，问题列名为“问题”或“question”）。"
                             "结果保留原有各列，并增加 answer、status、citations、sources 等列。"
@@ -143,13 +148,19 @@ def build(app: ChatApp):
 
         def listing():
             rows, choices = app.documents()
-            return rows, gr.Dropdown(choices=choices, value=None)
+            return rows, gr.Dropdown(choices=choices, value=None), app.history()
 
-        def do_add(files, progress=gr.Progress()):
-            return app.add(files, progress), None
+        def do_add(files, request: gr.Request, progress=gr.Progress()):
+            return app.add(files, progress, user=request.username), None
 
-        def do_reindex(progress=gr.Progress()):
-            return app.reindex(progress)
+        def do_delete(source, request: gr.Request):
+            return app.delete(source, user=request.username)
+
+        def do_reindex(request: gr.Request, progress=gr.Progress()):
+            return app.reindex(progress, user=request.username)
+
+        def do_model(path, request: gr.Request):
+            return app.set_model(path, user=request.username)
 
         def do_batch(upload, column, restart, progress=gr.Progress()):
             return app.batch(upload, column, restart, progress)
@@ -157,67 +168,87 @@ def build(app: ChatApp):
         brun.click(do_batch, [bfile, bcol, brestart], [bmsg, bout], concurrency_limit=1, concurrency_id="batch")
 
         docs = dict(concurrency_limit=1, concurrency_id="docs")
-        add.click(do_add, [upload], [doc_msg, upload], **docs).then(listing, None, [table, pick], **docs)
-        delete.click(app.delete, [pick], [doc_msg], **docs).then(listing, None, [table, pick], **docs)
-        reindex.click(do_reindex, None, [doc_msg], **docs).then(listing, None, [table, pick], **docs)
-        refresh.click(listing, None, [table, pick], **docs)
-        page.load(listing, None, [table, pick], **docs)
-        model.change(app.set_model, [model], [model_msg], concurrency_limit=1, concurrency_id="model")
+        listed = [table, pick, log]
+        add.click(do_add, [upload], [doc_msg, upload], **docs).then(listing, None, listed, **docs)
+        delete.click(do_delete, [pick], [doc_msg], **docs).then(listing, None, listed, **docs)
+        reindex.click(do_reindex, None, [doc_msg], **docs).then(listing, None, listed, **docs)
+        refresh.click(listing, None, listed, **docs)
+        page.load(listing, None, listed, **docs)
+        model.change(do_model, [model], [model_msg], concurrency_limit=1, concurrency_id="model")
     return page
 
 
-def launch_options(auth: list[tuple[str, str]] | None) -> dict:
+def page_options(gate: Gate | None) -> dict:
+    """What the page is served with: theme, styles, limits and, with a gate, the login."""
     import gradio as gr
 
     theme = gr.themes.Default(primary_hue="blue", font=FONTS, font_mono=MONO)
-    return dict(theme=theme, css=CSS, head=HEAD, auth=auth, auth_message="请输入用户名和密码",
-                footer_links=[], max_file_size="200mb", show_error=False, ssr_mode=False, quiet=True)
+    options = dict(theme=theme, css=CSS, head=HEAD, footer_links=[], max_file_size="200mb", show_error=False,
+                   ssr_mode=False)
+    if gate is not None:
+        async def auth(name: str, password: str) -> bool:
+            return await gate.check(name, password, CLIENT.get())
+
+        options.update(auth=auth, auth_message="请输入用户名和密码（连续输错多次会被暂时锁定）")
+    return options
+
+
+CLIENT: ContextVar[str] = ContextVar("client", default="")
+
+
+class RememberClient:
+    """ASGI middleware: the caller's address, for the login gate to count failures per address."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope.get("type") != "http":
+            return await self.app(scope, receive, send)
+        token = CLIENT.set((scope.get("client") or ("", 0))[0])
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            CLIENT.reset(token)
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-def read_auth_file(path: str | os.PathLike) -> list[tuple[str, str]]:
-    """Logins from a file of `user:password` lines (# comments and blank lines ignored)."""
-    p = Path(path)
-    try:
-        lines = p.read_text("utf-8").splitlines()
-    except OSError as e:
-        raise InputError(f"cannot read the login file {p}: {e.strerror or e}") from None
-    pairs = []
-    for i, line in enumerate(lines, 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        user, sep, password = line.partition(":")
-        if not sep or not user.strip() or not password:
-            raise InputError(f"{p}, line {i}: write each login as user:password")
-        pairs.append((user.strip(), password))
-    if not pairs:
-        raise InputError(f"the login file {p} has no user:password line")
-    return pairs
-
-
 def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860,
           auth_file: str | None = None, on_ready=None) -> None:
     """Start the page and block until Ctrl-C."""
-    auth = read_auth_file(auth_file) if auth_file else None
-    if host not in LOOPBACK and not auth:
+    gate = Gate(read_logins(auth_file)) if auth_file else None
+    if host not in LOOPBACK and gate is None:
         raise InputError(f"refusing to serve on {host} without a login: pass --auth-file FILE "
-                         "(lines of user:password), or leave --host at 127.0.0.1")
+                         "(made with `assistant users add NAME`), or leave --host at 127.0.0.1")
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    app = ChatApp(settings)
+    import gradio as gr
+    import uvicorn  # comes with gradio
+    from fastapi import FastAPI
+
+    app = ChatApp(settings, gate=gate)
     page = build(app)
     page.queue(default_concurrency_limit=1)
-    page.launch(server_name=host, server_port=port, prevent_thread_lock=True, **launch_options(auth))
+    api = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    api.add_middleware(RememberClient)
+    api = gr.mount_gradio_app(api, page, path="", server_name=host, server_port=port, **page_options(gate))
+    server = uvicorn.Server(uvicorn.Config(api, host=host, port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, name="page-server", daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise InputError(f"cannot serve on {host}:{port}: is the port in use? pass another --port")
+        time.sleep(0.05)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     if on_ready:
         on_ready(url)
     # after the address is printed: llama.cpp silences stdout while a model loads
     app.assistant.warm_up()
     try:
-        while True:
-            time.sleep(3600)
+        while thread.is_alive():
+            time.sleep(1)
     finally:
-        page.close()
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -16,12 +16,13 @@ from contextlib import contextmanager
 from html import escape
 from pathlib import Path
 
-from . import batch, models
+from . import audit, batch, models
 from .answer import Assistant, check_question, make_generator
 from .config import Settings
 from .conversation import Turn, history_of, run_turn, to_markdown
 from .documents import DocumentStore, safe_name, same_bytes
 from .errors import AssistantError
+from .logins import Gate, Role
 from .present import zh_error
 from .render import conversation_html, hits_html, skip_reason
 
@@ -29,8 +30,9 @@ from .render import conversation_html, hits_html, skip_reason
 class ChatApp:
     """What the page's events call; holds the one Assistant and the document store."""
 
-    def __init__(self, settings: Settings, assistant: Assistant | None = None):
+    def __init__(self, settings: Settings, assistant: Assistant | None = None, gate: Gate | None = None):
         self.settings = settings
+        self.gate = gate  # logins and roles; None: one person on this machine, who may do everything
         self.assistant = assistant or Assistant(settings)
         self.store = DocumentStore(self.assistant.index)
         self.exports = Path(tempfile.mkdtemp(prefix="assistant-export-"))
@@ -169,6 +171,18 @@ class ChatApp:
             return '<div class="empty">资料库中没有找到相关内容。</div>'
         return f'<div class="turn sources">{hits_html(hits, f"s{int(time.time() * 1000)}-")}</div>'
 
+    # ---- who may do what -------------------------------------------------------
+    def refused(self, user: str | None, what: str) -> str:
+        """"" when the user may change the documents or the model, else a Chinese line saying why not."""
+        if self.gate is None or self.gate.role(user) == Role.ADMIN:
+            return ""
+        return f"只有管理员可以{what}；当前用户“{user or '未登录'}”是工作人员，可以提问、检索和批量问答。"
+
+    def history(self) -> list[list[str]]:
+        """The documents log, newest first: time, who, what, which file."""
+        return [[e.time, e.user, audit.ACTION_ZH.get(e.action, e.action), os.path.basename(e.target) or e.target]
+                for e in audit.recent(self.settings.index_dir)]
+
     # ---- documents -------------------------------------------------------------
     def documents(self):
         """(table rows, dropdown choices) of the indexed documents."""
@@ -180,17 +194,17 @@ class ChatApp:
                  ("已屏蔽疑似指令：" + "｜".join(d.suspect)) if d.suspect else ""] for d in docs]
         return rows, [(f"{d.name}（{d.added}）", d.source) for d in docs]
 
-    def add(self, files, progress) -> str:
+    def add(self, files, progress, user: str | None = None) -> str:
         paths = [f if isinstance(f, str) else getattr(f, "name", str(f)) for f in (files or [])]
         if not paths:
             return "没有选择文件：请先选择或拖入要添加的文件。"
         try:
-            return self._add(paths, progress)
+            return self.refused(user, "添加文档") or self._add(paths, progress, user)
         finally:
             for p in paths:  # Gradio's temporary copies: what was kept is in uploads/ now
                 Path(p).unlink(missing_ok=True)
 
-    def _add(self, paths: list[str], progress) -> str:
+    def _add(self, paths: list[str], progress, user: str | None) -> str:
         problems, ok = [], []
         for p in paths:
             try:
@@ -208,7 +222,8 @@ class ChatApp:
         s = self.settings
         try:
             report = self.store.add(ok, self.assistant.embedder, chunk_size=s.chunk_size,
-                                    chunk_overlap=s.chunk_overlap, progress=step, max_chunks=s.max_chunks_per_file)
+                                    chunk_overlap=s.chunk_overlap, progress=step, max_chunks=s.max_chunks_per_file,
+                                    user=user or "")
         except AssistantError as e:
             return f"添加失败：{zh_error(e)}"
         self.assistant.reload()
@@ -221,18 +236,24 @@ class ChatApp:
                 for src, lines in report.suspect.items()]
         return "；".join(msg + problems) + "。"
 
-    def delete(self, source: str | None) -> str:
+    def delete(self, source: str | None, user: str | None = None) -> str:
         if not source:
             return "请先在下拉框中选择要删除的文档。"
+        no = self.refused(user, "删除文档")
+        if no:
+            return no
         try:
-            self.store.delete(source)
+            self.store.delete(source, user=user or "")
         except AssistantError as e:
             return str(e)
         self.assistant.reload()
         return f"已删除“{os.path.basename(source)}”，之后的回答不会再引用它。"
 
-    def reindex(self, progress) -> str:
+    def reindex(self, progress, user: str | None = None) -> str:
         s = self.settings
+        no = self.refused(user, "重新索引")
+        if no:
+            return no
 
         def step(source: str, done: int, total: int) -> None:
             progress((done, total), desc=f"正在重新索引：{os.path.basename(source)}", unit="段")
@@ -240,7 +261,7 @@ class ChatApp:
         try:
             report = self.store.reindex(self.assistant.embedder, chunk_size=s.chunk_size,
                                         chunk_overlap=s.chunk_overlap, progress=step,
-                                        max_chunks=s.max_chunks_per_file)
+                                        max_chunks=s.max_chunks_per_file, user=user or "")
         except AssistantError as e:
             return f"重新索引失败：{zh_error(e)}"
         self.assistant.reload()
@@ -263,9 +284,12 @@ class ChatApp:
             return str(self.settings.chat_model)
         return str(self.settings.models_dir / models.SPECS[models.DEFAULT_CHAT].target)
 
-    def set_model(self, path: str) -> str:
+    def set_model(self, path: str, user: str | None = None) -> str:
         if not path or path == self.current_model():
             return f"当前对话模型：{os.path.basename(path or self.current_model())}"
+        no = self.refused(user, "切换对话模型")
+        if no:
+            return no
         with self._model_lock:
             try:
                 gen = make_generator(self.settings.with_overrides(chat_model=path))
@@ -273,6 +297,7 @@ class ChatApp:
                 return f"无法使用这个模型：{zh_error(e)}"
             self.assistant.set_generator(gen)
             self.assistant.warm_up()
+            audit.record(self.settings.index_dir, user or "", audit.Action.MODEL, os.path.basename(path))
         return f"已切换对话模型：{os.path.basename(path)}（正在后台加载，下一个问题起生效）"
 
 

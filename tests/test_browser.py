@@ -283,9 +283,12 @@ def test_a_second_browser_waits_in_the_queue_and_sees_its_place(server, browser,
 def test_login_required_with_an_auth_file(browser, server, tmp_path):
     url, base = server
     logins = tmp_path / "logins.txt"
-    logins.write_text("zhang:办公室2025\n", "utf-8")
-    port = _free_port()
     env = {**os.environ, "ASSISTANT_HOME": str(ROOT)}
+    for name, role, password in (("zhang", "admin", "办公室2025"), ("li", "staff", "科员密码2025")):
+        subprocess.run([sys.executable, "-m", "assistant.cli", "users", "add", name, "--role", role, "--file",
+                        str(logins)], env={**env, "ASSISTANT_NEW_PASSWORD": password}, check=True, cwd=base)
+    assert "办公室2025" not in logins.read_text("utf-8")
+    port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--index", str(base / "index"),
                              "--port", str(port), "--auth-file", str(logins)], env=env, cwd=base,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -309,10 +312,17 @@ def test_login_required_with_an_auth_file(browser, server, tmp_path):
         assert pg.locator("#question").count() == 0
         assert pg.locator("text=凭据不正确").count() == 1
         shot(pg, "09-login")
-        pg.locator("input[type=text]").first.fill("zhang")
-        pg.locator("input[type=password]").fill("办公室2025")
+        pg.locator("input[type=text]").first.fill("li")
+        pg.locator("input[type=password]").fill("科员密码2025")
         pg.locator("input[type=password]").press("Enter")
         pg.wait_for_selector("#question textarea", timeout=30_000)
+        # staff may ask but not delete: the documents tab says so, in Chinese, and nothing is removed
+        pg.get_by_role("tab", name="资料库", exact=True).click()
+        pg.locator("#pick").click()
+        pg.locator("ul[role=listbox] li").first.click()
+        pg.locator("#delete").click()
+        pg.wait_for_selector("#doc-msg:has-text('只有管理员')", timeout=30_000)
+        shot(pg, "10-staff-cannot-delete")
         pg.context.close()
     finally:
         proc.terminate()

@@ -13,7 +13,7 @@ from assistant.errors import InputError
 from assistant.followup import acceptable, leans_back, standalone
 from assistant.index import Index
 from assistant.render import conversation_html
-from assistant.ui import read_auth_file, serve
+from assistant.ui import serve
 from assistant.webapp import ChatApp
 
 from .fakes import ScriptedGenerator
@@ -203,13 +203,7 @@ def test_html_escapes_documents_and_model_output_and_links_citations(settings, e
     assert "[9]" not in html  # a number that names no passage was dropped by the checker
 
 
-def test_auth_file_and_non_loopback_refusal(tmp_path, settings):
-    f = tmp_path / "logins.txt"
-    f.write_text("# office\nzhang:秘密1\n\nli:pw:with:colons\n", "utf-8")
-    assert read_auth_file(f) == [("zhang", "秘密1"), ("li", "pw:with:colons")]
-    f.write_text("nobody\n", "utf-8")
-    with pytest.raises(InputError, match="user:password"):
-        read_auth_file(f)
+def test_serving_on_the_network_needs_a_logins_file(settings):
     with pytest.raises(InputError, match="without a login"):
         serve(settings, host="0.0.0.0", port=1)
 

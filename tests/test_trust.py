@@ -185,3 +185,17 @@ def test_claims_benchmark_on_the_shared_corpus():
             wrong_ok += ok
     assert wrong_ok == 0
     assert flagged <= 0.05 * correct
+
+
+def test_a_new_generation_written_elsewhere_is_picked_up(settings, embedder, docs_dir, tmp_path):
+    import time as _time
+
+    Index(settings.index_dir).update([str(docs_dir)], embedder, chunk_size=80, chunk_overlap=20)
+    a = Assistant(settings, embedder=embedder, generator=ScriptedGenerator("好"))
+    assert not any("口袋公园28座" in h.chunk.text for h in a.search("新建口袋公园多少座？"))
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "补充.txt").write_text("今年计划新建口袋公园28座。", "utf-8")
+    Index(settings.index_dir).update([str(more)], embedder, chunk_size=80, chunk_overlap=20)  # "the CLI"
+    _time.sleep(1.1)
+    assert any("口袋公园28座" in h.chunk.text for h in a.search("新建口袋公园多少座？"))
