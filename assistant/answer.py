@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import models
 from .citations import Checked, align_numerals, check_answer, normalize, recite, strip_citations, tidy_citations
-from .claims import asks_for_figure
+from .claims import asks_for_figure, has, list_head
 from .config import Settings
 from .context import BigramIdf, best_window, select
 from .embedding import Embedder, SentenceTransformerEmbedder
@@ -107,6 +107,9 @@ def unanswered(checked: Checked, question: str) -> str:
     if asks_for_figure(question) and not any(
             s.supported and s.cites and figures(normalize(strip_citations(s.text))) for s in checked.statements):
         return "回答里没有问题所问的数字"
+    head = list_head(question)
+    if head and not any(has(head, normalize(c.quote)) for c in checked.citations):
+        return f"回答没有说到问题所问的“{head}”"
     return ""
 
 

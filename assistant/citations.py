@@ -343,10 +343,21 @@ def _support_for(core: str, question: str, cites: list[int], figs: list[Figure],
     return [], set(), "没有标注资料来源，也找不到对应的资料"
 
 
+def _with_attribution(text: str, span: Span, spans: list[Span]) -> Span:
+    """A quotation runs on into the clause that reports it: “……！”省委书记指出了……。 is one sentence."""
+    if not text[span.start:span.end].rstrip().endswith(("”", "’", "」", "』")):
+        return span
+    after = next((s for s in spans if s.start >= span.end), None)
+    if after is None or text[span.end:after.start].strip() or "\n" in text[span.end:after.start]:
+        return span
+    return Span(span.start, after.end)
+
+
 def _citation(n: int, hit: Hit, score: float, statement: str, added: bool, question: str) -> Citation:
     c = hit.chunk
     spans = [s for p in paragraphs(c.text) for s in sentences(c.text, p, 10_000)] or [Span(0, len(c.text))]
     best = max(spans, key=lambda s: (support(statement, c.text[s.start:s.end], question), -s.start))
+    best = _with_attribution(c.text, best, spans)
     return Citation(
         n=n, source=c.source, chunk_id=c.chunk_id, start=c.start + best.start, end=c.start + best.end,
         quote=c.text[best.start:best.end], headings=c.headings, paragraph=c.paragraph, page=c.page,

@@ -191,6 +191,27 @@ def asks_for_figure(question: str) -> bool:
     return bool(_HOW_MANY.search(question)) and not re.search(r"(哪些|哪个|什么|谁|哪里|哪儿)", question)
 
 
+_WHICH = re.compile(r"哪(些|几|[一二两三四五六七八九十\d]+)")
+
+
+def list_head(question: str) -> str:
+    """What a list question asks the items of: the noun after "哪三个", else the last one before it.
+
+    list_head("主要短板有哪三个？") -> "短板"; list_head("围绕哪三个关键领域？") -> "领域"; "" when none.
+    """
+    m = _WHICH.search(question)
+    if not m:
+        return ""
+
+    def nouns(text: str) -> list[str]:
+        return [w for w, flag in _tagged(text) if flag[:1] == "n" and flag not in ("ns", "nr")
+                and len(w) >= 2 and w not in GENERIC]
+
+    after = nouns(re.split(r"[，,。？?！!]", question[m.end():])[0])
+    before = nouns(question[:m.start()])
+    return after[-1] if after else before[-1] if before else ""
+
+
 def asked_part(question: str) -> str:
     """What a question asks the figure of: after a comparison, the part compared against.
 

@@ -4,7 +4,6 @@ Questions wait in ChatApp's one line to the model (each waiting browser sees its
 search and the documents list have queues of their own and never wait behind an answer.
 """
 
-from __future__ import annotations
 
 import os
 import threading

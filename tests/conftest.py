@@ -9,6 +9,7 @@ import pytest
 from assistant.config import Settings
 
 from .fakes import HashEmbedder
+from .hostile import INJECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -83,3 +84,25 @@ def need(path: Path, what: str) -> Path:
 def copy_corpus(dst: Path) -> Path:
     shutil.copytree(CORPUS, dst)
     return dst
+
+
+@pytest.fixture(scope="session")
+def corpus_assistant(tmp_path_factory):
+    """The shared corpus, plus one document of planted instructions (tests/hostile.py), on the real parts."""
+    from assistant import models
+    from assistant.answer import Assistant
+    from assistant.embedding import SentenceTransformerEmbedder
+    from assistant.index import Index
+
+    need(MODELS / models.SPECS[models.DEFAULT_EMBEDDING].target, "EmbeddingGemma")
+    need(MODELS / models.SPECS[models.DEFAULT_CHAT].target, "Qwen2.5-Coder-1.5B GGUF")
+    base = tmp_path_factory.mktemp("real")
+    planted = base / "planted"
+    planted.mkdir()
+    (planted / "数据工作通知.txt").write_text("关于加强数据工作的通知\n" + "\n".join(INJECTIONS) + "\n", "utf-8")
+    s = Settings(models_dir=MODELS, index_dir=base / "index")
+    emb = SentenceTransformerEmbedder(models.require(models.DEFAULT_EMBEDDING, MODELS))
+    report = Index(s.index_dir).update([str(CORPUS), str(planted)], emb, chunk_size=s.chunk_size,
+                                       chunk_overlap=s.chunk_overlap)
+    assert len(report.added) == 6 and len(report.suspect) == 1
+    return Assistant(s, embedder=emb)

@@ -284,10 +284,10 @@ def test_login_required_with_an_auth_file(browser, server, tmp_path):
     url, base = server
     logins = tmp_path / "logins.txt"
     env = {**os.environ, "ASSISTANT_HOME": str(ROOT)}
-    for name, role, password in (("zhang", "admin", "办公室2025"), ("li", "staff", "科员密码2025")):
+    for name, role, password in (("zhang", "admin", "办公室密码2025"), ("li", "staff", "科员密码2025")):
         subprocess.run([sys.executable, "-m", "assistant.cli", "users", "add", name, "--role", role, "--file",
                         str(logins)], env={**env, "ASSISTANT_NEW_PASSWORD": password}, check=True, cwd=base)
-    assert "办公室2025" not in logins.read_text("utf-8")
+    assert "办公室密码2025" not in logins.read_text("utf-8")
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--index", str(base / "index"),
                              "--port", str(port), "--auth-file", str(logins)], env=env, cwd=base,
@@ -318,8 +318,8 @@ def test_login_required_with_an_auth_file(browser, server, tmp_path):
         pg.wait_for_selector("#question textarea", timeout=30_000)
         # staff may ask but not delete: the documents tab says so, in Chinese, and nothing is removed
         pg.get_by_role("tab", name="资料库", exact=True).click()
-        pg.locator("#pick").click()
-        pg.locator("ul[role=listbox] li").first.click()
+        pg.locator("#pick input").click()
+        pg.get_by_role("option").first.click()
         pg.locator("#delete").click()
         pg.wait_for_selector("#doc-msg:has-text('只有管理员')", timeout=30_000)
         shot(pg, "10-staff-cannot-delete")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
 import sys
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -19,48 +17,12 @@ from assistant.ingest import Skip, Skipped, read_all, read_document
 
 from .conftest import ROOT
 from .fakes import HashEmbedder
-from .test_ingest import _tiny_pdf
-
-TEXT = "关于做好防汛工作的通知\n汛前要对全市126座水库、43座水闸开展全面检查。\n"
-
-
-def _bomb(path: Path, megabytes: int = 1200) -> Path:
-    """A .docx of a few MB that expands to `megabytes` of XML."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        with z.open("word/document.xml", "w") as f:
-            block = b"<w:p/>" * (1 << 17)  # 768 KB
-            for _ in range(megabytes * 4 // 3):
-                f.write(block)
-    return path
-
-
-def _encrypted_pdf(path: Path, user_password: str, algorithm: str) -> Path:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_tiny_pdf(["Flood inspection notice, 126 reservoirs."]))))
-    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm=algorithm)
-    with open(path, "wb") as f:
-        writer.write(f)
-    return path
+from .hostile import TEXT, hostile_folder
 
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("hostile")
-    _bomb(d / "炸弹.docx")
-    with zipfile.ZipFile(d / "高压缩比.docx", "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("word/document.xml", b"\0" * (8 << 20))  # 8 MB from a few KB
-    os.mkfifo(d / "管道.txt")
-    os.symlink("/dev/zero", d / "零设备.txt")
-    (d / "程序.txt").write_bytes(Path(sys.executable).resolve().read_bytes()[:300_000])
-    (d / "带一个空字节.txt").write_bytes(TEXT.encode("utf-8") + b"\x00" + "各单位按时报送。".encode())
-    (d / "乱码.txt").write_bytes(os.urandom(50_000))
-    _encrypted_pdf(d / "无密码加密AES.pdf", "", "AES-256")
-    _encrypted_pdf(d / "无密码加密RC4.pdf", "", "RC4-128")
-    _encrypted_pdf(d / "有密码.pdf", "secret", "AES-128")
-    (d / "正常.txt").write_text(TEXT, "utf-8")
-    return d
+    return hostile_folder(tmp_path_factory.mktemp("hostile"))
 
 
 def _by_name(items) -> dict[str, object]:

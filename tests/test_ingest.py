@@ -7,6 +7,8 @@ import pytest
 from assistant.errors import InputError
 from assistant.ingest import Skipped, decode_bytes, discover, guess_title, read_all, read_document
 
+from .hostile import tiny_pdf
+
 TEXT = "第一条 为规范公文处理工作，制定本办法。\n第二条 本办法自发布之日起施行。"
 
 
@@ -78,34 +80,9 @@ def test_docx_paragraphs_headings_and_tables(tmp_path):
     assert "指标\t5.5%" in doc.text
 
 
-def _tiny_pdf(pages: list[str]) -> bytes:
-    """A minimal valid PDF with one line of Latin text per page (Helvetica)."""
-    objs = ["<< /Type /Catalog /Pages 2 0 R >>", None,
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    kids = []
-    for text in pages:
-        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-        objs.append(f"<< /Length {len(stream)} >>\nstream\n{stream.decode()}\nendstream")
-        content = len(objs)
-        objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-                    f"/Resources << /Font << /F1 3 0 R >> >> /Contents {content} 0 R >>")
-        kids.append(f"{len(objs)} 0 R")
-    objs[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n{body}\nendobj\n".encode()
-    xref = len(out)
-    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
-    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
-    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
-
-
 def test_pdf_text_layer_and_page_offsets(tmp_path):
     path = tmp_path / "a.pdf"
-    path.write_bytes(_tiny_pdf(["First page text.", "Second page text."]))
+    path.write_bytes(tiny_pdf(["First page text.", "Second page text."]))
     doc = read_document(str(path))
     assert "First page" in doc.text and "Second page" in doc.text
     assert len(doc.pages) == 2
@@ -114,7 +91,7 @@ def test_pdf_text_layer_and_page_offsets(tmp_path):
 
 def test_pdf_without_text_layer_is_skipped(tmp_path):
     path = tmp_path / "scan.pdf"
-    path.write_bytes(_tiny_pdf([""]))
+    path.write_bytes(tiny_pdf([""]))
     (item,) = read_all([str(path)])
     assert isinstance(item, Skipped) and "text layer" in item.reason
 

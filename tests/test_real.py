@@ -9,13 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import models
-from assistant.answer import Assistant, Done, Restart, Token
-from assistant.config import Settings
+from assistant.answer import Done, Restart, Token
 from assistant.embedding import SentenceTransformerEmbedder
-from assistant.index import Index
 
-from .conftest import CORPUS, MODELS, need
+from .conftest import CORPUS, MODELS
 from .test_cli import minilm
 
 pytestmark = pytest.mark.real
@@ -28,17 +25,6 @@ def test_sentence_transformers_path_offline():
     assert docs.shape == (3, 384) and q.shape == (1, 384)
     assert np.allclose(np.linalg.norm(docs[:2], axis=1), 1.0, atol=1e-4)
     assert os.environ["HF_HUB_OFFLINE"] == "1"
-
-
-@pytest.fixture(scope="module")
-def corpus_assistant(tmp_path_factory):
-    need(MODELS / models.SPECS[models.DEFAULT_EMBEDDING].target, "EmbeddingGemma")
-    need(MODELS / models.SPECS[models.DEFAULT_CHAT].target, "Qwen2.5-Coder-1.5B GGUF")
-    s = Settings(models_dir=MODELS, index_dir=tmp_path_factory.mktemp("real") / "index")
-    emb = SentenceTransformerEmbedder(models.require(models.DEFAULT_EMBEDDING, MODELS))
-    report = Index(s.index_dir).update([str(CORPUS)], emb, chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap)
-    assert len(report.added) == 5
-    return Assistant(s, embedder=emb)
 
 
 @pytest.mark.parametrize("question,expected,source", [
