@@ -20,10 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant import batch  # noqa: E402
-from assistant.answer import Assistant  # noqa: E402
-from assistant.config import Settings  # noqa: E402
-from assistant.evaluation import load_gold  # noqa: E402
+from assistant.answer.pipeline import Assistant  # noqa: E402
+from assistant.batch import jobs as batch  # noqa: E402
+from assistant.batch.evaluation import load_gold  # noqa: E402
+from assistant.core.config import Settings  # noqa: E402
 
 
 def to_csv(gold_path: Path, out: Path) -> Path:

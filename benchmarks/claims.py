@@ -23,13 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.chunking import chunk_document  # noqa: E402
-from assistant.citations import check_answer, normalize  # noqa: E402
-from assistant.claims import terms  # noqa: E402
-from assistant.figures import figures, years  # noqa: E402
-from assistant.ingest import read_document  # noqa: E402
-from assistant.names import doc_places  # noqa: E402
-from assistant.records import Hit  # noqa: E402
+from assistant.answer.citations import check_answer, normalize  # noqa: E402
+from assistant.answer.claims import terms  # noqa: E402
+from assistant.core.records import Hit  # noqa: E402
+from assistant.ingest.chunking import chunk_document  # noqa: E402
+from assistant.ingest.readers import read_document  # noqa: E402
+from assistant.text.figures import figures, years  # noqa: E402
+from assistant.text.names import doc_places  # noqa: E402
 
 _SENT = re.compile(r"[^。！？；\n]+[。！？；]?")
 _CLAUSE = re.compile(r"[^，,、；;：:。！？]+")

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.injection import suspect_spans  # noqa: E402
+from assistant.text.injection import suspect_spans  # noqa: E402
 from tests.hostile import INJECTIONS, LOOKALIKES  # noqa: E402
 
 _SENT = re.compile(r"[^。！？!?\n]+[。！？!?]?")

@@ -16,10 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.answer import Assistant, make_embedder  # noqa: E402
-from assistant.config import Settings  # noqa: E402
-from assistant.evaluation import GoldItem, format_summary, run_eval  # noqa: E402
-from assistant.index import Index  # noqa: E402
+from assistant.answer.pipeline import Assistant, make_embedder  # noqa: E402
+from assistant.batch.evaluation import GoldItem, format_summary, run_eval  # noqa: E402
+from assistant.core.config import Settings  # noqa: E402
+from assistant.index.store import Index  # noqa: E402
 from benchmarks.retrieval import materialize  # noqa: E402
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.answer import unanswered  # noqa: E402
-from assistant.citations import check_answer  # noqa: E402
-from assistant.names import doc_places  # noqa: E402
-from assistant.records import Chunk, Hit  # noqa: E402
+from assistant.answer.citations import check_answer  # noqa: E402
+from assistant.answer.pipeline import unanswered  # noqa: E402
+from assistant.core.records import Chunk, Hit  # noqa: E402
+from assistant.text.names import doc_places  # noqa: E402
 
 
 def passages_of(detail: dict) -> list[Hit]:

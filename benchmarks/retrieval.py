@@ -18,10 +18,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.answer import make_embedder  # noqa: E402
-from assistant.config import Settings  # noqa: E402
-from assistant.index import Index  # noqa: E402
-from assistant.retrieval import Retriever  # noqa: E402
+from assistant.answer.pipeline import make_embedder  # noqa: E402
+from assistant.answer.retrieval import Retriever  # noqa: E402
+from assistant.core.config import Settings  # noqa: E402
+from assistant.index.store import Index  # noqa: E402
 
 
 def materialize(bench: Path, out: Path) -> None:

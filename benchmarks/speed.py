@@ -15,11 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.answer import Assistant  # noqa: E402
-from assistant.config import Settings  # noqa: E402
-from assistant.evaluation import load_gold, percentile  # noqa: E402
-from assistant.generation import GenerationStats  # noqa: E402
-from assistant.prompt import build_messages  # noqa: E402
+from assistant.answer.generation import GenerationStats  # noqa: E402
+from assistant.answer.pipeline import Assistant  # noqa: E402
+from assistant.answer.prompt import build_messages  # noqa: E402
+from assistant.batch.evaluation import load_gold, percentile  # noqa: E402
+from assistant.core.config import Settings  # noqa: E402
 
 LONG_QUESTION = "请用三到五句话概括这些资料的主要内容。"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
+from assistant.core.config import Settings
 
 from .fakes import HashEmbedder
 from .hostile import INJECTIONS
@@ -89,10 +89,10 @@ def copy_corpus(dst: Path) -> Path:
 @pytest.fixture(scope="session")
 def corpus_assistant(tmp_path_factory):
     """The shared corpus, plus one document of planted instructions (tests/hostile.py), on the real parts."""
-    from assistant import models
-    from assistant.answer import Assistant
-    from assistant.embedding import SentenceTransformerEmbedder
-    from assistant.index import Index
+    from assistant.answer.pipeline import Assistant
+    from assistant.core import models
+    from assistant.index.embedding import SentenceTransformerEmbedder
+    from assistant.index.store import Index
 
     need(MODELS / models.SPECS[models.DEFAULT_EMBEDDING].target, "EmbeddingGemma")
     need(MODELS / models.SPECS[models.DEFAULT_CHAT].target, "Qwen2.5-Coder-1.5B GGUF")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from assistant.generation import GenerationStats
+from assistant.answer.generation import GenerationStats
 
 
 class HashEmbedder:

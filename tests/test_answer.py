@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from assistant.answer import Assistant, Done, Restart, Retrieved, Token
-from assistant.errors import InputError
-from assistant.index import Index
+from assistant.answer.pipeline import Assistant, Done, Restart, Retrieved, Token
+from assistant.core.errors import InputError
+from assistant.index.store import Index
 
 from .fakes import ScriptedGenerator
 

@@ -13,10 +13,10 @@ import time
 
 import pytest
 
-from assistant import batch
-from assistant.answer import Assistant
-from assistant.errors import InputError
-from assistant.index import Index
+from assistant.answer.pipeline import Assistant
+from assistant.batch import jobs as batch
+from assistant.core.errors import InputError
+from assistant.index.store import Index
 
 from .conftest import ROOT
 from .fakes import ScriptedGenerator
@@ -186,9 +186,9 @@ def test_changed_input_is_not_mixed_with_an_interrupted_run(tmp_path, built, emb
 SLOW_RUN = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, {root!r})
-    from assistant import batch
-    from assistant.answer import Assistant
-    from assistant.config import Settings
+    from assistant.batch import jobs as batch
+    from assistant.answer.pipeline import Assistant
+    from assistant.core.config import Settings
     from tests.fakes import HashEmbedder, ScriptedGenerator
     from tests.test_batch import reply
 
@@ -223,7 +223,7 @@ def test_kill_9_mid_run_then_same_command_gives_one_row_per_question(tmp_path, b
 
 
 def test_cli_batch_fails_before_loading_anything_and_summarizes(tmp_path, capsys):
-    from assistant.cli import main
+    from assistant.cli.main import main
 
     bad = write_csv(tmp_path / "bad.csv", [("1", "x")], header=("编号", "内容"))
     assert main(["batch", str(bad), "--index", str(tmp_path / "no-index")]) == 2

@@ -6,15 +6,15 @@ import re
 
 import pytest
 
-from assistant.answer import Assistant
-from assistant.conversation import Turn, history_of, run_turn, to_markdown
-from assistant.documents import DocumentStore, safe_name
-from assistant.errors import InputError
-from assistant.followup import acceptable, leans_back, standalone
-from assistant.index import Index
-from assistant.render import conversation_html
-from assistant.ui import serve
-from assistant.webapp import ChatApp
+from assistant.answer.conversation import Turn, history_of, run_turn, to_markdown
+from assistant.answer.followup import acceptable, leans_back, standalone
+from assistant.answer.pipeline import Assistant
+from assistant.core.errors import InputError
+from assistant.index.documents import DocumentStore, safe_name
+from assistant.index.store import Index
+from assistant.web.app import ChatApp
+from assistant.web.page import serve
+from assistant.web.render import conversation_html
 
 from .fakes import ScriptedGenerator
 
@@ -245,7 +245,7 @@ def test_chat_app_stop_cancels_running_and_waiting_questions(built, embedder):
 
 
 def test_serve_on_a_network_address_needs_a_login(capsys):
-    from assistant.cli import main
+    from assistant.cli.main import main
 
     assert main(["serve", "--host", "0.0.0.0", "--port", "1"]) == 2
     err = capsys.readouterr().err.strip()

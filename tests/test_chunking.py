@@ -4,8 +4,9 @@ import hashlib
 
 import pytest
 
-from assistant.chunking import Span, chunk_document, heading_of, paragraphs, sentences
-from assistant.records import Document
+from assistant.core.records import Document
+from assistant.ingest.chunking import chunk_document, heading_of
+from assistant.text.sentences import Span, paragraphs, sentences
 
 
 def doc(text: str, pages: tuple[int, ...] = ()) -> Document:

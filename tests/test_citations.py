@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.citations import check_answer, numbers, parse_citations, split_statements
-from assistant.records import Chunk, Hit
+from assistant.answer.citations import check_answer, numbers, parse_citations, split_statements
+from assistant.core.records import Chunk, Hit
 
 
 def hit(text: str, source: str = "a.txt", start: int = 100) -> Hit:
@@ -126,15 +126,15 @@ def test_same_figure_named_for_another_city_elsewhere_is_not_support():
 
 
 def test_tidy_citations_keeps_only_numbers_that_name_a_passage():
-    from assistant.citations import tidy_citations
+    from assistant.answer.citations import tidy_citations
 
     assert tidy_citations("甲【1】，乙[2,9]。[7]", 3) == "甲[1]，乙[2]。"
     assert tidy_citations("丙[1-3]。", 2) == "丙[1][2]。"
 
 
 def test_recite_sets_marks_to_the_passages_that_hold_the_claim():
-    from assistant.citations import recite
-    from assistant.records import Statement
+    from assistant.answer.citations import recite
+    from assistant.core.records import Statement
 
     stmts = [Statement("水闸有43座[2]。", (1,), True), Statement("另有说法[1]。", (), False, "不符")]
     assert recite("水闸有43座[2]。另有说法[1]。", stmts) == "水闸有43座[1]。另有说法。"

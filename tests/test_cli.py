@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
+from assistant.cli.main import main
 
 pytestmark = pytest.mark.real
 

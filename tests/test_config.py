@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings, load_settings
-from assistant.errors import InputError
+from assistant.core.config import Settings, load_settings
+from assistant.core.errors import InputError
 
 
 def test_defaults_follow_the_home_folder(tmp_path, monkeypatch):

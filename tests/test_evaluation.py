@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from assistant.errors import InputError
-from assistant.evaluation import answer_correct, load_gold, percentile, run_eval
-from assistant.records import Answer, Chunk, Citation, Hit, Timings
+from assistant.batch.evaluation import answer_correct, load_gold, percentile, run_eval
+from assistant.core.errors import InputError
+from assistant.core.records import Answer, Chunk, Citation, Hit, Timings
 
 
 def test_answer_groups():

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.index import Index
-from assistant.ingest import Skip, Skipped, read_all, read_document
+from assistant.index.store import Index
+from assistant.ingest.readers import Skip, Skipped, read_all, read_document
 
 from .conftest import ROOT
 from .fakes import HashEmbedder
@@ -44,15 +44,19 @@ def test_each_hostile_file_is_skipped_with_its_reason(hostile):
 
 
 def test_reading_every_hostile_file_is_quick_and_small(hostile):
-    """In a child process capped at 1.5 GB of address space and 120 s: no hang, no memory blow-up."""
+    """In a child process capped at 1.5 GB of address space and 120 s: no hang, no memory blow-up.
+
+    Peak memory is the child's own high-water mark (VmHWM): ru_maxrss would carry over the peak
+    of the pytest process it was forked from.
+    """
     code = (
         "import resource, sys, json, time\n"
         "resource.setrlimit(resource.RLIMIT_AS, (1536 << 20, 1536 << 20))\n"
-        "from assistant.ingest import read_all, discover\n"
+        "from assistant.ingest.readers import read_all, discover\n"
         "t = time.time(); files, skipped = discover([sys.argv[1]])\n"
         "items = list(read_all(files)) + skipped\n"
-        "print(json.dumps({'n': len(items), 's': time.time() - t,\n"
-        "  'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n"
+        "hwm = next(int(x.split()[1]) for x in open('/proc/self/status') if x.startswith('VmHWM'))\n"
+        "print(json.dumps({'n': len(items), 's': time.time() - t, 'rss_mb': hwm / 1024}))\n"
     )
     out = subprocess.run([sys.executable, "-c", code, str(hostile)], cwd=ROOT, capture_output=True, text=True,
                          timeout=120)
@@ -138,8 +142,8 @@ def test_a_second_run_says_it_is_waiting(tmp_path):
 
 
 def test_fake_gguf_gives_one_line(tmp_path):
-    from assistant.errors import ModelMissingError
-    from assistant.generation import LlamaGenerator
+    from assistant.answer.generation import LlamaGenerator
+    from assistant.core.errors import ModelMissingError
 
     fake = tmp_path / "fake.gguf"
     fake.write_bytes(b"GGUF" + os.urandom(4096))

@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-from assistant.errors import IndexStateError
-from assistant.index import Index
-from assistant.retrieval import Retriever
+from assistant.answer.retrieval import Retriever
+from assistant.core.errors import IndexStateError
+from assistant.index.store import Index
 
 from .fakes import HashEmbedder
 

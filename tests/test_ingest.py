@@ -4,8 +4,8 @@ import zipfile
 
 import pytest
 
-from assistant.errors import InputError
-from assistant.ingest import Skipped, decode_bytes, discover, guess_title, read_all, read_document
+from assistant.core.errors import InputError
+from assistant.ingest.readers import Skipped, decode_bytes, discover, guess_title, read_all, read_document
 
 from .hostile import tiny_pdf
 

@@ -6,13 +6,13 @@ import asyncio
 
 import pytest
 
-from assistant import audit
-from assistant.answer import Assistant
-from assistant.cli import main
-from assistant.errors import InputError
-from assistant.index import Index
-from assistant.logins import Gate, Role, add_user, convert, hash_password, read_logins, verify_password
-from assistant.webapp import ChatApp
+from assistant.answer.pipeline import Assistant
+from assistant.cli.main import main
+from assistant.core.errors import InputError
+from assistant.index import audit
+from assistant.index.store import Index
+from assistant.web.app import ChatApp
+from assistant.web.logins import Gate, Role, add_user, convert, hash_password, read_logins, verify_password
 
 from .fakes import ScriptedGenerator
 
@@ -81,7 +81,7 @@ def test_each_failure_costs_time():
 
 
 def add_login(name, password, role):
-    from assistant.logins import Login
+    from assistant.web.logins import Login
 
     return Login(name, hash_password(password), role)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import models
-from assistant.errors import ModelMissingError
+from assistant.core import models
+from assistant.core.errors import ModelMissingError
 
 
 def _wheel(dest: Path, name: str, member: str, payload: bytes) -> Path:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from assistant.gate import gate
-from assistant.names import core, names_in, place_conflict, places_in
-from assistant.records import Chunk, Hit
+from assistant.answer.gate import gate
+from assistant.core.records import Chunk, Hit
+from assistant.text.names import core, names_in, place_conflict, places_in
 
 
 def test_names_and_places():

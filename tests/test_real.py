@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.answer import Done, Restart, Token
-from assistant.embedding import SentenceTransformerEmbedder
+from assistant.answer.pipeline import Done, Restart, Token
+from assistant.index.embedding import SentenceTransformerEmbedder
 
 from .conftest import CORPUS, MODELS
 from .test_cli import minilm
@@ -63,7 +63,7 @@ def test_batch_on_the_real_models_from_a_gbk_csv(corpus_assistant, tmp_path, cap
     """`assistant batch` end to end on the real parts: GBK CSV in, UTF-8-BOM CSV out, scored."""
     import csv
 
-    from assistant.cli import main
+    from assistant.cli.main import main
 
     src = tmp_path / "检查清单.csv"
     with open(src, "w", encoding="gbk", newline="") as f:

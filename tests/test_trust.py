@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer import Assistant
-from assistant.citations import check_answer
-from assistant.index import Index
-from assistant.injection import blank, hide, suspect_spans
-from assistant.prompt import build_messages
-from assistant.records import Chunk, Hit
+from assistant.answer.citations import check_answer
+from assistant.answer.pipeline import Assistant
+from assistant.answer.prompt import build_messages
+from assistant.core.records import Chunk, Hit
+from assistant.index.store import Index
+from assistant.text.injection import blank, hide, suspect_spans
 
 from .conftest import CORPUS, SAMPLES
 from .fakes import ScriptedGenerator
@@ -154,7 +154,7 @@ def test_a_copied_sentence_may_carry_figures_beside_the_asked_one():
 
 
 def test_an_echo_of_the_question_is_not_an_answer():
-    from assistant.answer import unanswered
+    from assistant.answer.pipeline import unanswered
 
     passages = [hit("首信云等41家数据要素市场主体完成入驻。")]
     checked = check_answer("数据要素市场主体完成入驻[1]。", "有多少家数据要素市场主体完成入驻？", passages)

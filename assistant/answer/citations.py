@@ -1,0 +1,365 @@
+"""Citation parsing and the program's check of an answer against its passages."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from assistant.answer.claims import View, check_figure, check_person, check_topic, is_title, quoted, subject_problem
+from assistant.core.records import Citation, Hit, Statement
+from assistant.text.figures import Figure, figures
+from assistant.text.injection import blank
+from assistant.text.names import asked_places, home_compatible, mentioned, place_conflict
+from assistant.text.sentences import Span, paragraphs, sentence_spans, sentences
+
+_CN_DIGITS = "零一二三四五六七八九"
+_CITE = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、;；\-–~]\s*\d{1,3})*)\s*[\]】］]")
+_NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_STATEMENT_END = re.compile(r"(?<=[。！？!?；;\n])")
+_WORDISH = re.compile(r"[\w\u4e00-\u9fff]")
+REFUSAL = re.compile(
+    r"(没有找到|未找到|找不到|没有提及|未提及|没有提到|未提到|没有相关|无相关|无法回答|无法确定|无法得知|"
+    r"没有提供|未提供|不包含|未包含|没有包含|没有说明|未说明|没有涉及|未涉及|并未|没有明确|未明确)"
+)
+MIN_SUPPORT = 0.5  # share of a statement's new bigrams found in a cited passage
+ATTRIBUTE_SUPPORT = 0.6  # needed to attribute a statement to a passage it does not cite
+
+
+def parse_citations(text: str) -> list[int]:
+    """Passage numbers cited in the text, in order of first appearance.
+
+    parse_citations("甲[1]，乙[1][3]，丙[2,4]，丁【5】") -> [1, 3, 2, 4, 5]
+    """
+    out: list[int] = []
+    for m in _CITE.finditer(text):
+        body = m.group(1)
+        for part in re.split(r"\s*[,，、;；]\s*", body):
+            if re.search(r"[\-–~]", part):
+                a, b = (int(x) for x in re.split(r"\s*[\-–~]\s*", part))
+                nums = range(a, b + 1) if 0 < b - a < 10 else [a, b]
+            else:
+                nums = [int(part)]
+            out.extend(n for n in nums if n not in out)
+    return out
+
+
+def tidy_citations(text: str, passages: int) -> str:
+    """Every citation mark as [n][m], keeping only numbers that name one of the passages.
+
+    tidy_citations("甲【1】，乙[2,9]。[7]", 3) -> "甲[1]，乙[2]。"
+    """
+    def one(m: re.Match) -> str:
+        return "".join(f"[{n}]" for n in parse_citations(m.group(0)) if 0 < n <= passages)
+
+    return _CITE.sub(one, text)
+
+
+def recite(answer: str, statements: list[Statement]) -> str:
+    """The answer with each statement's marks set to the passages the checker found support it.
+
+    The model's [2] on a claim that stands in passage 1 becomes [1], so the number a reader
+    clicks opens the passage that holds it; an unsupported statement loses its marks.
+    """
+    out = answer
+    for s in statements:
+        if not s.text or s.text not in out:
+            continue
+        body = strip_citations(s.text).rstrip()
+        end = re.search(r"[。！？!?；;，,：:]*$", body).start()
+        marks = "".join(f"[{n}]" for n in s.cites) if s.supported else ""
+        out = out.replace(s.text, body[:end] + marks + body[end:], 1)
+    return out
+
+
+def strip_citations(text: str) -> str:
+    return _CITE.sub("", text)
+
+
+def normalize(text: str) -> str:
+    """Full-width digits and signs to ASCII, thousands separators dropped: "１,２００％" -> "1200%"."""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
+
+
+_ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,3})(?![一二三四五六七八九十])")
+
+
+def numbers(text: str) -> list[str]:
+    """Numbers in a text, normalized; Chinese ordinals as 第N.
+
+    numbers("增长１１.６％，达1,200家，居第四") -> ["11.6", "1200", "第4"]
+    """
+    found = _NUM.findall(normalize(text).replace(",", ""))
+    found += [f"第{v}" for m in _ORDINAL.finditer(text) if (v := parse_chinese_numeral(m.group(1)))]
+    return found
+
+
+def parse_chinese_numeral(text: str) -> int:
+    """parse_chinese_numeral("二十三") -> 23; 0 when it is not a number below 100."""
+    if not text or any(c not in _CN_DIGITS + "十" for c in text):
+        return 0
+    if "十" not in text:
+        return _CN_DIGITS.index(text) if len(text) == 1 else 0
+    tens, _, ones = text.partition("十")
+    t = _CN_DIGITS.index(tens) if tens else 1
+    o = _CN_DIGITS.index(ones) if ones else 0
+    return t * 10 + o if len(tens) <= 1 and len(ones) <= 1 else 0
+
+
+
+
+def chinese_numeral(n: int) -> str:
+    """Chinese form of a small whole number: chinese_numeral(15) -> "十五", chinese_numeral(40) -> "四十"."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+    return ""
+
+
+def _has_number(passage_norm: str, num: str) -> bool:
+    if num.startswith("第"):
+        n = int(num[1:])
+        return (re.search(rf"第{n}(?!\d)", passage_norm) is not None
+                or re.search(rf"第{chinese_numeral(n)}(?![十一二三四五六七八九])", passage_norm) is not None)
+    if re.search(rf"(?<![\d.]){re.escape(num)}(?![\d]|\.\d)", passage_norm):
+        return True
+    # "第9" in an answer stands for "第九" in the document
+    cn = chinese_numeral(int(num)) if num.isdigit() and int(num) < 100 else ""
+    return bool(cn) and re.search(rf"第{cn}(?![十一二三四五六七八九])", passage_norm) is not None
+
+
+def align_numerals(answer: str, passages: list[str]) -> str:
+    """Write "第N" the way the passages do: align_numerals("排第9", ["居全省第九"]) -> "排第九"."""
+    def fix(m: re.Match) -> str:
+        n = int(m.group(1))
+        cn = chinese_numeral(n) if n < 100 else ""
+        if cn and any(f"第{cn}" in p for p in passages) and not any(m.group(0) in p for p in passages):
+            return f"第{cn}"
+        return m.group(0)
+
+    return re.sub(r"第(\d{1,2})(?!\d)", fix, answer)
+
+
+def bigrams(text: str) -> set[str]:
+    chars = [c for c in normalize(strip_citations(text)).lower() if _WORDISH.match(c)]
+    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+
+
+def support(statement: str, passage: str, question: str = "") -> float:
+    """Share of the statement's new character bigrams (those not in the question) in the passage.
+
+    What a statement adds to the question is its claim; words echoed from the question prove
+    nothing. support("排名第四", "居全省第四", "排名第几") -> 1.0
+    """
+    s = bigrams(statement)
+    novel = s - bigrams(question)
+    s = novel or s
+    return len(s & bigrams(passage)) / len(s) if s else 0.0
+
+
+def split_statements(answer: str) -> list[tuple[str, list[int]]]:
+    """Sentences with the passages each one cites; a marker after the full stop stays with it.
+
+    split_statements("甲是1[1]。[2]乙是2。") -> [("甲是1[1]。[2]", [1, 2]), ("乙是2。", [])]
+    """
+    parts = [p for p in _STATEMENT_END.split(answer) if p]
+    merged: list[str] = []
+    for p in parts:
+        lead = re.match(rf"^(\s*(?:{_CITE.pattern}\s*)+)", p)
+        if lead and merged:
+            merged[-1] += lead.group(1)
+            p = p[lead.end():]
+        if p.strip():
+            merged.append(p)
+        elif merged and p:
+            merged[-1] += p
+    return [(s, parse_citations(s)) for s in merged]
+
+
+def echoes(statement: str, question: str) -> bool:
+    """The statement adds (almost) nothing to the question: echoes("数据要素市场主体完成入驻", "…多少家数据要素市场主体完成入驻？")."""
+    own = bigrams(statement)
+    return len(own - bigrams(question)) < 2 and len(own) > 0
+
+
+def is_refusal(text: str) -> bool:
+    return REFUSAL.search(strip_citations(text)) is not None
+
+
+@dataclass
+class Checked:
+    statements: list[Statement]
+    citations: list[Citation]
+    refused: bool  # the model said the passages lack the answer and asserted nothing checkable
+
+    @property
+    def supported(self) -> list[Statement]:
+        return [s for s in self.statements if s.supported]
+
+
+def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str, str] | None = None) -> Checked:
+    """Statements, each checked against the passages it cites, and the citations to show.
+
+    `homes` maps a chunk id (or a whole document) to the place it speaks of, what its "我市"
+    means (names.doc_places).
+    """
+    passages = [blank(h.chunk.text) for h in hits]  # a sentence that addresses the assistant supports nothing
+    normed = [normalize(p) for p in passages]
+    views = [View(normed[i], around=normalize(" ".join((*h.chunk.headings, h.chunk.title))),
+                  home=_home(homes, h)) for i, h in enumerate(hits)]
+    asked = figures(normalize(question))
+    statements: list[Statement] = []
+    cited_by: dict[int, tuple[float, str, bool]] = {}  # n -> (support, statement, added)
+    refusal_seen = False
+    for raw, cites in split_statements(answer):
+        core = strip_citations(raw).strip()
+        stmt = normalize(core)
+        if len(_WORDISH.findall(core)) < 2 and not figures(stmt):
+            continue
+        figs = [f for f in figures(stmt) if not any(f.same_quantity(q) for q in asked)]
+        if is_refusal(core) and not figs:
+            refusal_seen = True
+            statements.append(Statement(raw.strip(), (), True, ""))
+            continue
+        valid = [n for n in cites if 1 <= n <= len(passages)]
+        if not figs and echoes(core, question):
+            statements.append(Statement(raw.strip(), (), False, "只是重复了问题，没有回答"))
+            continue
+        ok, added, problem = _support_for(core, question, valid, figs, passages, views)
+        nums = [f.text for f in figs]
+        if ok and not problem:
+            places = asked_places(question)
+            at_home = [n for n in ok if places and views[n - 1].home
+                       and all(home_compatible(views[n - 1].home, p) for p in places)]
+            conflict = None if at_home else _figure_elsewhere(question, core, nums, passages, normed) or \
+                _cited_conflict(question, core, ok, passages)
+            if conflict:
+                asked_place, other = conflict
+                ok, added, problem = [], set(), f"引用的资料讲的是“{other}”，没有提到“{asked_place}”"
+        for n in ok:
+            score = support(core, passages[n - 1], question)
+            if n not in cited_by or score > cited_by[n][0]:
+                cited_by[n] = (score, core, n in added)
+        statements.append(Statement(raw.strip(), tuple(ok), not problem, problem))
+    citations = [_citation(n, hits[n - 1], *cited_by[n], question) for n in sorted(cited_by)]
+    substantive = [s for s in statements if s.cites]
+    return Checked(statements, citations, refused=refusal_seen and not substantive)
+
+
+def _home(homes: Mapping[str, str] | None, hit: Hit) -> str:
+    homes = homes or {}
+    return homes.get(hit.chunk.chunk_id) or homes.get(hit.chunk.source, "")
+
+
+def _cited_conflict(question: str, core: str, cites: list[int], passages: list[str]) -> tuple[str, str] | None:
+    """Every cited passage is about another city than the one asked."""
+    conflicts = [place_conflict(question, passages[n - 1], core) for n in cites]
+    return conflicts[0] if conflicts and all(c[0] for c in conflicts) else None
+
+
+def _figure_elsewhere(question: str, core: str, nums: list[str], passages: list[str],
+                      normed: list[str]) -> tuple[str, str] | None:
+    """The figure is stated for another city in some passage, and never next to the asked place.
+
+    Two documents often report the same figure, one as "我市" and one naming the city; the
+    named one tells whose figure it is.
+    """
+    places = asked_places(question)
+    if not nums or not places:
+        return None
+    holders = [i for i in range(len(passages)) if any(_has_number(normed[i], x) for x in nums)]
+    if any(all(mentioned(p, passages[i]) for p in places) for i in holders):
+        return None
+    for i in holders:
+        c = place_conflict(question, passages[i], core)
+        if c[0]:
+            return c
+    return None
+
+
+def _verdict(core: str, question: str, figs: list[Figure], view: View, passage: str) -> str:
+    """"" when the passage supports the statement, else why not (Chinese)."""
+    stmt = normalize(core)
+    if is_title(stmt, view):
+        return "这是资料中的标题，不是回答"
+    if figs:
+        problems = [check_figure(f, stmt, question, view) for f in figs]
+        # A sentence copied from the passage carries figures beside the one asked for: those
+        # need only stand, as written, in the same clause of the passage.
+        if "" not in problems:
+            return problems[0]
+        for f, problem in zip(figs, problems, strict=True):
+            if problem and not quoted(f, stmt, view):
+                return problem
+    else:
+        spans = sentence_spans(passage)
+        best = max((passage[s.start:s.end] for s in spans), key=lambda t: support(core, t, question), default="")
+        problem = check_topic(stmt, question, view, normalize(best))
+        if not problem:
+            pos = view.norm.find(normalize(best)) if best else 0
+            problem = subject_problem(question, stmt, max(pos, 0), view, best[:12])
+        if problem:
+            return problem
+    return check_person(stmt, question, view)
+
+
+def _support_for(core: str, question: str, cites: list[int], figs: list[Figure], passages: list[str],
+                 views: list[View]) -> tuple[list[int], set[int], str]:
+    """(passages that support the statement, which of them the program added, problem).
+
+    A figure must be stated, for the thing asked, in a passage the statement cites; when the
+    model cited the wrong passage, or none, the passage that states it is cited by the program.
+    """
+    verdicts: dict[int, str] = {}
+
+    def verdict(n: int) -> str:
+        if n not in verdicts:
+            p = passages[n - 1]
+            if not figs and support(core, p, question) < MIN_SUPPORT:
+                verdicts[n] = "与所引用的资料内容不符"
+            else:
+                verdicts[n] = _verdict(core, question, figs, views[n - 1], p)
+        return verdicts[n]
+
+    good = [n for n in cites if not verdict(n)]
+    if good:
+        return good, set(), ""
+    ranked = sorted(range(1, len(passages) + 1), key=lambda n: (-support(core, passages[n - 1], question), n))
+    if figs or (ranked and support(core, passages[ranked[0] - 1], question) >= ATTRIBUTE_SUPPORT):
+        holder = next((n for n in ranked if not verdict(n)), None)
+        if holder is not None:
+            return [holder], {holder}, ""
+    told = [verdicts[n] for n in [*cites, *ranked] if n in verdicts and not verdicts[n].startswith("数字")]
+    if told:  # what a passage that holds the figure says about it beats "not found"
+        return [], set(), told[0]
+    if cites:
+        return [], set(), verdict(cites[0])
+    if figs:
+        return [], set(), f"数字{'、'.join(f.text for f in figs)}在资料中找不到"
+    return [], set(), "没有标注资料来源，也找不到对应的资料"
+
+
+def _with_attribution(text: str, span: Span, spans: list[Span]) -> Span:
+    """A quotation runs on into the clause that reports it: “……！”省委书记指出了……。 is one sentence."""
+    if not text[span.start:span.end].rstrip().endswith(("”", "’", "」", "』")):
+        return span
+    after = next((s for s in spans if s.start >= span.end), None)
+    if after is None or text[span.end:after.start].strip() or "\n" in text[span.end:after.start]:
+        return span
+    return Span(span.start, after.end)
+
+
+def _citation(n: int, hit: Hit, score: float, statement: str, added: bool, question: str) -> Citation:
+    c = hit.chunk
+    spans = [s for p in paragraphs(c.text) for s in sentences(c.text, p, 10_000)] or [Span(0, len(c.text))]
+    best = max(spans, key=lambda s: (support(statement, c.text[s.start:s.end], question), -s.start))
+    best = _with_attribution(c.text, best, spans)
+    return Citation(
+        n=n, source=c.source, chunk_id=c.chunk_id, start=c.start + best.start, end=c.start + best.end,
+        quote=c.text[best.start:best.end], headings=c.headings, paragraph=c.paragraph, page=c.page,
+        added_by_program=added,
+    )

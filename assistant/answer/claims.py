@@ -1,0 +1,370 @@
+"""Does a passage say the same thing about the same subject as a claim?
+
+A figure is supported only where the passage states it for what the question and the
+statement are about: the same unit and scale, the same counted noun (水闸 not 水库), the
+clause that holds the asked-for indicator (not a neighbouring figure's), the year asked,
+and the place asked ("我市" resolved to the document's own city). A person is supported as
+"X of Y" only when the passage names X next to Y.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from assistant.ingest.chunking import heading_of
+from assistant.text.figures import Figure, counted_noun, figures, year_spans, years
+from assistant.text.names import asked_places, core, home_compatible, mentioned, place_conflict, places_in, tagged
+
+_SENT = re.compile(r"[。！？!?;；\n]+|\s{2,}")
+_CLAUSE = re.compile(r"[。！？!?;；\n,，、:：]+|\s{2,}")
+# question words, function words and frame words that name no particular thing
+GENERIC = frozenset(
+    "多少 几 哪些 哪个 哪里 哪 什么 是否 怎么 怎样 如何 为什么 请问 是 有 为 的 了 在 和 与 及 等 要 将 把 被 对 "
+    "从 到 达 达到 实现 提升 提高 增长 目标 情况 数量 总量 规模 水平 方面 工作 内容 主要 相关 具体 分别 "
+    "一共 共 共有 累计 总共 大约 约 左右 其中 今年 去年 全年 当年 年 个 多 少 排 第几 位居 居 排名 哪年 何时 时候 "
+    "什么样 谁 哪位 担任 目前 现在 期间 以来 提出 明确 指出 表示 介绍 报告 通知 文件 资料 文中 里 中 上 下".split()
+)
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "地区生产总值": ("GDP", "生产总值"), "GDP": ("地区生产总值", "国内生产总值", "生产总值"),
+    "生产总值": ("GDP",), "营收": ("营业收入", "收入"), "营业收入": ("营收",), "增速": ("增长", "增幅", "增长率"),
+    "增幅": ("增速", "增长"), "占比": ("比重", "比例", "占"), "比重": ("占比", "比例"), "比例": ("占比", "比重"),
+    "企业": ("公司",), "公司": ("企业",), "面积": ("平方米", "平方公里", "亩"),
+}
+CONTRASTS = (({"同比"}, {"环比"}), ({"增长", "增加", "提高", "提升", "上升"}, {"下降", "减少", "降低", "回落"}),
+             ({"以上", "超过"}, {"以下", "不足", "低于"}))
+_DEICTIC = re.compile(r"(我|本|全)(市|区|县|省|镇|州)")
+_ROLE = re.compile(r"(书记|主任|局长|部长|厅长|处长|市长|区长|县长|省长|主席|总经理|董事长|院长|校长|负责人|所长|司长|主管)")
+
+
+@lru_cache(maxsize=4096)
+def words(text: str) -> tuple[str, ...]:
+    return tuple(w for w, _ in tagged(text) if w.strip())
+
+
+@lru_cache(maxsize=2048)
+def terms(text: str) -> tuple[str, ...]:
+    """Content words that say what a text is about: no question words, places, years or figures.
+
+    terms("2027年地区生产总值目标是多少？") -> ("地区", "生产总值")
+    """
+    out: list[str] = []
+    for w, flag in tagged(text):
+        w = w.strip()
+        if (len(w) < 2 or w in GENERIC or flag == "ns" or flag.startswith("m") or not re.search(r"[\u4e00-\u9fffA-Za-z]", w)
+                or w in out):
+            continue
+        out.append(w)
+    return tuple(out)
+
+
+def has(term: str, text: str) -> bool:
+    return term in text or any(s in text for s in SYNONYMS.get(term, ()))
+
+
+def coverage(ts: tuple[str, ...], text: str) -> float:
+    """Share of the terms' characters found in the text, a missing term credited by its bigrams."""
+    total = sum(len(t) for t in ts)
+    if not total:
+        return 1.0
+    got = 0.0
+    for t in ts:
+        if has(t, text):
+            got += len(t)
+        elif len(t) > 2:
+            grams = [t[i:i + 2] for i in range(len(t) - 1)]
+            got += len(t) * sum(g in text for g in grams) / len(grams) * 0.5
+    return got / total
+
+
+@dataclass
+class View:
+    """One passage prepared for checks: normalized text, sentences, and what surrounds it."""
+
+    norm: str
+    around: str = ""  # headings and title: what the passage is under
+    home: str = ""  # the document's own place, what "我市" means there
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    figs: list[Figure] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.sentences = _spans(_SENT, self.norm)
+        self.figs = figures(self.norm)
+
+    def sentence_at(self, pos: int) -> tuple[int, int]:
+        return next((s for s in self.sentences if s[0] <= pos < s[1]), (0, len(self.norm)))
+
+    def clause_at(self, pos: int) -> str:
+        """The clause holding pos; a clause with no noun of its own ("增长6.1%") takes the one before.
+
+        In "地区生产总值812亿元，增长6.1%", 6.1% is the growth of 地区生产总值.
+        """
+        a, b = self.sentence_at(pos)
+        parts = _spans(_CLAUSE, self.norm[a:b])
+        for i, (s, e) in enumerate(parts):
+            if s <= pos - a < e:
+                first = i
+                while first > 0 and not terms(_strip_figures(self.norm[a + parts[first][0]:a + parts[first][1]])):
+                    first -= 1
+                return self.norm[a + parts[first][0]:a + e]
+        return self.norm[a:b]
+
+    def context(self, pos: int) -> str:
+        """The sentence holding pos, the one before it, and the headings above the passage."""
+        a, b = self.sentence_at(pos)
+        i = self.sentences.index((a, b)) if (a, b) in self.sentences else 0
+        prev = self.norm[self.sentences[i - 1][0]:self.sentences[i - 1][1]] if i > 0 else ""
+        return f"{self.around}\n{prev}\n{self.norm[a:b]}"
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for m in list(pattern.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        if end > pos:
+            out.append((pos, end))
+        if m:
+            pos = m.end()
+    return out
+
+
+def check_figure(fig: Figure, stmt_norm: str, question: str, view: View) -> str:
+    """"" when the passage states this figure for what is asked, else why not (Chinese)."""
+    same = [f for f in view.figs if f.same_quantity(fig)]
+    if not same:
+        near = [f for f in view.figs if abs(f.value - fig.value) < 1e-9 and f.ordinal == fig.ordinal]
+        if near:
+            written = view.norm[near[0].start:near[0].end]
+            return f"资料写的是“{written}”，回答写成“{stmt_norm[fig.start:fig.end]}”"
+        return f"数字{fig.text}在资料中找不到"
+    if fig.is_year:
+        return ""
+    stmt_clause = _clause_of(stmt_norm, fig.start)
+    # what the figure is said to count: the statement's own words around it, else what was asked
+    # (its own words count when the question or the passage uses them: "答案是" says nothing)
+    own = tuple(t for t in terms(_strip_figures(stmt_clause)) if t in question or has(t, view.norm))
+    frame = own or terms(asked_part(question)) or terms(question)
+    problems = [_against(fig, f, stmt_norm, stmt_clause, frame, question, view) for f in same]
+    return "" if "" in problems else problems[0]
+
+
+def _against(fig: Figure, f: Figure, stmt_norm: str, stmt_clause: str, frame: tuple[str, ...],
+             question: str, view: View) -> str:
+    shown = view.norm[f.start:f.end]
+    clause = view.clause_at(f.start)
+    noun_s, noun_p = counted_noun(stmt_norm, fig, words), counted_noun(view.norm, f, words)
+    if noun_s and noun_p and noun_s != noun_p and not has(noun_s, clause):
+        return f"资料中的“{shown}”说的是{noun_p}，不是{noun_s}"
+    for a_words, b_words in CONTRASTS:
+        for mine, theirs in ((a_words, b_words), (b_words, a_words)):
+            said = next((w for w in theirs if w in clause), "")
+            if any(w in stmt_clause for w in mine) and said and not any(w in clause for w in mine):
+                return f"资料中的“{shown}”是{said}的数字"
+    rival = _better_clause(f, frame, clause, view)
+    if rival:
+        return f"资料中的“{shown}”说的不是这一项，“{rival}”才是"
+    if frame and not any(has(t, clause) for t in frame):
+        return f"资料中的“{shown}”所在的句子说的不是“{'、'.join(frame[:3])}”"
+    ctx = view.context(f.start)
+    missing = [t for t in terms(question) if not has(t, ctx) and not has(t, view.norm)]
+    if any(len(t) >= 3 and coverage((t,), ctx + view.norm) == 0 for t in missing) or \
+            coverage(terms(question), ctx + view.norm) < 0.5:
+        return f"资料中的“{shown}”说的不是“{'、'.join(missing) or question}”"
+    asked_years = years(question)
+    if asked_years:
+        problem = _year_problem(f, asked_years, view, shown)
+        if problem:
+            return problem
+    return subject_problem(question, stmt_norm, f.start, view, shown)
+
+
+_ASKING = re.compile(r"(多少|几|什么|谁|哪)")
+_COMPARE = frozenset("超过 超出 高于 低于 快于 慢于 多于 少于 相比 比 较".split())
+
+
+_HOW_MANY = re.compile(r"(多少|几[个家座台项名位次倍成年月天%]|几何|百分之几|比重|占比|增速|增幅|增长率|排第几|第几)")
+
+
+def asks_for_figure(question: str) -> bool:
+    """The answer to this question is a figure: asks_for_figure("有多少家企业？") -> True."""
+    return bool(_HOW_MANY.search(question)) and not re.search(r"(哪些|哪个|什么|谁|哪里|哪儿)", question)
+
+
+_WHICH = re.compile(r"哪(些|几|[一二两三四五六七八九十\d]+)")
+
+
+def list_head(question: str) -> str:
+    """What a list question asks the items of: the noun after "哪三个", else the last one before it.
+
+    list_head("主要短板有哪三个？") -> "短板"; list_head("围绕哪三个关键领域？") -> "领域"; "" when none.
+    """
+    m = _WHICH.search(question)
+    if not m:
+        return ""
+
+    def nouns(text: str) -> list[str]:
+        return [w for w, flag in tagged(text) if flag[:1] == "n" and flag not in ("ns", "nr")
+                and len(w) >= 2 and w not in GENERIC]
+
+    after = nouns(re.split(r"[，,。？?！!]", question[m.end():])[0])
+    before = nouns(question[:m.start()])
+    return after[-1] if after else before[-1] if before else ""
+
+
+def asked_part(question: str) -> str:
+    """What a question asks the figure of: after a comparison, the part compared against.
+
+    asked_part("A增速超过B增速多少？") -> "B增速多少？" (the answer is the gap, stated with B)
+    """
+    tokens = [w for w, _ in tagged(question)]
+    last = max((i for i, w in enumerate(tokens) if w in _COMPARE), default=-1)
+    tail = "".join(tokens[last + 1:])
+    part = tail if last >= 0 and len(tail) > 2 else question
+    clauses = [c for c in re.split(r"[，,、；;：:]", part) if c.strip()]
+    asking = [c for c in clauses if _ASKING.search(c)]
+    return asking[-1] if asking and terms(asking[-1]) else part
+
+
+def quoted(fig: Figure, stmt_norm: str, view: View) -> bool:
+    """The statement's clause around the figure stands word for word in the passage."""
+    clause = re.sub(r"\s+", "", _clause_of(stmt_norm, fig.start))
+    return len(clause) >= 4 and any(f.same_quantity(fig) and clause in re.sub(r"\s+", "", view.clause_at(f.start))
+                                    for f in view.figs)
+
+
+def _better_clause(f: Figure, frame: tuple[str, ...], clause: str, view: View) -> str:
+    """Another figure's clause in the same sentence that holds more of what is asked."""
+    mine = sum(len(t) for t in frame if has(t, clause))
+    a, b = view.sentence_at(f.start)
+    for other in view.figs:
+        if not (a <= other.start < b) or other.is_year or other.same_quantity(f):
+            continue
+        theirs_clause = view.clause_at(other.start)
+        if theirs_clause == clause:
+            continue
+        theirs = sum(len(t) for t in frame if has(t, theirs_clause))
+        if theirs > mine:
+            return view.norm[other.start:other.end]
+    return ""
+
+
+def _year_problem(f: Figure, asked: set[int], view: View, shown: str) -> str:
+    a, b = view.sentence_at(f.start)
+    stated = years(view.norm[a:b])
+    if stated and not asked <= stated:
+        return f"资料中的“{shown}”是{'、'.join(map(str, sorted(stated)))}年的，问题问的是{'、'.join(map(str, sorted(asked)))}年"
+    if stated:
+        return ""
+    before = sorted((s, e) for s, e in year_spans(view.norm) if s < f.start)
+    nearest = years(view.norm[before[-1][0]:before[-1][1]]) if before else set()
+    if nearest and not asked <= nearest:
+        return f"资料中的“{shown}”是{'、'.join(map(str, sorted(nearest)))}年的，问题问的是{'、'.join(map(str, sorted(asked)))}年"
+    if not nearest and not asked <= years(view.around):
+        return f"资料没有说明“{shown}”是{'、'.join(map(str, sorted(asked)))}年的"
+    return ""
+
+
+def subject_problem(question: str, statement: str, pos: int, view: View, shown: str) -> str:
+    """The passage speaks of another place than the one asked ("我市" resolved to its city)."""
+    for place in asked_places(question):
+        if mentioned(place, view.norm) or mentioned(place, view.around):
+            continue
+        inside = [p for p in places_in(f"{statement}，{view.norm}") if p != core(place) and home_compatible(p, place)]
+        if inside and all(mentioned(p, view.norm) for p in inside):
+            continue  # the passage names a county or district of the asked city
+        ctx = view.context(pos)
+        deictic = _DEICTIC.search(ctx)
+        if view.home and home_compatible(view.home, place):
+            continue
+        if view.home:
+            said = deictic.group(0) if deictic else "这份资料"
+            return f"资料中的“{shown}”说的是{said}（{view.home}），不是{place}"
+        other = place_conflict(question, view.norm, statement)[1]
+        if other:
+            return f"资料中的“{shown}”说的是{other}，不是{place}"
+        return f"资料没有说明“{shown}”是{place}的"
+    return ""
+
+
+def check_person(stmt_norm: str, question: str, view: View) -> str:
+    """A person named as "X of Y" must stand next to Y in the passage."""
+    if "谁" not in question and not _ROLE.search(question):
+        return ""
+    need = terms(question) + tuple(w for w, flag in tagged(question) if flag == "ns")
+    names = _asserted_names(stmt_norm, question, need)
+    if not names and re.search(r"(谁|哪位)", question):
+        return "回答里没有说是谁"
+    for name in names:
+        windows = [_beside(view.norm, m.start(), m.end()) for m in re.finditer(re.escape(name), view.norm)]
+        if not windows:
+            return f"资料中没有“{name}”"
+        if not any(coverage(need, w) >= 0.999 for w in windows):
+            miss = [t for t in need if not any(has(t, w) for w in windows)]
+            return f"资料没有说{name}是“{'、'.join(miss) or question}”"
+    return ""
+
+
+def _asserted_names(stmt: str, question: str, need: tuple[str, ...]) -> list[str]:
+    """What a statement names beyond the question's words: "国家数据局局长是王某某" -> ["王某某"]."""
+    rest = stmt
+    for t in sorted({*need, *(m.group(0) for m in _ROLE.finditer(stmt))}, key=len, reverse=True):
+        rest = rest.replace(t, " ")
+    out = [w for w, flag in tagged(stmt) if flag.startswith("nr") and len(w) >= 2 and w not in question]
+    for run in re.findall(r"[\u4e00-\u9fff·]{2,8}", rest):
+        run = run.strip("是为由任系的了即和及、")
+        tags = tagged(run)
+        known_word = len(tags) == 1 and not tags[0][1].startswith("nr")  # 党组, 主任: words, not people
+        if 2 <= len(run) <= 4 and run[0] in SURNAMES and not known_word and run not in out and run not in question:
+            out.append(run)
+    return out
+
+
+# the common Chinese surnames (about 90% of people): a run of 2-4 characters starting with one may be a name
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏"
+    "韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰"
+    "焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+
+
+def _beside(text: str, start: int, end: int, reach: int = 40) -> str:
+    """What a sentence says right around a name: up to `reach` characters each side, within the sentence."""
+    stops = "。！？!?;；\n"
+    lo = max(0, start - reach)
+    cut = max(text.rfind(c, lo, start) for c in stops)
+    hi = min(len(text), end + reach // 2)
+    after = [i for i in (text.find(c, end, hi) for c in stops) if i >= 0]
+    return text[max(lo, cut + 1):min(after) if after else hi]
+
+
+def is_title(stmt: str, view: View) -> bool:
+    """A heading or a bare title ("二、加强隐患排查") is not an answer to anything."""
+    bare = re.sub(r"[\s。.!！?？;；:：]+$", "", stmt.strip())
+    if not bare:
+        return False
+    head = heading_of(bare)
+    if head and head[2] and len(bare) <= 30:
+        return True
+    return any(bare == re.sub(r"^#+\s*", "", h).strip() for h in re.split(r"\s+", view.around) if h)
+
+
+def check_topic(stmt_norm: str, question: str, view: View, best_sentence: str) -> str:
+    """A statement without figures must come from a passage sentence about what was asked."""
+    need = terms(question)
+    if not need:
+        return ""
+    if not (set(terms(stmt_norm)) & set(need)) and coverage(need, best_sentence + view.around) < 0.5:
+        return "回答与问题说的不是一回事"
+    return ""
+
+
+def _clause_of(text: str, pos: int) -> str:
+    for s, e in _spans(_CLAUSE, text):
+        if s <= pos < e:
+            return text[s:e]
+    return text
+
+
+def _strip_figures(text: str) -> str:
+    return re.sub(r"\d+(?:\.\d+)?", " ", text)

@@ -1,0 +1,117 @@
+"""A conversation of turns: follow-ups rewritten, answers streamed, export as Markdown.
+
+Front doors with a conversation (the chat page) drive a turn with `run_turn` and show the
+Turn it keeps updating; nothing here knows about HTML.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from assistant.answer.followup import standalone
+from assistant.answer.pipeline import Assistant, Done, Restart, Retrieved, Token, check_question
+from assistant.answer.present import citation_line, hit_line, zh_error
+from assistant.core.errors import AssistantError
+from assistant.core.records import Answer, Hit
+
+
+@dataclass
+class Turn:
+    question: str  # as the user typed it
+    uid: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    query: str = ""  # what was searched: the question, or its standalone rewrite
+    phase: str = "waiting"  # waiting | queued | rewriting | searching | writing | done | stopping | stopped | error
+    hits: list[Hit] = field(default_factory=list)
+    text: str = ""  # the answer as it streams
+    note: str = ""  # e.g. why the model was asked a second time
+    answer: Answer | None = None
+    error: str = ""
+    first_token_ms: float = 0.0  # from the start of the turn, as the library measured it
+    started: float = field(default_factory=time.perf_counter)
+    ticket: int = 0  # order in which a front door queued it
+    ahead: int = 0  # questions in line before it while it waits
+
+    @property
+    def rewritten(self) -> bool:
+        return bool(self.query) and self.query != self.question
+
+
+def history_of(turns: list[Turn]) -> list[str]:
+    """The standalone questions of earlier answered turns, oldest first."""
+    return [t.query for t in turns if t.query and t.phase in ("done", "stopped")]
+
+
+def run_turn(assistant: Assistant, turn: Turn, history: list[str], *, top_k: int | None = None,
+             stop: Callable[[], bool] = lambda: False) -> Iterator[Turn]:
+    """Rewrite, search and answer one turn, yielding the turn after every change."""
+    turn.started = time.perf_counter()
+    if stop():  # stopped while it waited in line
+        turn.phase = "stopped"
+        yield turn
+        return
+    try:
+        q = check_question(turn.question)
+        if history:
+            turn.phase = "rewriting"
+            yield turn
+            turn.query = standalone(q, history, assistant.generator)
+        else:
+            turn.query = q
+        if stop():
+            turn.phase = "stopped"
+            yield turn
+            return
+        turn.phase = "searching"
+        yield turn
+        events = assistant.stream(turn.query, top_k)
+        try:
+            for ev in events:
+                if stop():
+                    turn.phase = "stopped"
+                    yield turn
+                    return
+                if isinstance(ev, Retrieved):
+                    turn.hits, turn.phase = ev.hits, "writing"
+                elif isinstance(ev, Token):
+                    if not turn.text and not turn.first_token_ms:
+                        turn.first_token_ms = (time.perf_counter() - turn.started) * 1000
+                    turn.text += ev.text
+                elif isinstance(ev, Restart):
+                    turn.text, turn.note = "", ev.reason
+                elif isinstance(ev, Done):
+                    turn.answer, turn.text, turn.phase = ev.answer, ev.answer.answer, "done"
+                yield turn
+        finally:
+            events.close()  # a stop ends the model's generation at once and frees it
+    except AssistantError as e:
+        turn.phase, turn.error = "error", zh_error(e)
+        yield turn
+
+
+def to_markdown(turns: list[Turn], title: str = "问答记录") -> str:
+    """The conversation with its sources, for saving or sending on."""
+    out = [f"# {title}", "", time.strftime("导出时间：%Y-%m-%d %H:%M"), ""]
+    for i, t in enumerate(turns, 1):
+        out += [f"## {i}. {t.question}", ""]
+        if t.rewritten:
+            out += [f"> 检索的问题：{t.query}", ""]
+        if t.phase == "error":
+            out += [f"出错：{t.error}", ""]
+            continue
+        a = t.answer
+        status = {"answered": "已回答", "not_found": "资料中没有找到答案"}.get(a.status, a.status) if a else "已停止"
+        out += [f"**状态：{status}**", "", (a.answer if a else t.text) or "（无回答）", ""]
+        if a:
+            for s in a.unverified:
+                out.append(f"- ⚠ 未能核实：{s.text}（{s.problem}）")
+            if a.citations:
+                out += ["", "来源："]
+                out += [f"- {citation_line(c, limit=200)}" for c in a.citations]
+            elif a.hits:
+                out += ["", "检索到的最接近的资料（未用于回答）："]
+                out += [f"- {hit_line(n, h, limit=200)}" for n, h in enumerate(a.hits[:3], 1)]
+        out.append("")
+    return "\n".join(out)

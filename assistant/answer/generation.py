@@ -1,0 +1,105 @@
+"""Text generation: a small interface and the llama.cpp implementation."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from assistant.core.errors import ModelMissingError
+
+
+@dataclass
+class GenerationStats:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    first_token_ms: float = 0.0
+    total_ms: float = 0.0
+
+
+class Generator(Protocol):
+    name: str
+
+    def stream(self, messages: list[dict[str, str]], *, max_tokens: int,
+               stats: GenerationStats | None = None) -> Iterator[str]:
+        """Yield text pieces; fill `stats` when given. Deterministic for the same input."""
+        ...
+
+
+def check_gguf(path: Path) -> None:
+    if not path.is_file():
+        raise ModelMissingError(
+            f"chat model not found: {path}: run `assistant models install` or pass --model FILE.gguf"
+        )
+    with open(path, "rb") as f:
+        if f.read(4) != b"GGUF":
+            raise ModelMissingError(f"not a GGUF model file: {path}: pass a .gguf file with --model")
+
+
+class LlamaGenerator:
+    """A GGUF model through llama-cpp-python; one model, calls serialized by a lock."""
+
+    def __init__(self, path: str | Path, *, n_ctx: int = 4096, n_threads: int = 2,
+                 n_gpu_layers: int = -1, seed: int = 1337):
+        self.path = Path(path)
+        check_gguf(self.path)
+        self.name = self.path.name
+        self.n_ctx = n_ctx
+        self.n_threads = n_threads
+        self.n_gpu_layers = n_gpu_layers
+        self.seed = seed
+        self._llm = None
+        self.lock = threading.Lock()  # one generation at a time on the one model
+        self._load_lock = threading.Lock()
+
+    def _load(self):
+        with self._load_lock:
+            return self._load_locked()
+
+    def _load_locked(self):
+        if self._llm is None:
+            import llama_cpp  # heavy: imported on first use only
+
+            gpu = llama_cpp.llama_supports_gpu_offload()
+            try:
+                self._llm = llama_cpp.Llama(
+                    model_path=str(self.path),
+                    n_ctx=self.n_ctx,
+                    n_threads=self.n_threads,
+                    n_threads_batch=self.n_threads,
+                    n_gpu_layers=self.n_gpu_layers if gpu else 0,
+                    seed=self.seed,
+                    verbose=False,
+                )
+            except (ValueError, RuntimeError, OSError) as e:
+                raise ModelMissingError(
+                    f"cannot load chat model {self.path}: damaged or not a model llama.cpp can read ({e}); "
+                    "run `assistant models install` or pass another file with --model"
+                ) from None
+        return self._llm
+
+    def stream(self, messages: list[dict[str, str]], *, max_tokens: int,
+               stats: GenerationStats | None = None) -> Iterator[str]:
+        stats = stats if stats is not None else GenerationStats()
+        with self.lock:
+            llm = self._load()
+            t0 = time.perf_counter()
+            pieces = llm.create_chat_completion(
+                messages=messages, temperature=0.0, top_k=1, top_p=1.0, repeat_penalty=1.0,
+                max_tokens=max_tokens, seed=self.seed, stream=True,
+            )
+            n = 0
+            for part in pieces:
+                delta = part["choices"][0].get("delta", {}).get("content")
+                if not delta:
+                    continue
+                if n == 0:
+                    stats.first_token_ms = (time.perf_counter() - t0) * 1000
+                n += 1
+                yield delta
+            stats.completion_tokens = n
+            stats.prompt_tokens = max(0, llm.n_tokens - n)
+            stats.total_ms = (time.perf_counter() - t0) * 1000

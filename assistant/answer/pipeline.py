@@ -1,0 +1,289 @@
+"""The library's front door: search, ask (complete or streaming) over one index."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.answer.citations import (
+    Checked,
+    align_numerals,
+    check_answer,
+    normalize,
+    recite,
+    strip_citations,
+    tidy_citations,
+)
+from assistant.answer.claims import asks_for_figure, has, list_head
+from assistant.answer.context import BigramIdf, best_window, select
+from assistant.answer.gate import gate
+from assistant.answer.generation import GenerationStats, Generator, LlamaGenerator
+from assistant.answer.prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_messages
+from assistant.answer.retrieval import Retriever
+from assistant.core import models
+from assistant.core.config import Settings
+from assistant.core.errors import InputError
+from assistant.core.records import Answer, Chunk, Hit, Timings
+from assistant.index.embedding import Embedder, SentenceTransformerEmbedder
+from assistant.index.store import Index, IndexState
+from assistant.text.figures import figures
+from assistant.text.injection import blank
+from assistant.text.names import DocPlaces, doc_places, names_covered
+
+MAX_QUESTION_CHARS = 2000
+
+
+@dataclass
+class Retrieved:
+    """First event of a streamed answer: what was searched and what was found."""
+
+    query: str
+    hits: list[Hit]
+
+
+@dataclass
+class Token:
+    text: str
+
+
+@dataclass
+class Restart:
+    """The streamed text so far is discarded: a second attempt follows."""
+
+    reason: str
+
+
+@dataclass
+class Done:
+    answer: Answer
+
+
+Event = Retrieved | Token | Restart | Done
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    state: IndexState
+    retriever: Retriever
+    idf: BigramIdf
+    corpus_text: str
+    places: dict[str, DocPlaces]  # document -> where it speaks from ("我市"), filled as documents are cited
+
+    def home_of(self, chunk: Chunk) -> str:
+        if chunk.source not in self.places:
+            self.places[chunk.source] = doc_places(self.state.doc_text(chunk.source))
+        return self.places[chunk.source].subject_at(chunk.start)
+
+
+def check_question(question: str) -> str:
+    q = (question or "").strip()
+    if not q:
+        raise InputError("the question is empty: type a question, e.g. assistant ask \"…是多少？\"")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise InputError(
+            f"the question has {len(q):,} characters; the limit is {MAX_QUESTION_CHARS:,}: ask a shorter question"
+        )
+    return q
+
+
+def make_embedder(settings: Settings, manifest: dict | None = None) -> Embedder:
+    """The embedder named in settings, else the one the index recorded, else the bundled default."""
+    if settings.embed_model:
+        return SentenceTransformerEmbedder(settings.embed_model)
+    recorded = (manifest or {}).get("embedding", {}).get("path")
+    default = settings.models_dir / models.SPECS[models.DEFAULT_EMBEDDING].target
+    # an index copied from another machine records a path that may not exist here: the
+    # bundled default is tried then, and the fingerprint check says if it is the wrong model
+    if recorded and Path(recorded).is_dir() and Path(recorded).resolve() != default.resolve():
+        return SentenceTransformerEmbedder(recorded)
+    return SentenceTransformerEmbedder(models.require(models.DEFAULT_EMBEDDING, settings.models_dir))
+
+
+def make_generator(settings: Settings) -> Generator:
+    path = settings.chat_model or models.require(models.DEFAULT_CHAT, settings.models_dir)
+    return LlamaGenerator(path, n_ctx=settings.n_ctx, n_threads=settings.threads,
+                          n_gpu_layers=settings.n_gpu_layers, seed=settings.seed)
+
+
+def unanswered(checked: Checked, question: str) -> str:
+    """Why a checked reply does not answer the question (Chinese), or "" when it does."""
+    if not any(s.supported and s.cites for s in checked.statements):
+        return "模型给出的回答无法在资料中核实"
+    if asks_for_figure(question) and not any(
+            s.supported and s.cites and figures(normalize(strip_citations(s.text))) for s in checked.statements):
+        return "回答里没有问题所问的数字"
+    head = list_head(question)
+    if head and not any(has(head, normalize(c.quote)) for c in checked.citations):
+        return f"回答没有说到问题所问的“{head}”"
+    return ""
+
+
+class Assistant:
+    """Settings in the constructor, questions in the calls; parts load on first use."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None,
+                 generator: Generator | None = None, state: IndexState | None = None):
+        self.settings = settings
+        self.index = Index(settings.index_dir)
+        self._embedder = embedder
+        self._generator = generator
+        self._state = state
+        self._pinned = state  # a state handed in is used as is, never swapped
+        self._looked = 0.0
+        self._parts: _Loaded | None = None
+        self._parts_lock = threading.Lock()
+        self._load_lock = threading.Lock()
+
+    # ---- parts -------------------------------------------------------------------
+    @property
+    def state(self) -> IndexState:
+        return self._loaded().state
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._parts_lock:
+            if self._embedder is None:
+                manifest = self._state.manifest if self._state is not None else self.index.manifest()
+                self._embedder = make_embedder(self.settings, manifest)
+            return self._embedder
+
+    @property
+    def generator(self) -> Generator:
+        with self._parts_lock:
+            if self._generator is None:
+                self._generator = make_generator(self.settings)
+            return self._generator
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._loaded().retriever
+
+    def _loaded(self) -> _Loaded:
+        """The index and what is derived from it, as one snapshot: a reload never tears a call.
+
+        A new generation written by another process (`assistant index` beside the page) is
+        picked up by the next call; the folder is looked at no more than once a second.
+        """
+        with self._load_lock:
+            if self._parts is not None and self._pinned is None and time.monotonic() - self._looked > 1.0:
+                self._looked = time.monotonic()
+                current = self.index.current()
+                if current is not None and current != self._parts.state.generation:
+                    self._parts = None
+            if self._parts is None:
+                state = self._state or self.index.load()
+                embedder = self.embedder
+                self.index.check_embedder(state.manifest, embedder)
+                s = self.settings
+                retriever = Retriever(state, embedder, top_k=s.top_k, candidates=s.candidates,
+                                      dense_weight=s.dense_weight, fusion=s.fusion)
+                self._parts = _Loaded(state, retriever, BigramIdf(c.text for c in state.chunks),
+                                      "\n".join(blank(d.text) for d in state.docs.values()), {})
+            return self._parts
+
+    def set_generator(self, generator: Generator) -> None:
+        """Answer with another chat model from the next question on."""
+        with self._parts_lock:
+            self._generator = generator
+
+    def warm_up(self) -> threading.Thread:
+        """Load the chat model in the background while retrieval loads its own parts."""
+        def load() -> None:
+            try:
+                loader = getattr(self.generator, "_load", None)
+                if loader:
+                    loader()
+            except Exception:  # noqa: BLE001 - the same error is raised again, and reported, on use
+                pass
+
+        t = threading.Thread(target=load, name="load-chat-model", daemon=True)
+        t.start()
+        return t
+
+    def reload(self) -> None:
+        """Pick up a new index generation (after documents were added or removed)."""
+        with self._load_lock:
+            self._state = None
+            self._parts = None
+
+    # ---- calls -------------------------------------------------------------------
+    def search(self, question: str, top_k: int | None = None) -> list[Hit]:
+        return self.retriever.search(check_question(question), top_k)
+
+    def search_many(self, questions: list[str], top_k: int | None = None) -> list[list[Hit]]:
+        """Hits for several questions; their embeddings are computed in one batch."""
+        return self.retriever.search_many([check_question(q) for q in questions], top_k)
+
+    def ask(self, question: str, top_k: int | None = None, *, hits: list[Hit] | None = None) -> Answer:
+        """The checked answer; `hits` skips retrieval (batch retrieves many questions at once)."""
+        for event in self.stream(question, top_k, hits=hits):
+            if isinstance(event, Done):
+                return event.answer
+        raise AssertionError("stream ended without an answer")  # pragma: no cover
+
+    def stream(self, question: str, top_k: int | None = None, *,
+               hits: list[Hit] | None = None) -> Iterator[Event]:
+        """Retrieved, then Token pieces as the model writes, then Done with the checked answer."""
+        q = check_question(question)
+        t0 = time.perf_counter()
+        parts = self._loaded()
+        if hits is None:
+            hits = parts.retriever.search(q, top_k)
+        timings = Timings(retrieve_ms=(time.perf_counter() - t0) * 1000)
+        yield Retrieved(q, hits)
+        reason = gate(q, hits, parts.corpus_text, min_dense=self.settings.min_dense)
+        if reason:
+            timings.total_ms = (time.perf_counter() - t0) * 1000
+            yield Done(Answer(q, "not_found", f"{NOT_FOUND_TEXT}（{reason}）", hits=hits,
+                              timings=timings, reason="retrieval_gate"))
+            return
+        s = self.settings
+        passages = select(q, hits, parts.idf, budget=s.passage_chars, per_hit=s.passage_chars_per_hit)
+        draft = yield from self._generate(q, passages, timings, t0)
+        answer = self._finish(q, draft, hits, passages, timings)
+        if answer.reason in ("model_refused", "unverified"):
+            # Small models refuse when the answer sits in a long passage that does not repeat
+            # the question's wording; one short window that covers the question gets a second look.
+            window, cover = best_window(q, hits, parts.idf, cap=s.retry_chars)
+            if (window is not None and cover >= s.retry_coverage
+                    and names_covered(q, window.chunk.text, parts.state.doc_text(window.chunk.source))):
+                yield Restart("只看最相关的一段资料，再试一次")
+                second = yield from self._generate(q, [window], timings, t0, RETRY_SYSTEM_PROMPT)
+                retried = self._finish(q, second, hits, [window], timings)
+                if retried.status == "answered":
+                    answer = retried
+        timings.total_ms = (time.perf_counter() - t0) * 1000
+        yield Done(answer)
+
+    def _generate(self, q: str, passages: list[Hit], timings: Timings, t0: float, system: str = ""):
+        """Stream one generation as Token events; returns the text. Timings accumulate."""
+        stats = GenerationStats()
+        t_gen = time.perf_counter()
+        pieces: list[str] = []
+        for piece in self.generator.stream(build_messages(q, passages, system),
+                                           max_tokens=self.settings.max_tokens, stats=stats):
+            pieces.append(piece)
+            yield Token(piece)
+        if not timings.first_token_ms:
+            timings.first_token_ms = (t_gen - t0) * 1000 + stats.first_token_ms
+        timings.prompt_tokens += stats.prompt_tokens
+        timings.completion_tokens += stats.completion_tokens
+        return "".join(pieces).strip()
+
+    def _finish(self, q: str, draft: str, hits: list[Hit], passages: list[Hit], timings: Timings) -> Answer:
+        parts = self._loaded()
+        homes = {p.chunk.chunk_id: parts.home_of(p.chunk) for p in passages}
+        checked = check_answer(draft, q, passages, homes)
+        base = dict(question=q, hits=hits, passages=passages, statements=checked.statements,
+                    timings=timings, draft=draft)
+        if not draft or checked.refused:
+            return Answer(status="not_found", answer=NOT_FOUND_TEXT, reason="model_refused", **base)
+        why = unanswered(checked, q)
+        if why:
+            return Answer(status="not_found", answer=f"{NOT_FOUND_TEXT}（{why}）", reason="unverified", **base)
+        text = tidy_citations(align_numerals(recite(draft, checked.statements), [p.chunk.text for p in passages]),
+                              len(passages))
+        return Answer(status="answered", answer=text, citations=checked.citations, **base)

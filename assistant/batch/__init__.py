@@ -1,0 +1,1 @@
+"""Tables of questions in and out, the resumable batch run, and the eval scorer."""

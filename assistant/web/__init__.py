@@ -1,0 +1,1 @@
+"""The chat page: handlers, layout and serving, escaped HTML, logins."""
