@@ -15,7 +15,7 @@ from assistant.answer.followup import standalone
 from assistant.answer.pipeline import Assistant, Done, Restart, Retrieved, Token, check_question
 from assistant.answer.present import citation_line, hit_line, zh_error
 from assistant.core.errors import AssistantError
-from assistant.core.records import Answer, Hit
+from assistant.core.records import Answer, Hit, Phase, Status
 
 
 @dataclass
@@ -23,7 +23,7 @@ class Turn:
     question: str  # as the user typed it
     uid: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     query: str = ""  # what was searched: the question, or its standalone rewrite
-    phase: str = "waiting"  # waiting | queued | rewriting | searching | writing | done | stopping | stopped | error
+    phase: Phase = Phase.WAITING
     hits: list[Hit] = field(default_factory=list)
     text: str = ""  # the answer as it streams
     note: str = ""  # e.g. why the model was asked a second time
@@ -41,7 +41,7 @@ class Turn:
 
 def history_of(turns: list[Turn]) -> list[str]:
     """The standalone questions of earlier answered turns, oldest first."""
-    return [t.query for t in turns if t.query and t.phase in ("done", "stopped")]
+    return [t.query for t in turns if t.query and t.phase in (Phase.DONE, Phase.STOPPED)]
 
 
 def run_turn(assistant: Assistant, turn: Turn, history: list[str], *, top_k: int | None = None,
@@ -49,32 +49,32 @@ def run_turn(assistant: Assistant, turn: Turn, history: list[str], *, top_k: int
     """Rewrite, search and answer one turn, yielding the turn after every change."""
     turn.started = time.perf_counter()
     if stop():  # stopped while it waited in line
-        turn.phase = "stopped"
+        turn.phase = Phase.STOPPED
         yield turn
         return
     try:
         q = check_question(turn.question)
         if history:
-            turn.phase = "rewriting"
+            turn.phase = Phase.REWRITING
             yield turn
             turn.query = standalone(q, history, assistant.generator)
         else:
             turn.query = q
         if stop():
-            turn.phase = "stopped"
+            turn.phase = Phase.STOPPED
             yield turn
             return
-        turn.phase = "searching"
+        turn.phase = Phase.SEARCHING
         yield turn
         events = assistant.stream(turn.query, top_k)
         try:
             for ev in events:
                 if stop():
-                    turn.phase = "stopped"
+                    turn.phase = Phase.STOPPED
                     yield turn
                     return
                 if isinstance(ev, Retrieved):
-                    turn.hits, turn.phase = ev.hits, "writing"
+                    turn.hits, turn.phase = ev.hits, Phase.WRITING
                 elif isinstance(ev, Token):
                     if not turn.text and not turn.first_token_ms:
                         turn.first_token_ms = (time.perf_counter() - turn.started) * 1000
@@ -82,12 +82,12 @@ def run_turn(assistant: Assistant, turn: Turn, history: list[str], *, top_k: int
                 elif isinstance(ev, Restart):
                     turn.text, turn.note = "", ev.reason
                 elif isinstance(ev, Done):
-                    turn.answer, turn.text, turn.phase = ev.answer, ev.answer.answer, "done"
+                    turn.answer, turn.text, turn.phase = ev.answer, ev.answer.answer, Phase.DONE
                 yield turn
         finally:
             events.close()  # a stop ends the model's generation at once and frees it
     except AssistantError as e:
-        turn.phase, turn.error = "error", zh_error(e)
+        turn.phase, turn.error = Phase.ERROR, zh_error(e)
         yield turn
 
 
@@ -98,11 +98,11 @@ def to_markdown(turns: list[Turn], title: str = "问答记录") -> str:
         out += [f"## {i}. {t.question}", ""]
         if t.rewritten:
             out += [f"> 检索的问题：{t.query}", ""]
-        if t.phase == "error":
+        if t.phase == Phase.ERROR:
             out += [f"出错：{t.error}", ""]
             continue
         a = t.answer
-        status = {"answered": "已回答", "not_found": "资料中没有找到答案"}.get(a.status, a.status) if a else "已停止"
+        status = {Status.ANSWERED: "已回答", Status.NOT_FOUND: "资料中没有找到答案"}.get(a.status, a.status) if a else "已停止"
         out += [f"**状态：{status}**", "", (a.answer if a else t.text) or "（无回答）", ""]
         if a:
             for s in a.unverified:

@@ -26,7 +26,7 @@ from assistant.answer.retrieval import Retriever
 from assistant.core import models
 from assistant.core.config import Settings
 from assistant.core.errors import InputError
-from assistant.core.records import Answer, Chunk, Hit, Timings
+from assistant.core.records import Answer, Chunk, Hit, Reason, Status, Timings
 from assistant.index.embedding import Embedder, SentenceTransformerEmbedder
 from assistant.index.store import Index, IndexState
 from assistant.text.figures import figures
@@ -237,14 +237,14 @@ class Assistant:
         reason = gate(q, hits, parts.corpus_text, min_dense=self.settings.min_dense)
         if reason:
             timings.total_ms = (time.perf_counter() - t0) * 1000
-            yield Done(Answer(q, "not_found", f"{NOT_FOUND_TEXT}（{reason}）", hits=hits,
-                              timings=timings, reason="retrieval_gate"))
+            yield Done(Answer(q, Status.NOT_FOUND, f"{NOT_FOUND_TEXT}（{reason}）", hits=hits,
+                              timings=timings, reason=Reason.RETRIEVAL_GATE))
             return
         s = self.settings
         passages = select(q, hits, parts.idf, budget=s.passage_chars, per_hit=s.passage_chars_per_hit)
         draft = yield from self._generate(q, passages, timings, t0)
         answer = self._finish(q, draft, hits, passages, timings)
-        if answer.reason in ("model_refused", "unverified"):
+        if answer.reason in (Reason.MODEL_REFUSED, Reason.UNVERIFIED):
             # Small models refuse when the answer sits in a long passage that does not repeat
             # the question's wording; one short window that covers the question gets a second look.
             window, cover = best_window(q, hits, parts.idf, cap=s.retry_chars)
@@ -253,7 +253,7 @@ class Assistant:
                 yield Restart("只看最相关的一段资料，再试一次")
                 second = yield from self._generate(q, [window], timings, t0, RETRY_SYSTEM_PROMPT)
                 retried = self._finish(q, second, hits, [window], timings)
-                if retried.status == "answered":
+                if retried.status == Status.ANSWERED:
                     answer = retried
         timings.total_ms = (time.perf_counter() - t0) * 1000
         yield Done(answer)
@@ -280,10 +280,10 @@ class Assistant:
         base = dict(question=q, hits=hits, passages=passages, statements=checked.statements,
                     timings=timings, draft=draft)
         if not draft or checked.refused:
-            return Answer(status="not_found", answer=NOT_FOUND_TEXT, reason="model_refused", **base)
+            return Answer(status=Status.NOT_FOUND, answer=NOT_FOUND_TEXT, reason=Reason.MODEL_REFUSED, **base)
         why = unanswered(checked, q)
         if why:
-            return Answer(status="not_found", answer=f"{NOT_FOUND_TEXT}（{why}）", reason="unverified", **base)
+            return Answer(status=Status.NOT_FOUND, answer=f"{NOT_FOUND_TEXT}（{why}）", reason=Reason.UNVERIFIED, **base)
         text = tidy_citations(align_numerals(recite(draft, checked.statements), [p.chunk.text for p in passages]),
                               len(passages))
-        return Answer(status="answered", answer=text, citations=checked.citations, **base)
+        return Answer(status=Status.ANSWERED, answer=text, citations=checked.citations, **base)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from assistant.core.errors import IndexStateError, InputError, ModelMissingError
-from assistant.core.records import Answer, Citation, Hit
+from assistant.core.records import Answer, Citation, Hit, Status
 
 
 def short_quote(text: str, limit: int = 80) -> str:
@@ -49,7 +49,7 @@ def answer_text(a: Answer) -> str:
         lines.append("")
         lines.append("来源：")
         lines.extend(citation_line(c) for c in a.citations)
-    elif a.status == "not_found" and a.hits:
+    elif a.status == Status.NOT_FOUND and a.hits:
         lines.append("")
         lines.append("检索到的最接近的资料（未用于回答）：")
         lines.extend(hit_line(i, h) for i, h in enumerate(a.hits[:3], 1))

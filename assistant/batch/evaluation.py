@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.core.errors import InputError
-from assistant.core.records import Answer
+from assistant.core.records import Answer, Status
 
 
 @dataclass(frozen=True)
@@ -87,12 +87,12 @@ def score(item: GoldItem, answer: Answer | None, error: str = "", k: int = 5) ->
     if answer is None:
         return Scored(item.id, item.kind, item.answerable, "error", False, None if not item.answerable else False,
                       0, 0, 0.0, 0.0, error=error)
-    cites = answer.citations if answer.status == "answered" else []
+    cites = answer.citations if answer.status == Status.ANSWERED else []
     good = sum(source_matches(c.source, item.sources) for c in cites) if item.answerable else 0
     retrieved = (any(source_matches(h.chunk.source, item.sources) for h in answer.hits[:k])
                  if item.answerable else None)
-    correct = (answer.status == "answered" and answer_correct(answer.answer, item.answer_groups)
-               if item.answerable else answer.status == "not_found")
+    correct = (answer.status == Status.ANSWERED and answer_correct(answer.answer, item.answer_groups)
+               if item.answerable else answer.status == Status.NOT_FOUND)
     return Scored(item.id, item.kind, item.answerable, answer.status, correct, retrieved, len(cites), good,
                   answer.timings.total_ms, answer.timings.first_token_ms, answer.answer)
 
@@ -145,7 +145,7 @@ def summarize(rows: list[Scored], k: int = 5) -> Summary:
         citation_precision=(sum(r.good_citations for r in ans) / cites) if cites else 0.0,
         cited_answers=_share(r.citations > 0 for r in ans if r.correct),
         refusal_accuracy=_share(r.correct for r in una),
-        false_refusals=sum(r.status == "not_found" for r in ans),
+        false_refusals=sum(r.status == Status.NOT_FOUND for r in ans),
         errors=sum(r.status == "error" for r in rows),
         p50_total_ms=percentile([r.total_ms for r in timed], 50),
         p90_total_ms=percentile([r.total_ms for r in timed], 90),

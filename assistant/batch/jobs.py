@@ -32,9 +32,10 @@ from assistant.batch.tables import (
     write_table,
 )
 from assistant.core.errors import AssistantError, InputError
+from assistant.core.records import Status
 
 ADDED = ["answer", "status", "citations", "sources", "latency_ms", "error"]
-NO_ANSWER = {"无答案", "无", "（无）", "(无)", "没有答案", "资料中没有", "not_found", "none", "n/a"}
+NO_ANSWER = {"无答案", "无", "（无）", "(无)", "没有答案", "资料中没有", Status.NOT_FOUND, "none", "n/a"}
 
 
 @dataclass
@@ -226,7 +227,7 @@ class _GrowingCsv:
 def _cells(answer, latency_ms: float, error: str = "") -> list[str]:
     if answer is None:
         return ["", "error", "", "", f"{latency_ms:.0f}", error]
-    cites = answer.citations if answer.status == "answered" else []
+    cites = answer.citations if answer.status == Status.ANSWERED else []
     sources = ";".join(dict.fromkeys(c.source for c in cites))
     return [answer.answer, answer.status, "\n".join(citation_line(c, limit=120) for c in cites), sources,
             f"{latency_ms:.0f}", error]
@@ -298,7 +299,7 @@ def _answer_row(p: Plan, assistant: Assistant, i: int, hits, search_ms: float) -
     row = Row(i, _cells(answer, ms, error), answer.status if answer else "error", ms)
     if i in p.gold:
         row.scored = asdict(score(p.gold[i], answer, error))
-    if answer is not None and answer.status == "answered" and i in p.expected_sources:
+    if answer is not None and answer.status == Status.ANSWERED and i in p.expected_sources:
         row.cited = len(answer.citations)
         row.cited_ok = sum(source_matches(c.source, p.expected_sources[i]) for c in answer.citations)
     return row

@@ -3,7 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
+
+
+class Status(StrEnum):
+    """What became of a question."""
+
+    ANSWERED = "answered"
+    NOT_FOUND = "not_found"
+
+
+class Reason(StrEnum):
+    """Why a question is not_found ("" when it was answered)."""
+
+    NONE = ""
+    RETRIEVAL_GATE = "retrieval_gate"  # refused before generating: nothing relevant, or a name the documents lack
+    MODEL_REFUSED = "model_refused"  # the model said the passages do not hold it
+    UNVERIFIED = "unverified"  # what the model said could not be checked against the passages
+
+
+class Phase(StrEnum):
+    """Where a chat turn is, from sent to finished."""
+
+    WAITING = "waiting"
+    QUEUED = "queued"
+    REWRITING = "rewriting"
+    SEARCHING = "searching"
+    WRITING = "writing"
+    DONE = "done"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -113,14 +144,14 @@ class Timings:
 @dataclass
 class Answer:
     question: str
-    status: str  # "answered" | "not_found"
+    status: Status
     answer: str
     citations: list[Citation] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)  # what retrieval found (top-k)
     passages: list[Hit] = field(default_factory=list)  # what the model read; [n] is passages[n-1]
     statements: list[Statement] = field(default_factory=list)
     timings: Timings = field(default_factory=Timings)
-    reason: str = ""  # why not_found: "retrieval_gate" | "model_refused" | "unverified"
+    reason: Reason = Reason.NONE  # why not_found
     draft: str = ""  # the model's raw text; differs from `answer` when the checker overrode it
 
     @property

@@ -23,6 +23,7 @@ from assistant.batch import jobs as batch
 from assistant.core import models
 from assistant.core.config import Settings
 from assistant.core.errors import AssistantError
+from assistant.core.records import Phase
 from assistant.index import audit
 from assistant.index.documents import DocumentStore, safe_name, same_bytes
 from assistant.web.logins import Gate, Role
@@ -64,9 +65,9 @@ class ChatApp:
         the browser sent so far, the one being answered and those still waiting.
         """
         with self._line_cv:
-            turn = next((t for t in turns if t.phase == "waiting"), None)
+            turn = next((t for t in turns if t.phase == Phase.WAITING), None)
             if turn is not None:
-                turn.phase = "queued"  # claimed by this call
+                turn.phase = Phase.QUEUED  # claimed by this call
         if turn is None:
             yield conversation_html(turns), turns
             return
@@ -85,8 +86,8 @@ class ChatApp:
         """Ends the answer being written (the model stops at its next token) and any still waiting."""
         flags["stop_upto"] = flags.get("sent", 0)
         for t in turns:
-            if t.phase in ("rewriting", "searching", "writing"):
-                t.phase = "stopping"  # the answer's own last update says "stopped"; waiting ones end at their turn
+            if t.phase in (Phase.REWRITING, Phase.SEARCHING, Phase.WRITING):
+                t.phase = Phase.STOPPING  # the answer's own last update says "stopped"; waiting ones end at their turn
         return conversation_html(turns)
 
     @contextmanager

@@ -11,7 +11,7 @@ from html import escape
 
 from assistant.answer.conversation import Turn
 from assistant.answer.present import where
-from assistant.core.records import Answer, Citation, Hit
+from assistant.core.records import Answer, Citation, Hit, Phase, Status
 from assistant.ingest.readers import Skip, Skipped
 
 _CITE = re.compile(r"\[(\d+)\]")
@@ -118,19 +118,19 @@ def hits_html(hits: list[Hit], prefix: str) -> str:
 
 def badge(turn: Turn) -> str:
     a = turn.answer
-    if turn.phase == "error":
+    if turn.phase == Phase.ERROR:
         return '<span class="badge err">出错</span>'
-    if turn.phase == "stopped":
+    if turn.phase == Phase.STOPPED:
         return '<span class="badge warn">已停止（回答不完整，未核对）</span>'
-    if turn.phase == "queued" and turn.ahead:
+    if turn.phase == Phase.QUEUED and turn.ahead:
         return f'<span class="badge busy">排队等待中：前面还有 {turn.ahead} 个问题</span>'
-    if turn.phase in ("waiting", "queued"):
+    if turn.phase in (Phase.WAITING, Phase.QUEUED):
         return '<span class="badge busy">已收到，正在排队…</span>'
     if a is None:
         return f'<span class="badge busy">{PHASES.get(turn.phase, "")}</span>'
-    if a.status == "answered" and a.unverified:
+    if a.status == Status.ANSWERED and a.unverified:
         return f'<span class="badge warn">已回答 · {len(a.unverified)} 处未能核实</span>'
-    if a.status == "answered":
+    if a.status == Status.ANSWERED:
         return '<span class="badge ok">已回答 · 引文已核对</span>'
     return '<span class="badge nf">资料中没有找到答案</span>'
 
@@ -142,13 +142,13 @@ def turn_html(turn: Turn) -> str:
         parts.append(f'<div class="searched">按上下文检索：{escape(turn.query)}</div>')
     parts.append(f'<div class="a">{badge(turn)}')
     a = turn.answer
-    if turn.phase == "error":
+    if turn.phase == Phase.ERROR:
         parts.append(f'<div class="body">{escape(turn.error)}</div>')
     elif a is not None:
         known = set(range(1, len(a.passages) + 1)) if a.citations else set()
         parts.append(f'<div class="body">{answer_html(a.answer, turn, known)}</div>')
         for s in a.unverified:
-            parts.append(f'<div class="unverified">⚠ 未能核实：{escape(s.text)}（{escape(s.problem)}）</div>')
+            parts.append(f'<div class=Reason.UNVERIFIED>⚠ 未能核实：{escape(s.text)}（{escape(s.problem)}）</div>')
         parts.append(sources_html(turn, a))
         t = a.timings
         parts.append(f'<div class="timing" data-first-token-ms="{turn.first_token_ms:.0f}" '
