@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -79,11 +78,6 @@ def need(path: Path, what: str) -> Path:
             pytest.fail(msg)
         pytest.skip(msg)
     return path
-
-
-def copy_corpus(dst: Path) -> Path:
-    shutil.copytree(CORPUS, dst)
-    return dst
 
 
 @pytest.fixture(scope="session")

@@ -68,3 +68,20 @@ class ScriptedGenerator:
             stats.completion_tokens = len(pieces)
             stats.first_token_ms = 1.0
         yield from pieces
+
+
+def passage_number(prompt: str, needle: str) -> int | None:
+    """The number of the passage holding `needle` in the prompt the model saw, or None."""
+    body = prompt.split("\n\n问题：")[0]
+    for block in re.split(r"\n\n(?=\[\d+\])", body):
+        if needle in block:
+            return int(re.match(r"(?:<资料>\n)?\[(\d+)\]", block).group(1))
+    return None
+
+
+def cite(needle: str) -> Callable[[str], str]:
+    """A scripted model's reply: the sentence holding `needle`, citing its passage; else a refusal."""
+    def reply(prompt: str) -> str:
+        n = passage_number(prompt, needle)
+        return f"{needle}[{n}]。" if n else "资料中没有找到相关内容。"
+    return reply

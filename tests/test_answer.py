@@ -9,7 +9,7 @@ from assistant.answer.pipeline import Assistant, Done, Restart, Retrieved, Token
 from assistant.core.errors import InputError
 from assistant.index.store import Index
 
-from .fakes import ScriptedGenerator
+from .fakes import ScriptedGenerator, passage_number
 
 
 @pytest.fixture
@@ -20,12 +20,9 @@ def built(settings, embedder, docs_dir):
 
 
 def numbered(prompt: str, needle: str) -> int:
-    """The passage number whose text holds `needle` in the prompt the model saw."""
-    body = prompt.split("\n\n问题：")[0]
-    for block in re.split(r"\n\n(?=\[\d+\])", body):
-        if needle in block:
-            return int(re.match(r"(?:<资料>\n)?\[(\d+)\]", block).group(1))
-    raise AssertionError(f"{needle} not in prompt")
+    n = passage_number(prompt, needle)
+    assert n, f"{needle} not in prompt"
+    return n
 
 
 def test_answer_with_citation(built, embedder):

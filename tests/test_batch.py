@@ -19,7 +19,7 @@ from assistant.core.errors import InputError
 from assistant.index.store import Index
 
 from .conftest import ROOT
-from .fakes import ScriptedGenerator
+from .fakes import ScriptedGenerator, passage_number
 
 QUESTIONS = [
     ("q1", "全区危险化学品企业有多少家？", "27家", "安全检查通知.txt"),
@@ -31,17 +31,12 @@ QUESTIONS = [
 
 def reply(prompt: str) -> str:
     """States the sentence of the passage that holds a known fact, citing it; else refuses."""
-    import re
-
-    body = prompt.split("\n\n问题：")[0]
     q = prompt.split("问题：")[-1]
     facts = {"危险化学品": "27家", "抽查比例": "20%", "口袋公园": "15座"}
     for key, fact in facts.items():
-        if key in q:
-            for block in re.split(r"\n\n(?=\[\d+\])", body):
-                if fact in block:
-                    n = re.match(r"(?:<资料>\n)?\[(\d+)\]", block).group(1)
-                    return f"答案是{fact}[{n}]。"
+        n = passage_number(prompt, fact) if key in q else None
+        if n:
+            return f"答案是{fact}[{n}]。"
     return "资料中没有找到相关内容。"
 
 
@@ -116,8 +111,9 @@ def test_bad_rows_get_an_error_and_the_run_goes_on(tmp_path, assistant):
             ("c", "长" * 2001, "", "")]
     report = batch.run(batch.plan(write_csv(tmp_path / "q.csv", rows)), assistant)
     out = read_csv(tmp_path / "q.answers.csv")
-    status = [r[5] for r in out[1:]]
-    errors = [r[9] for r in out[1:]]
+    named = [dict(zip(out[0], r, strict=True)) for r in out[1:]]
+    status = [r["status"] for r in named]
+    errors = [r["error"] for r in named]
     assert status == ["answered", "error", "error", "error"]
     assert errors[1] == "问题为空" and "编号 a 重复" in errors[2] and "超过 2000 字" in errors[3]
     assert report.count("error") == 3
@@ -218,7 +214,7 @@ def test_kill_9_mid_run_then_same_command_gives_one_row_per_question(tmp_path, b
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
     out = read_csv(tmp_path / "many.answers.csv")
     assert [r[0] for r in out[1:]] == [r[0] for r in rows]  # each question once, in order
-    assert all(r[5] in ("answered", "not_found") for r in out[1:])
+    assert all(dict(zip(out[0], r, strict=True))["status"] in ("answered", "not_found") for r in out[1:])
     assert not journal.exists()
 
 
@@ -241,7 +237,7 @@ def test_parse_expected():
 def test_journal_line_cut_by_a_crash_is_dropped(tmp_path, assistant):
     src = write_csv(tmp_path / "q.csv", QUESTIONS)
     p = batch.plan(src)
-    fp = batch._fingerprint(p)
+    fp = batch.fingerprint(p)
     row = {"index": 0, "cells": ["a", "answered", "", "", "1", ""], "status": "answered", "latency_ms": 1.0,
            "scored": None, "cited": 0, "cited_ok": 0}
     p.journal.write_text(json.dumps({"fingerprint": fp}) + "\n" + json.dumps(row) + "\n" + '{"index": 1, "ce',

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from assistant.answer.conversation import Turn, history_of, run_turn, to_markdown
@@ -16,7 +14,7 @@ from assistant.web.app import ChatApp
 from assistant.web.page import serve
 from assistant.web.render import conversation_html
 
-from .fakes import ScriptedGenerator
+from .fakes import ScriptedGenerator, cite
 
 
 @pytest.fixture
@@ -26,15 +24,6 @@ def built(settings, embedder, docs_dir):
     return settings
 
 
-def cite(needle: str):
-    """A scripted model that states the sentence holding `needle` and cites its passage."""
-    def reply(prompt: str) -> str:
-        for block in re.split(r"\n\n(?=\[\d+\])", prompt.split("\n\n问题：")[0]):
-            if needle in block:
-                n = re.match(r"(?:<资料>\n)?\[(\d+)\]", block).group(1)
-                return f"{needle}[{n}]。"
-        return "资料中没有找到相关内容。"
-    return reply
 
 
 # ---- follow-up questions ------------------------------------------------------------
@@ -241,7 +230,7 @@ def test_chat_app_stop_cancels_running_and_waiting_questions(built, embedder):
     app.send("全区危险化学品企业有多少家？", turns, flags)
     list(app.ask(turns, flags, 5))
     assert turns[-1].phase == "done"  # a question sent after Stop runs
-    assert app._line == []
+    assert app.waiting() == 0
 
 
 def test_serve_on_a_network_address_needs_a_login(capsys):
@@ -277,7 +266,7 @@ def test_batch_tab_answers_an_uploaded_table_in_the_line(built, embedder, tmp_pa
     msg, out = app.batch(str(up), "", False, lambda *a, **k: None)
     assert "共 2 题：已回答 1" in msg and "出错 1" in msg and "准确率 100.0%" in msg
     assert out.endswith("清单.answers.csv") and out.startswith(str(built.index_dir / "batch"))
-    assert app._line == []
+    assert app.waiting() == 0
     msg, out = app.batch(str(up), "", False, lambda *a, **k: None)
     assert "无法开始" in msg and "从头重新回答" in msg and out is None
     msg, out = app.batch(str(up), "", True, lambda *a, **k: None)

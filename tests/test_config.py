@@ -12,7 +12,19 @@ def test_defaults_follow_the_home_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path))
     s = Settings()
     assert s.models_dir == tmp_path / "models" and s.index_dir == tmp_path / "index" / "default"
-    assert s.threads >= 1
+    assert Settings(n_threads=3).threads == 3
+
+
+def test_threads_default_to_the_physical_cores(monkeypatch):
+    import psutil
+
+    from assistant.core import config
+
+    monkeypatch.setattr(psutil, "cpu_count", lambda logical=True: 6 if not logical else 12)
+    assert Settings().threads == 6
+    monkeypatch.setattr(psutil, "cpu_count", lambda logical=True: None)  # some VMs cannot tell
+    monkeypatch.setattr(config.os, "cpu_count", lambda: 4)
+    assert Settings().threads == 4
 
 
 def test_toml_and_overrides(tmp_path):

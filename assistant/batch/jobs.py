@@ -130,7 +130,11 @@ class Row:
     """One answered (or failed) row as the journal keeps it."""
 
     index: int
-    cells: list[str]  # values for ADDED, in order
+    cells: list[str]  # values for ADDED, in order (Added.cells(); a list so the journal stays plain JSON)
+
+    @property
+    def added(self) -> Added:
+        return Added(*self.cells)
     status: str
     latency_ms: float
     scored: dict | None = None  # evaluation.Scored fields, when the row has an expected answer
@@ -160,7 +164,8 @@ class Report:
         return percentile([r.latency_ms for r in self.rows if r.status != "error"], p)
 
 
-def _fingerprint(p: Plan) -> dict:
+def fingerprint(p: Plan) -> dict:
+    """What a journal must match to be resumed: the input's bytes, the question column, the row count."""
     return {"input": hashlib.sha256(p.input.read_bytes()).hexdigest(), "column": p.question_col,
             "rows": len(p.table.rows)}
 
@@ -177,7 +182,7 @@ def _load_journal(p: Plan) -> dict[int, Row]:
     lines = good.decode("utf-8").splitlines()
     if not lines:  # stopped before the first line was whole
         return {}
-    if json.loads(lines[0]).get("fingerprint") != _fingerprint(p):
+    if json.loads(lines[0]).get("fingerprint") != fingerprint(p):
         raise InputError(f"{p.input.name} changed since the interrupted run (journal {p.journal.name}): "
                          "pass --restart to answer it from the start")
     done = {}
@@ -191,7 +196,7 @@ class _Journal:
     def __init__(self, p: Plan, fresh: bool):
         self.f = open(p.journal, "a", encoding="utf-8")
         if fresh:
-            self._write({"fingerprint": _fingerprint(p)})
+            self._write({"fingerprint": fingerprint(p)})
 
     def _write(self, obj: dict) -> None:
         self.f.write(json.dumps(obj, ensure_ascii=False) + "\n")
@@ -224,13 +229,28 @@ class _GrowingCsv:
         self.f.close()
 
 
+@dataclass(frozen=True)
+class Added:
+    """The columns a batch run adds to each row, by name; `cells()` gives them in ADDED order."""
+
+    answer: str
+    status: str  # answered | not_found | error
+    citations: str  # one "[n] 文件 · 标题 · 第N段：引文" per line
+    sources: str  # cited files, ";"-separated
+    latency_ms: str
+    error: str
+
+    def cells(self) -> list[str]:
+        return [getattr(self, name) for name in ADDED]
+
+
 def _cells(answer, latency_ms: float, error: str = "") -> list[str]:
     if answer is None:
-        return ["", "error", "", "", f"{latency_ms:.0f}", error]
+        return Added("", "error", "", "", f"{latency_ms:.0f}", error).cells()
     cites = answer.citations if answer.status == Status.ANSWERED else []
     sources = ";".join(dict.fromkeys(c.source for c in cites))
-    return [answer.answer, answer.status, "\n".join(citation_line(c, limit=120) for c in cites), sources,
-            f"{latency_ms:.0f}", error]
+    return Added(answer.answer, str(answer.status), "\n".join(citation_line(c, limit=120) for c in cites), sources,
+                 f"{latency_ms:.0f}", error).cells()
 
 
 def run(p: Plan, assistant: Assistant, *, restart: bool = False, batch_size: int = 16,

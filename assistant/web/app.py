@@ -90,6 +90,11 @@ class ChatApp:
                 t.phase = Phase.STOPPING  # the answer's own last update says "stopped"; waiting ones end at their turn
         return conversation_html(turns)
 
+    def waiting(self) -> int:
+        """Questions and batch rows in the model's line (being answered or waiting), all browsers."""
+        with self._line_cv:
+            return len(self._line)
+
     @contextmanager
     def _in_line(self, item):
         """Holds a place in the one line to the model (by identity) until the block ends."""
