@@ -7,7 +7,8 @@ import pytest
 from assistant.answer.conversation import Turn, history_of, run_turn, to_markdown
 from assistant.answer.followup import acceptable, leans_back, standalone
 from assistant.answer.pipeline import Assistant
-from assistant.core.errors import InputError
+from assistant.answer.present import zh_error
+from assistant.core.errors import Code, InputError
 from assistant.index.documents import DocumentStore, safe_name
 from assistant.index.store import Index
 from assistant.web.app import ChatApp
@@ -84,20 +85,23 @@ def test_upload_list_delete(built, embedder, tmp_path):
     store.delete(names["防汛通知.txt"].source)
     assert not stored.exists()
     assert "防汛通知.txt" not in {d.name for d in store.list()}
-    with pytest.raises(InputError, match="资料库中没有"):
+    with pytest.raises(InputError) as gone:
         store.delete(names["防汛通知.txt"].source)
+    assert gone.value.code == Code.DOC_NOT_IN_INDEX and "资料库中没有" in zh_error(gone.value)
 
 
 def test_upload_limits_are_reported_in_chinese(built, tmp_path):
     store = DocumentStore(Index(built.index_dir), max_bytes=100)
     big = tmp_path / "大文件.txt"
     big.write_text("字" * 200, "utf-8")
-    with pytest.raises(InputError, match="超过上限"):
+    with pytest.raises(InputError) as large:
         store.store(big)
+    assert large.value.code == Code.UPLOAD_TOO_LARGE and "超过上限" in zh_error(large.value)
     exe = tmp_path / "程序.exe"
     exe.write_bytes(b"MZ")
-    with pytest.raises(InputError, match="格式不支持"):
+    with pytest.raises(InputError) as kind:
         store.store(exe)
+    assert kind.value.code == Code.UPLOAD_TYPE and "格式不支持" in zh_error(kind.value)
     assert not (built.index_dir / "uploads").exists() or not any((built.index_dir / "uploads").iterdir())
 
 

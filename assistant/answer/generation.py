@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from assistant.core.errors import ModelMissingError
+from assistant.core.errors import Code, ModelMissingError
 
 
 @dataclass
@@ -31,12 +31,10 @@ class Generator(Protocol):
 
 def check_gguf(path: Path) -> None:
     if not path.is_file():
-        raise ModelMissingError(
-            f"chat model not found: {path}: run `assistant models install` or pass --model FILE.gguf"
-        )
+        raise ModelMissingError(Code.CHAT_MODEL_MISSING, path=path)
     with open(path, "rb") as f:
         if f.read(4) != b"GGUF":
-            raise ModelMissingError(f"not a GGUF model file: {path}: pass a .gguf file with --model")
+            raise ModelMissingError(Code.CHAT_MODEL_NOT_GGUF, path=path)
 
 
 class LlamaGenerator:
@@ -75,10 +73,7 @@ class LlamaGenerator:
                     verbose=False,
                 )
             except (ValueError, RuntimeError, OSError) as e:
-                raise ModelMissingError(
-                    f"cannot load chat model {self.path}: damaged or not a model llama.cpp can read ({e}); "
-                    "run `assistant models install` or pass another file with --model"
-                ) from None
+                raise ModelMissingError(Code.CHAT_MODEL_UNLOADABLE, path=self.path, detail=e) from None
         return self._llm
 
     def stream(self, messages: list[dict[str, str]], *, max_tokens: int,

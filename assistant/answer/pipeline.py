@@ -25,7 +25,7 @@ from assistant.answer.prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_m
 from assistant.answer.retrieval import Retriever
 from assistant.core import models
 from assistant.core.config import Settings
-from assistant.core.errors import InputError
+from assistant.core.errors import Code, InputError
 from assistant.core.records import Answer, Chunk, Hit, Reason, Status, Timings
 from assistant.index.embedding import Embedder, SentenceTransformerEmbedder
 from assistant.index.store import Index, IndexState
@@ -81,11 +81,9 @@ class _Loaded:
 def check_question(question: str) -> str:
     q = (question or "").strip()
     if not q:
-        raise InputError("the question is empty: type a question, e.g. assistant ask \"…是多少？\"")
+        raise InputError(Code.QUESTION_EMPTY)
     if len(q) > MAX_QUESTION_CHARS:
-        raise InputError(
-            f"the question has {len(q):,} characters; the limit is {MAX_QUESTION_CHARS:,}: ask a shorter question"
-        )
+        raise InputError(Code.QUESTION_TOO_LONG, n=len(q), limit=MAX_QUESTION_CHARS)
     return q
 
 

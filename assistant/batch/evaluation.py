@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.core.errors import InputError
+from assistant.core.errors import Code, InputError
 from assistant.core.records import Answer, Status
 
 
@@ -31,7 +31,7 @@ def load_gold(path: str | os.PathLike) -> list[GoldItem]:
     try:
         lines = Path(path).read_text("utf-8-sig").splitlines()
     except OSError as e:
-        raise InputError(f"cannot read {path}: {e.strerror}") from None
+        raise InputError(Code.GOLD_UNREADABLE, path=path, detail=e.strerror) from None
     for no, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -40,9 +40,9 @@ def load_gold(path: str | os.PathLike) -> list[GoldItem]:
             items.append(GoldItem(str(d.get("id", no)), d["question"], d.get("answer_groups", []),
                                   d.get("sources", []), d.get("kind", "")))
         except (ValueError, KeyError, TypeError):
-            raise InputError(f"{path} line {no}: expected JSON with question/answer_groups/sources") from None
+            raise InputError(Code.GOLD_BAD_LINE, path=path, line=no) from None
     if not items:
-        raise InputError(f"{path} has no questions")
+        raise InputError(Code.GOLD_EMPTY, path=path)
     return items
 
 

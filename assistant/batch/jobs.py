@@ -31,7 +31,7 @@ from assistant.batch.tables import (
     read_table,
     write_table,
 )
-from assistant.core.errors import AssistantError, InputError
+from assistant.core.errors import AssistantError, Code, InputError
 from assistant.core.records import Status
 
 ADDED = ["answer", "status", "citations", "sources", "latency_ms", "error"]
@@ -86,19 +86,18 @@ def plan(input_path: str | os.PathLike, output: str | os.PathLike | None = None,
     if column:
         qcol = table.column(column)
         if qcol is None:
-            raise InputError(f"{src.name} has no column named {column!r} (columns: {names})")
+            raise InputError(Code.COLUMN_NOT_FOUND, file=src.name, column=column, columns=names)
     else:
         qcol = table.column(QUESTION_HEADERS)
         if qcol is None:
-            raise InputError(f"{src.name}: no question column (columns: {names}); name it 问题 or question, "
-                             "or pass --column NAME")
+            raise InputError(Code.NO_QUESTION_COLUMN, file=src.name, columns=names)
     if not table.rows:
-        raise InputError(f"{src.name} has a header but no questions")
+        raise InputError(Code.NO_QUESTIONS, file=src.name)
     out = Path(output) if output else default_output(src)
     if out.suffix.lower() not in (".csv", ".tsv", ".xlsx"):
-        raise InputError(f"output {out.name}: use a .csv, .tsv or .xlsx name")
+        raise InputError(Code.OUTPUT_TYPE, name=out.name)
     if out.resolve() == src.resolve():
-        raise InputError("the output would overwrite the questions: pass another -o")
+        raise InputError(Code.OUTPUT_IS_INPUT)
     idcol, expcol, srccol = (table.column(h) for h in (ID_HEADERS, EXPECTED_HEADERS, EXPECTED_SOURCE_HEADERS))
     errors: dict[int, str] = {}
     first_with_id: dict[str, int] = {}
@@ -183,8 +182,7 @@ def _load_journal(p: Plan) -> dict[int, Row]:
     if not lines:  # stopped before the first line was whole
         return {}
     if json.loads(lines[0]).get("fingerprint") != fingerprint(p):
-        raise InputError(f"{p.input.name} changed since the interrupted run (journal {p.journal.name}): "
-                         "pass --restart to answer it from the start")
+        raise InputError(Code.TABLE_CHANGED, file=p.input.name, journal=p.journal.name)
     done = {}
     for line in lines[1:]:
         d = json.loads(line)
@@ -260,7 +258,7 @@ def run(p: Plan, assistant: Assistant, *, restart: bool = False, batch_size: int
         for f in (p.journal, p.output):
             f.unlink(missing_ok=True)
     elif p.output.exists() and not p.journal.exists():
-        raise InputError(f"{p.output} already exists: pass --restart to answer again, or -o another file")
+        raise InputError(Code.OUTPUT_EXISTS, path=p.output)
     done = _load_journal(p)
     # load the models and the index now: a missing one fails before any row is written
     assistant.generator  # noqa: B018

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.core.errors import InputError
+from assistant.core.errors import Code, InputError
 from assistant.ingest.readers import UnreadableFile, decode_bytes
 
 FORMATS = (".csv", ".tsv", ".xlsx")
@@ -45,22 +45,22 @@ def read_table(path: str | os.PathLike) -> Table:
     p = Path(path)
     ext = p.suffix.lower()
     if ext not in FORMATS:
-        raise InputError(f"{p.name}: not a .csv, .tsv or .xlsx file")
+        raise InputError(Code.TABLE_TYPE, file=p.name)
     if not p.is_file():
-        raise InputError(f"no such file: {p}")
+        raise InputError(Code.NO_SUCH_FILE, path=p)
     if ext == ".xlsx":
         table = _read_xlsx(p)
     else:
         try:
             text = decode_bytes(p.read_bytes())
         except UnreadableFile as e:
-            raise InputError(f"{p.name}: cannot read it as text ({e})") from None
+            raise InputError(Code.TABLE_NOT_TEXT, file=p.name, detail=e) from None
         controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\t\r\n")
         if controls > 8:
-            raise InputError(f"{p.name}: cannot read it as text (binary file?); save it as CSV UTF-8 from Excel")
+            raise InputError(Code.TABLE_BINARY, file=p.name)
         table = _read_delimited(text, "\t" if ext == ".tsv" else None, p.name)
     if not table.header or not any(h.strip() for h in table.header):
-        raise InputError(f"{p.name}: the first row must name the columns (e.g. 问题)")
+        raise InputError(Code.TABLE_NO_HEADER, file=p.name)
     return table
 
 
@@ -73,10 +73,10 @@ def _read_delimited(text: str, delimiter: str | None, name: str) -> Table:
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as e:
-        raise InputError(f"{name}: not a valid table ({e}); save it again as CSV UTF-8 from Excel") from None
+        raise InputError(Code.TABLE_INVALID, file=name, detail=e) from None
     rows = [r for r in rows if any(c.strip() for c in r)] if rows else []
     if not rows:
-        raise InputError(f"{name}: the file is empty")
+        raise InputError(Code.TABLE_EMPTY, file=name)
     return _rectangle(rows)
 
 
@@ -94,8 +94,7 @@ def _read_xlsx(p: Path) -> Table:
     try:
         wb = load_workbook(p, read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - a damaged or mislabelled file raises many kinds
-        raise InputError(f"{p.name}: not a readable Excel workbook ({type(e).__name__}); "
-                         "open it in Excel and save it again as .xlsx") from None
+        raise InputError(Code.XLSX_UNREADABLE, file=p.name, detail=type(e).__name__) from None
     try:
         ws = wb.worksheets[0]
         rows = [["" if v is None else str(v) for v in r] for r in ws.iter_rows(values_only=True)]
@@ -103,7 +102,7 @@ def _read_xlsx(p: Path) -> Table:
         wb.close()
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
-        raise InputError(f"{p.name}: the first sheet is empty")
+        raise InputError(Code.SHEET_EMPTY, file=p.name)
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
     while width > 1 and not any(r[width - 1].strip() for r in rows):

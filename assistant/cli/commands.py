@@ -12,7 +12,7 @@ from assistant.answer.pipeline import Assistant, check_question, make_embedder
 from assistant.answer.present import answer_text, hit_line
 from assistant.core import models
 from assistant.core.config import Settings
-from assistant.core.errors import AssistantError, InputError
+from assistant.core.errors import AssistantError, Code, InputError
 from assistant.index import audit
 from assistant.index.store import Index
 from assistant.ingest.readers import discover
@@ -28,7 +28,7 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
     idx = Index(s.index_dir, notify=lambda message: print(message, file=sys.stderr))
     files, _ = discover(args.paths)
     if not files:  # say so at once, before a model is loaded
-        raise InputError(f"no readable .txt .md .html .docx .pdf file in {' '.join(args.paths)}")
+        raise InputError(Code.NOTHING_READABLE, paths=" ".join(args.paths))
     manifest = None
     if idx.exists() and not args.rebuild:
         manifest = idx.manifest()
@@ -64,7 +64,7 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
             print(f"instructions hidden from the model in {source}: " + " | ".join(lines))
     audit.record_report(s.index_dir, audit.os_user(), report)
     if not (report.added or report.updated or report.unchanged) and (report.skipped or not idx.exists()):
-        raise InputError(f"no readable .txt .md .html .docx .pdf file in {' '.join(args.paths)}")
+        raise InputError(Code.NOTHING_READABLE, paths=" ".join(args.paths))
     return 0
 
 
@@ -72,7 +72,7 @@ def cmd_remove(args: argparse.Namespace, s: Settings) -> int:
     report = Index(s.index_dir).remove(args.sources)
     audit.record_report(s.index_dir, audit.os_user(), report)
     if not report.removed:
-        raise InputError(f"none of {' '.join(args.sources)} is in the index {s.index_dir}")
+        raise InputError(Code.NOT_IN_INDEX, sources=" ".join(args.sources), folder=s.index_dir)
     print(f"removed {len(report.removed)}: " + ", ".join(report.removed))
     return 0
 
@@ -135,7 +135,7 @@ def cmd_models(args: argparse.Namespace, s: Settings) -> int:
         names = args.names or [n for n, sp in models.SPECS.items() if sp.default]
         unknown = [n for n in names if n not in models.SPECS]
         if unknown:
-            raise InputError(f"unknown model {unknown[0]}: choose from {', '.join(models.SPECS)}")
+            raise InputError(Code.UNKNOWN_MODEL, name=unknown[0], names=", ".join(models.SPECS))
         for n in names:
             models.install(models.SPECS[n], mdir, progress=lambda m: print(m, file=sys.stderr))
         return 0
@@ -263,7 +263,7 @@ def cmd_users(args: argparse.Namespace, s: Settings) -> int:
 
     password = os.environ.get("ASSISTANT_NEW_PASSWORD") or getpass.getpass(f"password for {args.name}: ")
     if "ASSISTANT_NEW_PASSWORD" not in os.environ and getpass.getpass("again: ") != password:
-        raise InputError("the two passwords differ: run the command again")
+        raise InputError(Code.PASSWORDS_DIFFER)
     new = logins.add_user(args.file, args.name, password, logins.Role(args.role))
     print(f"{'added' if new else 'updated'} {args.name} ({args.role}) in {args.file}")
     return 0

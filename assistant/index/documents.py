@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.core.errors import InputError
+from assistant.core.errors import Code, InputError
 from assistant.index import audit
 from assistant.index.embedding import Embedder
 from assistant.index.store import Index, UpdateReport
@@ -56,11 +56,10 @@ class DocumentStore:
         p = Path(path)
         shown = name or p.name
         if Path(shown).suffix.lower() not in SUPPORTED:
-            raise InputError(f"“{shown}”的格式不支持：请上传 {' '.join(sorted(SUPPORTED))} 文件")
+            raise InputError(Code.UPLOAD_TYPE, name=shown, types=" ".join(sorted(SUPPORTED)))
         size = p.stat().st_size
         if size > self.max_bytes:
-            raise InputError(f"“{shown}”有 {size / 1048576:.1f} MB，超过上限 {self.max_bytes / 1048576:.0f} MB："
-                             "请拆分后再上传")
+            raise InputError(Code.UPLOAD_TOO_LARGE, name=shown, mb=size / 1048576, limit=self.max_bytes / 1048576)
 
     def store(self, path: str | os.PathLike, name: str | None = None) -> Path:
         """Copy one upload into the uploads folder; a name already taken gets a number."""
@@ -88,7 +87,7 @@ class DocumentStore:
         """
         stored = [str(self.store(p, n)) for p, n in files]
         if not stored:
-            raise InputError("没有选择文件：请先选择或拖入要添加的文件")
+            raise InputError(Code.NO_FILES_CHOSEN)
         try:
             report = self.index.update(stored, embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
                                        progress=progress, max_chunks=max_chunks)
@@ -121,7 +120,7 @@ class DocumentStore:
         """Drop a document from the index; an uploaded copy is deleted too."""
         report = self.index.remove([source])
         if not report.removed:
-            raise InputError(f"资料库中没有“{os.path.basename(source)}”：请刷新文档列表")
+            raise InputError(Code.DOC_NOT_IN_INDEX, name=os.path.basename(source))
         audit.record_report(self.index.folder, user, report)
         path = Path(source).resolve()
         if self._is_upload(str(path)) and path.is_file():
@@ -136,7 +135,7 @@ class DocumentStore:
         existing = [s for s in sources if os.path.exists(s)]
         if not existing:
             if not sources:
-                raise InputError("资料库是空的：请先添加文件")
+                raise InputError(Code.LIBRARY_EMPTY)
             report = self.index.update([], embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
         else:
             report = self.index.update(existing, embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap,

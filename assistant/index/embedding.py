@@ -10,7 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.core.errors import ModelMissingError
+from assistant.core.errors import Code, ModelMissingError
 
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
                "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1",
@@ -51,10 +51,7 @@ class SentenceTransformerEmbedder:
     def __init__(self, path: str | Path, *, batch_size: int = 16, device: str | None = None):
         self.path = Path(path)
         if not (self.path / "modules.json").is_file() and not (self.path / "config.json").is_file():
-            raise ModelMissingError(
-                f"embedding model folder not found or incomplete: {self.path}: "
-                "run `assistant models install` or pass a sentence-transformers folder"
-            )
+            raise ModelMissingError(Code.EMBEDDER_MISSING, path=self.path)
         self.name = self.path.name
         self.fingerprint = folder_fingerprint(self.path)
         self.batch_size = batch_size

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.core.errors import IndexStateError
+from assistant.core.errors import Code, IndexStateError
 from assistant.core.records import Chunk, Document
 from assistant.index import lexical
 from assistant.index.embedding import Embedder, describe
@@ -137,9 +137,7 @@ class Index:
     def _require(self) -> Path:
         gen = self.current()
         if gen is None:
-            raise IndexStateError(
-                f"no index at {self.folder}: build one with `assistant index PATH --index {self.folder}`"
-            )
+            raise IndexStateError(Code.NO_INDEX, folder=self.folder)
         return gen
 
     def load(self) -> IndexState:
@@ -160,25 +158,16 @@ class Index:
             dense = faiss.read_index(str(gen / "dense.faiss"))
             bm25 = lexical.BM25Index.load(gen / "lexical")
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
-            raise IndexStateError(
-                f"index at {self.folder} is damaged ({type(e).__name__}): rebuild it with "
-                f"`assistant index PATH --index {self.folder} --rebuild`"
-            ) from None
+            raise IndexStateError(Code.INDEX_DAMAGED, folder=self.folder, detail=type(e).__name__) from None
         if dense.ntotal != len(chunks):
-            raise IndexStateError(
-                f"index at {self.folder} is inconsistent: rebuild it with "
-                f"`assistant index PATH --index {self.folder} --rebuild`"
-            )
+            raise IndexStateError(Code.INDEX_INCONSISTENT, folder=self.folder)
         return IndexState(self.folder, manifest, docs, chunks, tokens, dense, bm25, generation=gen)
 
     def check_embedder(self, manifest: dict, embedder: Embedder) -> None:
         rec = manifest["embedding"]
         if rec.get("fingerprint") != embedder.fingerprint:
-            raise IndexStateError(
-                f"index at {self.folder} was built with embedding model {rec.get('name')!r}, "
-                f"not {embedder.name!r}: rebuild it with "
-                f"`assistant index PATH --index {self.folder} --rebuild`, or use the original model"
-            )
+            raise IndexStateError(Code.INDEX_OTHER_EMBEDDER, folder=self.folder, built=rec.get("name"),
+                                  given=embedder.name)
 
     # ---- writing -------------------------------------------------------------------
     @contextmanager
@@ -213,10 +202,8 @@ class Index:
             if old is not None:
                 self.check_embedder(old.manifest, embedder)
                 if old.manifest.get("chunker") != chunker:
-                    raise IndexStateError(
-                        f"index at {self.folder} was chunked with {old.manifest.get('chunker')}, "
-                        f"not {chunker}: rebuild it with `--rebuild`"
-                    )
+                    raise IndexStateError(Code.INDEX_OTHER_CHUNKER, folder=self.folder,
+                                          built=old.manifest.get("chunker"), given=chunker)
             docs: dict[str, DocEntry] = dict(old.docs) if old else {}
             now = time.strftime("%Y-%m-%dT%H:%M:%S")
             fresh: list[tuple[Document, list[Chunk]]] = []
@@ -439,12 +426,10 @@ def _read_manifest(gen: Path) -> dict:
     try:
         manifest = json.loads((gen / "manifest.json").read_text("utf-8"))
     except (OSError, ValueError):
-        raise IndexStateError(f"index manifest missing or damaged in {gen}: rebuild with `--rebuild`") from None
+        raise IndexStateError(Code.MANIFEST_DAMAGED, folder=gen) from None
     if manifest.get("format") != FORMAT_VERSION:
-        raise IndexStateError(
-            f"index in {gen.parent} has format {manifest.get('format')}, this version reads "
-            f"{FORMAT_VERSION}: rebuild it with `assistant index PATH --index {gen.parent} --rebuild`"
-        )
+        raise IndexStateError(Code.INDEX_FORMAT, folder=gen.parent, found=manifest.get("format"),
+                              reads=FORMAT_VERSION)
     return manifest
 
 

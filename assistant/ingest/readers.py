@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from assistant.core.errors import InputError
+from assistant.core.errors import Code, InputError
 from assistant.core.records import Document
 
 SUPPORTED = {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf"}
@@ -90,7 +90,7 @@ def discover(paths: list[str]) -> tuple[list[str], list[Skipped]]:
                         skipped.append(Skipped(full, f"unsupported file type {Path(name).suffix or '(none)'}",
                                                        Skip.UNSUPPORTED))
         else:
-            raise InputError(f"no such file or folder: {given}")
+            raise InputError(Code.NO_SUCH_PATH, path=given)
     return found, skipped
 
 

@@ -219,7 +219,7 @@ class ChatApp:
                 self.store.check_upload(p, os.path.basename(p))
                 ok.append((p, os.path.basename(p)))
             except AssistantError as e:
-                problems.append(str(e))
+                problems.append(zh_error(e))
         if not ok:
             return "；".join(problems)
         progress(0, desc="正在读取文件…")
@@ -253,7 +253,7 @@ class ChatApp:
         try:
             self.store.delete(source, user=user or "")
         except AssistantError as e:
-            return str(e)
+            return zh_error(e)
         self.assistant.reload()
         return f"已删除“{os.path.basename(source)}”，之后的回答不会再引用它。"
 

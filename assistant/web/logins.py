@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from assistant.core.errors import InputError
+from assistant.core.errors import Code, InputError
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1  # ~50 ms and 16 MB per check on a laptop
 _NAME_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-@")
@@ -59,7 +59,7 @@ def verify_password(password: str, hashed: str) -> bool:
 def check_name(name: str) -> str:
     name = name.strip()
     if not name or len(name) > 64 or not set(name) <= _NAME_OK:
-        raise InputError(f"user name {name!r}: use 1-64 letters, digits, or _ . - @")
+        raise InputError(Code.USER_NAME, name=name)
     return name
 
 
@@ -67,12 +67,11 @@ def _lines(path: Path) -> list[str]:
     try:
         return path.read_bytes().decode("utf-8").splitlines()
     except FileNotFoundError:
-        raise InputError(f"logins file not found: {path}: create it with `assistant users add NAME --file {path}`") from None
+        raise InputError(Code.LOGINS_NOT_FOUND, path=path) from None
     except UnicodeDecodeError:
-        raise InputError(f"logins file {path} is not UTF-8 text: save it as UTF-8, or recreate it with "
-                         f"`assistant users add NAME --file {path}`") from None
+        raise InputError(Code.LOGINS_NOT_UTF8, path=path) from None
     except OSError as e:
-        raise InputError(f"cannot read the logins file {path}: {e.strerror or e}") from None
+        raise InputError(Code.LOGINS_UNREADABLE, path=path, detail=e.strerror or e) from None
 
 
 def read_logins(path: str | os.PathLike) -> dict[str, Login]:
@@ -86,14 +85,13 @@ def read_logins(path: str | os.PathLike) -> dict[str, Login]:
         name, _, rest = line.partition(":")
         hashed, _, role = rest.rpartition(":") if rest.count(":") else (rest, "", "")
         if not hashed.startswith("scrypt$"):
-            raise InputError(f"{p}, line {i}: the password is stored as plain text; hash every such line with "
-                             f"`assistant users convert {p}`")
+            raise InputError(Code.LOGINS_PLAIN, path=p, line=i)
         try:
             out[check_name(name)] = Login(name.strip(), hashed, Role(role or Role.STAFF))
         except ValueError:
-            raise InputError(f"{p}, line {i}: role must be admin or staff, not {role!r}") from None
+            raise InputError(Code.LOGINS_ROLE, path=p, line=i, role=role) from None
     if not out:
-        raise InputError(f"the logins file {p} has no login: add one with `assistant users add NAME --file {p}`")
+        raise InputError(Code.LOGINS_EMPTY, path=p)
     return out
 
 
@@ -112,7 +110,7 @@ def add_user(path: str | os.PathLike, name: str, password: str, role: Role) -> b
     p = Path(path)
     name = check_name(name)
     if len(password) < 8:
-        raise InputError("the password needs at least 8 characters")
+        raise InputError(Code.PASSWORD_SHORT)
     lines = _lines(p) if p.exists() else ["# logins for `assistant serve --auth-file` (salted scrypt hashes)"]
     entry = f"{name}:{hash_password(password)}:{role}"
     new = True
@@ -144,7 +142,7 @@ def convert(path: str | os.PathLike) -> int:
         if head and last in (Role.ADMIN, Role.STAFF):
             password, role = head, Role(last)
         if not password:
-            raise InputError(f"{p}, line {i + 1}: write each login as name:password")
+            raise InputError(Code.LOGINS_BAD_LINE, path=p, line=i + 1)
         lines[i] = f"{check_name(name)}:{hash_password(password)}:{role}"
         n += 1
     _write(p, lines)

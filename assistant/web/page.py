@@ -11,7 +11,7 @@ import time
 from contextvars import ContextVar
 
 from assistant.core.config import Settings
-from assistant.core.errors import InputError
+from assistant.core.errors import Code, InputError
 from assistant.web.app import ChatApp
 from assistant.web.logins import Gate, read_logins
 from assistant.web.render import conversation_html
@@ -219,8 +219,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860,
     """Start the page and block until Ctrl-C."""
     gate = Gate(read_logins(auth_file)) if auth_file else None
     if host not in LOOPBACK and gate is None:
-        raise InputError(f"refusing to serve on {host} without a login: pass --auth-file FILE "
-                         "(made with `assistant users add NAME`), or leave --host at 127.0.0.1")
+        raise InputError(Code.SERVE_NEEDS_LOGIN, host=host)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import gradio as gr
@@ -238,7 +237,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860,
     thread.start()
     while not server.started:
         if not thread.is_alive():
-            raise InputError(f"cannot serve on {host}:{port}: is the port in use? pass another --port")
+            raise InputError(Code.PORT_IN_USE, host=host, port=port)
         time.sleep(0.05)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     if on_ready:
