@@ -44,3 +44,29 @@ def test_bad_config_files(tmp_path, text, match):
         load_settings(cfg)
     with pytest.raises(InputError, match="not found"):
         load_settings(tmp_path / "missing.toml")
+
+
+def test_every_setting_is_described_once_and_the_cli_help_reads_it(capsys):
+    from dataclasses import fields
+
+    import pytest
+
+    from assistant.cli.main import main
+    from assistant.core.config import describe
+
+    for f in fields(Settings):
+        assert f.metadata.get("help"), f.name
+    with pytest.raises(SystemExit):
+        main(["ask", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for name in ("top_k", "n_threads", "chat_model", "index_dir"):
+        assert " ".join(describe(name).split()) in out, name
+    assert "index/default" in describe("index_dir")
+
+
+def test_settings_out_of_bounds_are_one_line(tmp_path):
+    import pytest
+
+    for bad in ({"top_k": 0}, {"dense_weight": 1.5}, {"chunk_overlap": 300}, {"fusion": "max"}, {"top_k": True}):
+        with pytest.raises(InputError):
+            Settings(**bad)

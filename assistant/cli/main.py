@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from assistant.core.config import Settings, load_settings
+from assistant.core.config import Settings, describe, load_settings
 from assistant.core.errors import AssistantError
 from assistant.core.messages import cli_language
 
@@ -26,18 +26,16 @@ def positive(text: str) -> int:
 
 
 def _common(p: argparse.ArgumentParser, *, model: bool = False) -> None:
-    p.add_argument("--index", dest="index_dir", metavar="DIR", help="index folder (default: index/default)")
+    """The flags every command takes; their help comes from the settings' own descriptions."""
+    p.add_argument("--index", dest="index_dir", metavar="DIR", help=describe("index_dir"))
     p.add_argument("--config", metavar="FILE", help="settings file (TOML); default: assistant.toml if present")
-    p.add_argument("--models-dir", metavar="DIR", help="folder of installed models (default: models/)")
-    p.add_argument("--embed-model", dest="embed_model", metavar="DIR",
-                   help="sentence-transformers folder (default: the one the index was built with)")
+    p.add_argument("--models-dir", metavar="DIR", help=describe("models_dir"))
+    p.add_argument("--embed-model", dest="embed_model", metavar="DIR", help=describe("embed_model"))
     if model:
-        p.add_argument("--model", dest="chat_model", metavar="FILE.gguf", help="chat model (default: bundled)")
-        p.add_argument("--threads", dest="n_threads", type=positive, metavar="N",
-                       help="CPU threads (default: physical cores)")
-        p.add_argument("--gpu-layers", dest="n_gpu_layers", type=int, metavar="N",
-                       help="layers to offload when llama.cpp has GPU support (-1: all, 0: none)")
-        p.add_argument("--top-k", dest="top_k", type=positive, metavar="K", help="passages to retrieve (default 5)")
+        p.add_argument("--model", dest="chat_model", metavar="FILE.gguf", help=describe("chat_model"))
+        p.add_argument("--threads", dest="n_threads", type=positive, metavar="N", help=describe("n_threads"))
+        p.add_argument("--gpu-layers", dest="n_gpu_layers", type=int, metavar="N", help=describe("n_gpu_layers"))
+        p.add_argument("--top-k", dest="top_k", type=positive, metavar="K", help=describe("top_k"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="show the passages retrieved for a question")
     p.add_argument("question")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--top-k", dest="top_k", type=positive, metavar="K")
+    p.add_argument("--top-k", dest="top_k", type=positive, metavar="K", help=describe("top_k"))
     _common(p)
 
     p = sub.add_parser("ask", help="answer a question from the indexed documents")

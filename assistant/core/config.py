@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 
 from assistant.core.errors import Code, InputError
@@ -31,43 +31,51 @@ def physical_cores() -> int:
     return max(1, n or os.cpu_count() or 1)
 
 
+def setting(default, help: str, bounds: tuple[float, float] | None = None, **kw):  # noqa: A002 - argparse's word
+    """A settings field with its one-line description and, for numbers, its bounds."""
+    extra = {"default_factory": default} if callable(default) else {"default": default}
+    return field(**extra, metadata={"help": help, "bounds": bounds}, **kw)
+
+
 @dataclass(frozen=True)
 class Settings:
+    """Every setting, described once: `assistant.toml`, the CLI flags and their help all read this."""
+
     # where things live
-    models_dir: Path = field(default_factory=lambda: project_home() / "models")
-    index_dir: Path = field(default_factory=lambda: project_home() / "index" / "default")
-    chat_model: str = ""  # a GGUF path; empty: the bundled default in models_dir
-    embed_model: str = ""  # a sentence-transformers folder; empty: the bundled default
+    models_dir: Path = setting(lambda: project_home() / "models", "folder of installed models")
+    index_dir: Path = setting(lambda: project_home() / "index" / "default", "index folder")
+    chat_model: str = setting("", "chat model, a GGUF file (empty: the bundled one)")
+    embed_model: str = setting("", "sentence-transformers folder (empty: the one the index was built with)")
     # chunking
-    chunk_size: int = 260  # target characters per chunk
-    chunk_overlap: int = 60  # characters carried over from the previous chunk
-    max_chunks_per_file: int = 20_000  # a file that makes more chunks is skipped (about 5 million characters)
+    chunk_size: int = setting(260, "target characters per chunk", (50, 5000))
+    chunk_overlap: int = setting(60, "characters carried over from the previous chunk", (0, 2000))
+    max_chunks_per_file: int = setting(20_000, "a file that makes more chunks is skipped (about 5 million characters)",
+                                       (1, 10_000_000))
     # retrieval
-    top_k: int = 5
-    candidates: int = 30  # how many each side (dense, lexical) proposes before fusion
-    dense_weight: float = 0.5  # share of the dense side in the fused score (0..1)
-    fusion: str = "score"  # "score": normalized scores (keeps the size of a lead); "rrf": ranks only
-    min_dense: float = 0.0  # refuse without asking the model when no passage is this similar
+    top_k: int = setting(5, "passages to retrieve", (1, 100))
+    candidates: int = setting(30, "how many each side (dense, lexical) proposes before fusion", (1, 1000))
+    dense_weight: float = setting(0.5, "share of the dense side in the fused score", (0.0, 1.0))
+    fusion: str = setting("score", "score: normalized scores (keeps a lead's size); rrf: ranks only; zscore")
+    min_dense: float = setting(0.0, "refuse without asking the model when no passage is this similar", (-1.0, 1.0))
     # generation
-    n_ctx: int = 4096
-    n_threads: int = 0  # 0: the machine's physical cores
-    n_gpu_layers: int = -1  # layers to offload when llama.cpp has GPU support; -1 all
-    max_tokens: int = 256
-    seed: int = 1337
-    passage_chars: int = 700  # passage text the model reads; prompt time grows with it
-    passage_chars_per_hit: int = 300  # window around the best sentence of each hit
-    retry_coverage: float = 0.6  # after a refusal, retry on one window covering this share of the question
-    retry_chars: int = 160  # size of that window
+    n_ctx: int = setting(4096, "the model's context window, in tokens", (512, 131072))
+    n_threads: int = setting(0, "CPU threads (0: the machine's physical cores)", (0, 512))
+    n_gpu_layers: int = setting(-1, "layers to offload when llama.cpp has GPU support (-1: all, 0: none)", (-1, 1000))
+    max_tokens: int = setting(256, "longest answer, in tokens", (16, 4096))
+    seed: int = setting(1337, "sampling seed (answers are greedy; kept for reproducibility)", (0, 2**31 - 1))
+    passage_chars: int = setting(700, "passage text the model reads; prompt time grows with it", (100, 20000))
+    passage_chars_per_hit: int = setting(300, "window around the best sentence of each hit", (50, 20000))
+    retry_coverage: float = setting(0.6, "after a refusal, retry on one window covering this share of the question",
+                                    (0.0, 1.0))
+    retry_chars: int = setting(160, "size of that window, in characters", (40, 2000))
 
     def __post_init__(self) -> None:
-        bounds = {"top_k": (1, 100), "candidates": (1, 1000), "chunk_size": (50, 5000), "chunk_overlap": (0, 2000),
-                  "max_chunks_per_file": (1, 10_000_000), "max_tokens": (16, 4096), "n_ctx": (512, 131072),
-                  "n_threads": (0, 512), "passage_chars": (100, 20000), "passage_chars_per_hit": (50, 20000),
-                  "retry_chars": (40, 2000), "dense_weight": (0.0, 1.0), "retry_coverage": (0.0, 1.0)}
-        for name, (lo, hi) in bounds.items():
-            value = getattr(self, name)
-            if not isinstance(value, int | float) or not lo <= value <= hi:
-                raise InputError(Code.SETTING_RANGE, name=name, value=value, lo=lo, hi=hi)
+        for f in fields(self):
+            lo, hi = f.metadata.get("bounds") or (None, None)
+            value = getattr(self, f.name)
+            if lo is not None and (not isinstance(value, int | float) or isinstance(value, bool)
+                                   or not lo <= value <= hi):
+                raise InputError(Code.SETTING_RANGE, name=f.name, value=value, lo=lo, hi=hi)
         if self.chunk_overlap >= self.chunk_size:
             raise InputError(Code.SETTING_OVERLAP, overlap=self.chunk_overlap, size=self.chunk_size)
         if self.fusion not in ("score", "rrf", "zscore"):
@@ -103,3 +111,18 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
     if unknown:
         raise InputError(Code.CONFIG_UNKNOWN, path=candidate, names=", ".join(unknown))
     return Settings().with_overrides(**data)
+
+
+def describe(name: str) -> str:
+    """A setting's help line for the CLI: its description and its default (and bounds)."""
+    f = next(x for x in fields(Settings) if x.name == name)
+    default = f.default if f.default is not MISSING else None
+    if f.default_factory is not MISSING:  # a folder under the project home: shown relative to it
+        made = f.default_factory()
+        default = made.relative_to(project_home()) if isinstance(made, Path) and made.is_relative_to(
+            project_home()) else made
+    shown = "" if default in ("", None) else f" (default {default}"
+    bounds = f.metadata.get("bounds")
+    if shown and bounds:
+        shown += f"; {bounds[0]:g} to {bounds[1]:g}"
+    return f.metadata["help"] + (shown + ")" if shown else "")
