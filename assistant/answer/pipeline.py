@@ -182,6 +182,21 @@ class Assistant:
                                       "\n".join(blank(d.text) for d in state.docs.values()), {})
             return self._parts
 
+    def use_embedder(self, embedder: Embedder) -> None:
+        """Embed questions with this model from now on (after an index was rebuilt with it)."""
+        with self._parts_lock:
+            self._embedder = embedder
+
+    @property
+    def chat_model_path(self) -> str:
+        """The chat model's file: the loaded one, else the one settings name, else the bundled one."""
+        gen = self._generator
+        if gen is not None and getattr(gen, "path", None):
+            return str(gen.path)
+        if self.settings.chat_model:
+            return str(self.settings.chat_model)
+        return str(self.settings.models_dir / models.SPECS[models.DEFAULT_CHAT].target)
+
     def set_generator(self, generator: Generator) -> None:
         """Answer with another chat model from the next question on."""
         with self._parts_lock:

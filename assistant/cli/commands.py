@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from assistant.answer.library import Library
 from assistant.answer.pipeline import Assistant, check_question, make_embedder
 from assistant.answer.present import answer_text, hit_line
 from assistant.core import models
@@ -15,7 +16,6 @@ from assistant.core.config import Settings
 from assistant.core.errors import AssistantError, Code, InputError
 from assistant.index import audit
 from assistant.index.store import Index
-from assistant.ingest.readers import discover
 
 
 def _dump(obj) -> None:
@@ -25,14 +25,7 @@ def _dump(obj) -> None:
 def cmd_index(args: argparse.Namespace, s: Settings) -> int:
     from tqdm import tqdm  # progress bar with rate and ETA
 
-    idx = Index(s.index_dir, notify=lambda message: print(message, file=sys.stderr))
-    files, _ = discover(args.paths)
-    if not files:  # say so at once, before a model is loaded
-        raise InputError(Code.NOTHING_READABLE, paths=" ".join(args.paths))
-    manifest = None
-    if idx.exists() and not args.rebuild:
-        manifest = idx.manifest()
-    embedder = make_embedder(s, manifest)
+    library = Library(Assistant(s), notify=lambda message: print(message, file=sys.stderr))
     bar = None
 
     def progress(source: str, done: int, total: int) -> None:
@@ -43,8 +36,7 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
         bar.refresh()
 
     try:
-        report = idx.update(args.paths, embedder, chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap,
-                            rebuild=args.rebuild, progress=progress, max_chunks=s.max_chunks_per_file)
+        report = library.index_paths(args.paths, rebuild=args.rebuild, progress=progress, user=audit.os_user())
     finally:
         if bar is not None:
             bar.close()
@@ -62,15 +54,13 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
             print(f"skipped {x.source}: {x.reason}")
         for source, lines in report.suspect.items():
             print(f"instructions hidden from the model in {source}: " + " | ".join(lines))
-    audit.record_report(s.index_dir, audit.os_user(), report)
-    if not (report.added or report.updated or report.unchanged) and (report.skipped or not idx.exists()):
+    if not (report.added or report.updated or report.unchanged) and (report.skipped or not library.store.index.exists()):
         raise InputError(Code.NOTHING_READABLE, paths=" ".join(args.paths))
     return 0
 
 
 def cmd_remove(args: argparse.Namespace, s: Settings) -> int:
-    report = Index(s.index_dir).remove(args.sources)
-    audit.record_report(s.index_dir, audit.os_user(), report)
+    report = Library(Assistant(s)).remove(args.sources, user=audit.os_user())
     if not report.removed:
         raise InputError(Code.NOT_IN_INDEX, sources=" ".join(args.sources), folder=s.index_dir)
     print(f"removed {len(report.removed)}: " + ", ".join(report.removed))

@@ -17,6 +17,7 @@ from html import escape
 from pathlib import Path
 
 from assistant.answer.conversation import Turn, history_of, run_turn, to_markdown
+from assistant.answer.library import Library
 from assistant.answer.pipeline import Assistant, check_question, make_generator
 from assistant.answer.present import zh_error
 from assistant.batch import jobs as batch
@@ -25,7 +26,7 @@ from assistant.core.config import Settings
 from assistant.core.errors import AssistantError
 from assistant.core.records import Phase
 from assistant.index import audit
-from assistant.index.documents import DocumentStore, safe_name, same_bytes
+from assistant.index.documents import safe_name, same_bytes
 from assistant.web.logins import Gate, Role
 from assistant.web.render import conversation_html, hits_html, skip_reason
 
@@ -37,7 +38,7 @@ class ChatApp:
         self.settings = settings
         self.gate = gate  # logins and roles; None: one person on this machine, who may do everything
         self.assistant = assistant or Assistant(settings)
-        self.store = DocumentStore(self.assistant.index)
+        self.library = Library(self.assistant)
         self.exports = Path(tempfile.mkdtemp(prefix="assistant-export-"))
         self._model_lock = threading.Lock()
         self._line: list[Turn] = []  # questions being answered or waiting, all browsers, in order
@@ -195,7 +196,7 @@ class ChatApp:
     def documents(self):
         """(table rows, dropdown choices) of the indexed documents."""
         try:
-            docs = self.store.list()
+            docs = self.library.documents()
         except AssistantError:
             docs = []
         rows = [[d.name, _size(d.size), d.chunks, d.added,
@@ -216,7 +217,7 @@ class ChatApp:
         problems, ok = [], []
         for p in paths:
             try:
-                self.store.check_upload(p, os.path.basename(p))
+                self.library.check_upload(p, os.path.basename(p))
                 ok.append((p, os.path.basename(p)))
             except AssistantError as e:
                 problems.append(zh_error(e))
@@ -227,14 +228,10 @@ class ChatApp:
         def step(source: str, done: int, total: int) -> None:
             progress((done, total), desc=f"正在建立索引：{os.path.basename(source)}", unit="段")
 
-        s = self.settings
         try:
-            report = self.store.add(ok, self.assistant.embedder, chunk_size=s.chunk_size,
-                                    chunk_overlap=s.chunk_overlap, progress=step, max_chunks=s.max_chunks_per_file,
-                                    user=user or "")
+            report = self.library.upload(ok, progress=step, user=user or "")
         except AssistantError as e:
             return f"添加失败：{zh_error(e)}"
-        self.assistant.reload()
         msg = [f"已添加 {len(report.added)} 个、更新 {len(report.updated)} 个文件"
                f"（新建 {report.chunks_embedded} 个片段）"]
         if report.unchanged:
@@ -251,14 +248,12 @@ class ChatApp:
         if no:
             return no
         try:
-            self.store.delete(source, user=user or "")
+            self.library.delete(source, user=user or "")
         except AssistantError as e:
             return zh_error(e)
-        self.assistant.reload()
         return f"已删除“{os.path.basename(source)}”，之后的回答不会再引用它。"
 
     def reindex(self, progress, user: str | None = None) -> str:
-        s = self.settings
         no = self.refused(user, "重新索引")
         if no:
             return no
@@ -267,12 +262,9 @@ class ChatApp:
             progress((done, total), desc=f"正在重新索引：{os.path.basename(source)}", unit="段")
 
         try:
-            report = self.store.reindex(self.assistant.embedder, chunk_size=s.chunk_size,
-                                        chunk_overlap=s.chunk_overlap, progress=step,
-                                        max_chunks=s.max_chunks_per_file, user=user or "")
+            report = self.library.reindex(progress=step, user=user or "")
         except AssistantError as e:
             return f"重新索引失败：{zh_error(e)}"
-        self.assistant.reload()
         return (f"重新索引完成：{len(report.updated)} 个文件有变化已更新，{len(report.unchanged)} 个未变，"
                 f"{len(report.removed)} 个已不存在并移除。")
 
@@ -285,12 +277,7 @@ class ChatApp:
         return [(p.name, str(p)) for p in found]
 
     def current_model(self) -> str:
-        gen = self.assistant._generator
-        if gen is not None and getattr(gen, "path", None):
-            return str(gen.path)
-        if self.settings.chat_model:
-            return str(self.settings.chat_model)
-        return str(self.settings.models_dir / models.SPECS[models.DEFAULT_CHAT].target)
+        return self.assistant.chat_model_path
 
     def set_model(self, path: str, user: str | None = None) -> str:
         if not path or path == self.current_model():

@@ -1,0 +1,85 @@
+"""The one door for changing what the assistant knows: index files, take uploads, remove, re-index.
+
+The command line, the chat page and batch all come here. It chooses the embedder and the chunk
+settings, records who did what (index/audit.py), and makes the Assistant answer from the new
+generation at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from assistant.answer.pipeline import Assistant, make_embedder
+from assistant.core.errors import Code, IndexStateError, InputError
+from assistant.index import audit
+from assistant.index.documents import DocumentInfo, DocumentStore
+from assistant.index.embedding import Embedder
+from assistant.index.store import UpdateReport
+from assistant.ingest.readers import discover
+
+Progress = Callable[[str, int, int], None]
+
+
+class Library:
+    def __init__(self, assistant: Assistant, *, notify: Callable[[str], None] | None = None):
+        self.assistant = assistant
+        if notify is not None:
+            assistant.index.notify = notify  # told when another run holds the index
+        self.store = DocumentStore(assistant.index)
+
+    def _settings(self) -> dict:
+        s = self.assistant.settings
+        return dict(chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap, max_chunks=s.max_chunks_per_file)
+
+    def _embedder(self, rebuild: bool = False) -> Embedder:
+        """The index's own embedder; a new index (or a rebuild) takes the one the settings name."""
+        if not rebuild:
+            try:
+                return self.assistant.embedder
+            except IndexStateError:  # no index yet
+                pass
+        return make_embedder(self.assistant.settings, None)
+
+    def _changed(self, report: UpdateReport, embedder: Embedder | None = None) -> UpdateReport:
+        if embedder is not None:
+            self.assistant.use_embedder(embedder)
+        self.assistant.reload()
+        return report
+
+    def index_paths(self, paths: list[str], *, rebuild: bool = False, progress: Progress | None = None,
+                    user: str = "") -> UpdateReport:
+        """Add, update or drop the files under `paths` (the command line's `assistant index`)."""
+        files, _ = discover(paths)
+        if not files:  # said at once, before any model loads
+            raise InputError(Code.NOTHING_READABLE, paths=" ".join(paths))
+        embedder = self._embedder(rebuild)
+        report = self.assistant.index.update(paths, embedder, rebuild=rebuild, progress=progress, **self._settings())
+        audit.record_report(self.assistant.index.folder, user, report)
+        return self._changed(report, embedder)
+
+    def check_upload(self, path: str, name: str) -> None:
+        self.store.check_upload(path, name)
+
+    def upload(self, files: Iterable[tuple[str, str]], *, progress: Progress | None = None,
+               user: str = "") -> UpdateReport:
+        """Keep (path, original name) uploads in the index's uploads folder and index them."""
+        embedder = self._embedder()
+        return self._changed(self.store.add(files, embedder, progress=progress, user=user, **self._settings()),
+                             embedder)
+
+    def remove(self, sources: list[str], *, user: str = "") -> UpdateReport:
+        """Drop documents by source or path; they are never retrieved again."""
+        report = self.assistant.index.remove(sources)
+        audit.record_report(self.assistant.index.folder, user, report)
+        return self._changed(report)
+
+    def delete(self, source: str, *, user: str = "") -> UpdateReport:
+        """Drop one document; an uploaded copy is deleted too (the page's delete button)."""
+        return self._changed(self.store.delete(source, user=user))
+
+    def reindex(self, *, progress: Progress | None = None, user: str = "") -> UpdateReport:
+        """Re-read every indexed file: changed ones re-embedded, vanished ones dropped."""
+        return self._changed(self.store.reindex(self._embedder(), progress=progress, user=user, **self._settings()))
+
+    def documents(self) -> list[DocumentInfo]:
+        return self.store.list()
