@@ -116,3 +116,20 @@ def test_docx_is_zip_with_no_document_skipped(tmp_path):
         z.writestr("hello.txt", "hi")
     (item,) = read_all([str(path)])
     assert isinstance(item, Skipped)
+
+
+def test_a_new_file_type_is_one_registered_reader(tmp_path):
+    from assistant.ingest import formats
+
+    @formats.register(".note")
+    def read_note(data: bytes):
+        return data.decode("utf-8").upper(), "便笺", ()
+
+    try:
+        f = tmp_path / "a.note"
+        f.write_text("meeting at nine", "utf-8")
+        assert discover([str(tmp_path)])[0] == [str(f)]
+        doc = read_document(str(f))
+        assert doc.text == "MEETING AT NINE" and doc.title == "便笺"
+    finally:
+        formats.READERS.pop(".note")
