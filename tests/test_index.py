@@ -25,8 +25,8 @@ def test_build_and_reload_returns_same_hits(settings, embedder, docs_dir):
     again = [h.chunk.chunk_id for h in Retriever(Index(settings.index_dir).load(), embedder).search(q)]
     assert first == again and first
     m = state.manifest
-    assert m["embedding"]["name"] == "hash-embedder" and m["embedding"]["dim"] == 64
-    assert m["chunker"]["size"] == settings.chunk_size and m["format"] == 1
+    assert m.embedding.name == "hash-embedder" and m.embedding.dim == 64
+    assert m.chunker.size == settings.chunk_size and m.format == 1
 
 
 def test_incremental_update_touches_only_what_changed(settings, embedder, docs_dir):
@@ -80,7 +80,7 @@ def test_other_embedding_model_is_refused(settings, embedder, docs_dir):
         build(settings, other, [docs_dir])
     report = build(settings, other, [docs_dir], rebuild=True)
     assert len(report.added) == 2
-    assert Index(settings.index_dir).load().manifest["embedding"]["name"] == "other-model"
+    assert Index(settings.index_dir).load().manifest.embedding.name == "other-model"
 
 
 def test_missing_and_damaged_index_messages(settings, embedder, docs_dir):
@@ -111,3 +111,22 @@ def test_old_generations_are_pruned(settings, embedder, docs_dir):
         build(settings, embedder, [docs_dir])
     gens = sorted(p.name for p in settings.index_dir.glob("gen-*"))
     assert len(gens) == 2 and (settings.index_dir / "CURRENT").read_text().strip() == gens[-1]
+
+
+def test_an_index_of_another_format_is_refused_with_the_rebuild_command(settings, embedder, docs_dir):
+    import json
+
+    from assistant.core.errors import Code, IndexStateError
+
+    idx = Index(settings.index_dir)
+    idx.update([str(docs_dir)], embedder, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
+    manifest = idx.current() / "manifest.json"
+    data = json.loads(manifest.read_text("utf-8"))
+    manifest.write_text(json.dumps({**data, "format": 0}), "utf-8")
+    with pytest.raises(IndexStateError) as e:
+        idx.load()
+    assert e.value.code == Code.INDEX_FORMAT and "--rebuild" in str(e.value)
+    manifest.write_text(json.dumps({**data, "embedding": {"name": "x"}}), "utf-8")
+    with pytest.raises(IndexStateError) as e:
+        idx.load()
+    assert e.value.code == Code.MANIFEST_DAMAGED

@@ -28,6 +28,7 @@ from assistant.core.config import Settings
 from assistant.core.errors import Code, InputError
 from assistant.core.records import Answer, Chunk, Hit, Reason, Status, Timings
 from assistant.index.embedding import Embedder, SentenceTransformerEmbedder
+from assistant.index.manifest import Manifest
 from assistant.index.store import Index, IndexState
 from assistant.text.figures import figures
 from assistant.text.injection import blank
@@ -87,11 +88,11 @@ def check_question(question: str) -> str:
     return q
 
 
-def make_embedder(settings: Settings, manifest: dict | None = None) -> Embedder:
+def make_embedder(settings: Settings, manifest: Manifest | None = None) -> Embedder:
     """The embedder named in settings, else the one the index recorded, else the bundled default."""
     if settings.embed_model:
         return SentenceTransformerEmbedder(settings.embed_model)
-    recorded = (manifest or {}).get("embedding", {}).get("path")
+    recorded = manifest.embedding.path if manifest else ""
     default = settings.models_dir / models.SPECS[models.DEFAULT_EMBEDDING].target
     # an index copied from another machine records a path that may not exist here: the
     # bundled default is tried then, and the fingerprint check says if it is the wrong model

@@ -171,9 +171,9 @@ def cmd_doctor(args: argparse.Namespace, s: Settings) -> int:
     print(f"index           {s.index_dir}")
     try:
         state = idx.load()
-        emb = state.manifest["embedding"]
-        print(f"  {len(state.docs)} documents, {len(state.chunks)} chunks, embedding model {emb.get('name')} "
-              f"(dim {emb.get('dim')}), updated {state.manifest.get('updated')}")
+        emb = state.manifest.embedding
+        print(f"  {len(state.docs)} documents, {len(state.chunks)} chunks, embedding model {emb.name} "
+              f"(dim {emb.dim}), updated {state.manifest.updated}")
         try:
             idx.check_embedder(state.manifest, make_embedder(s, state.manifest))
             print("  embedding model matches the index")

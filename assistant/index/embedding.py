@@ -97,7 +97,3 @@ class SentenceTransformerEmbedder:
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, "query")
-
-
-def describe(embedder: Embedder) -> dict:
-    return {"name": embedder.name, "fingerprint": embedder.fingerprint, "dim": embedder.dim}

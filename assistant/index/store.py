@@ -26,12 +26,12 @@ import numpy as np
 from assistant.core.errors import Code, IndexStateError
 from assistant.core.records import Chunk, Document
 from assistant.index import lexical
-from assistant.index.embedding import Embedder, describe
+from assistant.index.embedding import Embedder
+from assistant.index.manifest import FORMAT_VERSION, ChunkerSettings, EmbeddingInfo, LexicalInfo, Manifest
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.readers import Skip, Skipped, discover, read_all
 from assistant.text.injection import suspects
 
-FORMAT_VERSION = 1
 CHUNKER_VERSION = 1
 
 
@@ -80,7 +80,7 @@ def lexical_text(chunk: Chunk) -> str:
 class IndexState:
     """One loaded generation; read-only, safe to share between threads."""
 
-    def __init__(self, folder: Path, manifest: dict, docs: dict[str, DocEntry],
+    def __init__(self, folder: Path, manifest: Manifest, docs: dict[str, DocEntry],
                  chunks: list[Chunk], tokens: list[list[str]], dense, bm25: lexical.BM25Index,
                  generation: Path | None = None):
         self.folder = folder
@@ -94,8 +94,8 @@ class IndexState:
         self.by_source = {d.source: d for d in docs.values()}
 
     @property
-    def embedding(self) -> dict:
-        return self.manifest["embedding"]
+    def embedding(self) -> EmbeddingInfo:
+        return self.manifest.embedding
 
     def doc_text(self, source: str) -> str:
         d = self.by_source.get(source)
@@ -130,7 +130,7 @@ class Index:
     def exists(self) -> bool:
         return self.current() is not None
 
-    def manifest(self) -> dict:
+    def manifest(self) -> Manifest:
         gen = self._require()
         return _read_manifest(gen)
 
@@ -163,10 +163,10 @@ class Index:
             raise IndexStateError(Code.INDEX_INCONSISTENT, folder=self.folder)
         return IndexState(self.folder, manifest, docs, chunks, tokens, dense, bm25, generation=gen)
 
-    def check_embedder(self, manifest: dict, embedder: Embedder) -> None:
-        rec = manifest["embedding"]
-        if rec.get("fingerprint") != embedder.fingerprint:
-            raise IndexStateError(Code.INDEX_OTHER_EMBEDDER, folder=self.folder, built=rec.get("name"),
+    def check_embedder(self, manifest: Manifest, embedder: Embedder) -> None:
+        rec = manifest.embedding
+        if rec.fingerprint != embedder.fingerprint:
+            raise IndexStateError(Code.INDEX_OTHER_EMBEDDER, folder=self.folder, built=rec.name,
                                   given=embedder.name)
 
     # ---- writing -------------------------------------------------------------------
@@ -195,15 +195,15 @@ class Index:
         t0 = time.perf_counter()
         files, skipped = discover(paths)
         report = UpdateReport(skipped=list(skipped))
-        chunker = {"size": chunk_size, "overlap": chunk_overlap, "version": CHUNKER_VERSION}
+        chunker = ChunkerSettings(chunk_size, chunk_overlap, CHUNKER_VERSION)
         with self._locked():
             self._use_staging(embedder, chunker, clean=rebuild)
             old = None if rebuild or not self.exists() else self.load()
             if old is not None:
                 self.check_embedder(old.manifest, embedder)
-                if old.manifest.get("chunker") != chunker:
+                if old.manifest.chunker != chunker:
                     raise IndexStateError(Code.INDEX_OTHER_CHUNKER, folder=self.folder,
-                                          built=old.manifest.get("chunker"), given=chunker)
+                                          built=old.manifest.chunker, given=chunker)
             docs: dict[str, DocEntry] = dict(old.docs) if old else {}
             now = time.strftime("%Y-%m-%dT%H:%M:%S")
             fresh: list[tuple[Document, list[Chunk]]] = []
@@ -253,16 +253,16 @@ class Index:
             docs = {k: d for k, d in old.docs.items() if k not in wanted and d.source not in wanted}
             report.removed = [d.source for k, d in old.docs.items() if k not in docs]
             if report.removed:
-                self._commit(old, docs, [], [], None, old.manifest["chunker"])
+                self._commit(old, docs, [], [], None, old.manifest.chunker)
         return report
 
-    def _use_staging(self, embedder: Embedder, chunker: dict, *, clean: bool) -> None:
+    def _use_staging(self, embedder: Embedder, chunker: ChunkerSettings, *, clean: bool) -> None:
         """Staged vectors live under a key of the embedder and chunker that made them.
 
         Vectors staged by an interrupted run with another model or other chunk settings are
         never mixed in; they are dropped. `clean` (a rebuild) drops everything staged.
         """
-        key = hashlib.sha256(f"{embedder.fingerprint}\0{json.dumps(chunker, sort_keys=True)}".encode()).hexdigest()[:16]
+        key = hashlib.sha256(f"{embedder.fingerprint}\0{json.dumps(asdict(chunker), sort_keys=True)}".encode()).hexdigest()[:16]
         root = self.folder / "staging"
         if root.is_dir():
             for stale in root.iterdir():
@@ -358,12 +358,13 @@ class Index:
                     keep_rows.append(row)
                     chunks.append(c)
                     tokens.append(old.tokens[row])
-        emb = describe(embedder) if embedder else old.manifest["embedding"]
-        if embedder is not None and hasattr(embedder, "path"):
-            emb["path"] = str(Path(embedder.path).resolve())
-        elif old:
-            emb = {**old.manifest["embedding"], **emb}
-        dim = emb["dim"]
+        if embedder is None:
+            emb = old.manifest.embedding
+        else:
+            path = str(Path(embedder.path).resolve()) if hasattr(embedder, "path") else ""
+            emb = EmbeddingInfo(embedder.name, embedder.fingerprint, embedder.dim,
+                                path or (old.manifest.embedding.path if old else ""))
+        dim = emb.dim
         parts = [old.dense.reconstruct_n(0, old.dense.ntotal)[keep_rows]] if old and keep_rows else []
         for (_doc, doc_chunks), vecs in zip(fresh, vectors, strict=False):
             chunks.extend(doc_chunks)
@@ -378,16 +379,10 @@ class Index:
         dense = faiss.IndexFlatIP(dim)  # exact inner product; ids are row numbers
         if len(matrix):
             dense.add(matrix)
-        manifest = {
-            "format": FORMAT_VERSION,
-            "embedding": emb,
-            "chunker": chunker,
-            "lexical": {"tokenizer": lexical.TOKENIZER_VERSION, "scorer": "bm25s k1=1.2 b=0.75"},
-            "created": old.manifest["created"] if old else time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "updated": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "documents": len(docs),
-            "chunks": len(chunks),
-        }
+        now = time.strftime("%Y-%m-%dT%H:%M:%S")
+        manifest = Manifest(FORMAT_VERSION, emb, chunker, LexicalInfo(lexical.TOKENIZER_VERSION, "bm25s k1=1.2 b=0.75"),
+                            created=old.manifest.created if old else now, updated=now, documents=len(docs),
+                            chunks=len(chunks))
         self._write_generation(manifest, docs, chunks, tokens, dense, lexical.BM25Index.build(tokens))
 
     def _write_generation(self, manifest, docs, chunks, tokens, dense, bm25) -> None:
@@ -403,7 +398,7 @@ class Index:
         _write_lines(tmp / "chunks.jsonl", ({"chunk": c.to_dict(), "tokens": t} for c, t in zip(chunks, tokens, strict=False)))
         faiss.write_index(dense, str(tmp / "dense.faiss"))
         bm25.save(tmp / "lexical")
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+        (tmp / "manifest.json").write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1), "utf-8")
         _fsync_tree(tmp)
         os.rename(tmp, self.folder / name)
         pointer = self.folder / "CURRENT.tmp"
@@ -422,15 +417,12 @@ class Index:
         shutil.rmtree(self.folder / "staging", ignore_errors=True)
 
 
-def _read_manifest(gen: Path) -> dict:
+def _read_manifest(gen: Path) -> Manifest:
     try:
-        manifest = json.loads((gen / "manifest.json").read_text("utf-8"))
+        data = json.loads((gen / "manifest.json").read_text("utf-8"))
     except (OSError, ValueError):
         raise IndexStateError(Code.MANIFEST_DAMAGED, folder=gen) from None
-    if manifest.get("format") != FORMAT_VERSION:
-        raise IndexStateError(Code.INDEX_FORMAT, folder=gen.parent, found=manifest.get("format"),
-                              reads=FORMAT_VERSION)
-    return manifest
+    return Manifest.from_dict(data, gen.parent)
 
 
 def _load_staged(path: Path, rows: int) -> np.ndarray | None:

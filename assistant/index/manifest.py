@@ -1,0 +1,72 @@
+"""The manifest of an index generation as frozen records, its format version checked on load.
+
+On disk it is `manifest.json` in each `gen-NNNNNN/` folder, the same JSON shape since format 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.core.errors import Code, IndexStateError
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class EmbeddingInfo:
+    """Which model embedded the chunks: vectors of two models are never mixed."""
+
+    name: str
+    fingerprint: str
+    dim: int
+    path: str = ""  # the model folder on the machine that built the index, when it was a folder
+
+
+@dataclass(frozen=True)
+class ChunkerSettings:
+    """How documents were cut: an index is only ever extended with chunks cut the same way."""
+
+    size: int
+    overlap: int
+    version: int
+
+
+@dataclass(frozen=True)
+class LexicalInfo:
+    tokenizer: str
+    scorer: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format: int
+    embedding: EmbeddingInfo
+    chunker: ChunkerSettings
+    lexical: LexicalInfo
+    created: str
+    updated: str
+    documents: int
+    chunks: int
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        if not d["embedding"]["path"]:
+            del d["embedding"]["path"]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], folder: Path) -> Manifest:
+        """The manifest of the index in `folder`; another format, or a damaged one, is one error line."""
+        if not isinstance(d, dict):
+            raise IndexStateError(Code.MANIFEST_DAMAGED, folder=folder)
+        if d.get("format") != FORMAT_VERSION:
+            raise IndexStateError(Code.INDEX_FORMAT, folder=folder, found=d.get("format"), reads=FORMAT_VERSION)
+        try:
+            return cls(format=d["format"], embedding=EmbeddingInfo(**d["embedding"]),
+                       chunker=ChunkerSettings(**d["chunker"]), lexical=LexicalInfo(**d["lexical"]),
+                       created=d["created"], updated=d["updated"], documents=int(d["documents"]),
+                       chunks=int(d["chunks"]))
+        except (KeyError, TypeError, ValueError):
+            raise IndexStateError(Code.MANIFEST_DAMAGED, folder=folder) from None
