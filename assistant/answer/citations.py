@@ -7,7 +7,9 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from assistant.answer.claims import View, check_figure, check_person, check_topic, is_title, quoted, subject_problem
+from assistant.answer.claims import View, check_figure, quoted, subject_problem
+from assistant.answer.people import check_person
+from assistant.answer.replies import check_topic, is_title
 from assistant.core.records import Citation, Hit, Statement
 from assistant.text.figures import Figure, figures
 from assistant.text.injection import blank

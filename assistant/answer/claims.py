@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant.ingest.chunking import heading_of
 from assistant.text.figures import Figure, counted_noun, figures, year_spans, years
 from assistant.text.names import asked_places, core, home_compatible, mentioned, place_conflict, places_in, tagged
 
@@ -35,7 +34,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 CONTRASTS = (({"同比"}, {"环比"}), ({"增长", "增加", "提高", "提升", "上升"}, {"下降", "减少", "降低", "回落"}),
              ({"以上", "超过"}, {"以下", "不足", "低于"}))
 _DEICTIC = re.compile(r"(我|本|全)(市|区|县|省|镇|州)")
-_ROLE = re.compile(r"(书记|主任|局长|部长|厅长|处长|市长|区长|县长|省长|主席|总经理|董事长|院长|校长|负责人|所长|司长|主管)")
 
 
 @lru_cache(maxsize=4096)
@@ -183,35 +181,6 @@ _ASKING = re.compile(r"(多少|几|什么|谁|哪)")
 _COMPARE = frozenset("超过 超出 高于 低于 快于 慢于 多于 少于 相比 比 较".split())
 
 
-_HOW_MANY = re.compile(r"(多少|几[个家座台项名位次倍成年月天%]|几何|百分之几|比重|占比|增速|增幅|增长率|排第几|第几)")
-
-
-def asks_for_figure(question: str) -> bool:
-    """The answer to this question is a figure: asks_for_figure("有多少家企业？") -> True."""
-    return bool(_HOW_MANY.search(question)) and not re.search(r"(哪些|哪个|什么|谁|哪里|哪儿)", question)
-
-
-_WHICH = re.compile(r"哪(些|几|[一二两三四五六七八九十\d]+)")
-
-
-def list_head(question: str) -> str:
-    """What a list question asks the items of: the noun after "哪三个", else the last one before it.
-
-    list_head("主要短板有哪三个？") -> "短板"; list_head("围绕哪三个关键领域？") -> "领域"; "" when none.
-    """
-    m = _WHICH.search(question)
-    if not m:
-        return ""
-
-    def nouns(text: str) -> list[str]:
-        return [w for w, flag in tagged(text) if flag[:1] == "n" and flag not in ("ns", "nr")
-                and len(w) >= 2 and w not in GENERIC]
-
-    after = nouns(re.split(r"[，,。？?！!]", question[m.end():])[0])
-    before = nouns(question[:m.start()])
-    return after[-1] if after else before[-1] if before else ""
-
-
 def asked_part(question: str) -> str:
     """What a question asks the figure of: after a comparison, the part compared against.
 
@@ -284,78 +253,6 @@ def subject_problem(question: str, statement: str, pos: int, view: View, shown: 
         if other:
             return f"资料中的“{shown}”说的是{other}，不是{place}"
         return f"资料没有说明“{shown}”是{place}的"
-    return ""
-
-
-def check_person(stmt_norm: str, question: str, view: View) -> str:
-    """A person named as "X of Y" must stand next to Y in the passage."""
-    if "谁" not in question and not _ROLE.search(question):
-        return ""
-    need = terms(question) + tuple(w for w, flag in tagged(question) if flag == "ns")
-    names = _asserted_names(stmt_norm, question, need)
-    if not names and re.search(r"(谁|哪位)", question):
-        return "回答里没有说是谁"
-    for name in names:
-        windows = [_beside(view.norm, m.start(), m.end()) for m in re.finditer(re.escape(name), view.norm)]
-        if not windows:
-            return f"资料中没有“{name}”"
-        if not any(coverage(need, w) >= 0.999 for w in windows):
-            miss = [t for t in need if not any(has(t, w) for w in windows)]
-            return f"资料没有说{name}是“{'、'.join(miss) or question}”"
-    return ""
-
-
-def _asserted_names(stmt: str, question: str, need: tuple[str, ...]) -> list[str]:
-    """What a statement names beyond the question's words: "国家数据局局长是王某某" -> ["王某某"]."""
-    rest = stmt
-    for t in sorted({*need, *(m.group(0) for m in _ROLE.finditer(stmt))}, key=len, reverse=True):
-        rest = rest.replace(t, " ")
-    out = [w for w, flag in tagged(stmt) if flag.startswith("nr") and len(w) >= 2 and w not in question]
-    for run in re.findall(r"[\u4e00-\u9fff·]{2,8}", rest):
-        run = run.strip("是为由任系的了即和及、")
-        tags = tagged(run)
-        known_word = len(tags) == 1 and not tags[0][1].startswith("nr")  # 党组, 主任: words, not people
-        if 2 <= len(run) <= 4 and run[0] in SURNAMES and not known_word and run not in out and run not in question:
-            out.append(run)
-    return out
-
-
-# the common Chinese surnames (about 90% of people): a run of 2-4 characters starting with one may be a name
-SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏"
-    "韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰"
-    "焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
-)
-
-
-def _beside(text: str, start: int, end: int, reach: int = 40) -> str:
-    """What a sentence says right around a name: up to `reach` characters each side, within the sentence."""
-    stops = "。！？!?;；\n"
-    lo = max(0, start - reach)
-    cut = max(text.rfind(c, lo, start) for c in stops)
-    hi = min(len(text), end + reach // 2)
-    after = [i for i in (text.find(c, end, hi) for c in stops) if i >= 0]
-    return text[max(lo, cut + 1):min(after) if after else hi]
-
-
-def is_title(stmt: str, view: View) -> bool:
-    """A heading or a bare title ("二、加强隐患排查") is not an answer to anything."""
-    bare = re.sub(r"[\s。.!！?？;；:：]+$", "", stmt.strip())
-    if not bare:
-        return False
-    head = heading_of(bare)
-    if head and head[2] and len(bare) <= 30:
-        return True
-    return any(bare == re.sub(r"^#+\s*", "", h).strip() for h in re.split(r"\s+", view.around) if h)
-
-
-def check_topic(stmt_norm: str, question: str, view: View, best_sentence: str) -> str:
-    """A statement without figures must come from a passage sentence about what was asked."""
-    need = terms(question)
-    if not need:
-        return ""
-    if not (set(terms(stmt_norm)) & set(need)) and coverage(need, best_sentence + view.around) < 0.5:
-        return "回答与问题说的不是一回事"
     return ""
 
 

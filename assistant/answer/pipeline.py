@@ -17,11 +17,12 @@ from assistant.answer.citations import (
     strip_citations,
     tidy_citations,
 )
-from assistant.answer.claims import asks_for_figure, has, list_head
+from assistant.answer.claims import has
 from assistant.answer.context import BigramIdf, best_window, select
 from assistant.answer.gate import gate
 from assistant.answer.generation import GenerationStats, Generator, LlamaGenerator
 from assistant.answer.prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_messages
+from assistant.answer.replies import asks_for_figure, list_head
 from assistant.answer.retrieval import Retriever
 from assistant.core import models
 from assistant.core.config import Settings

@@ -1,0 +1,61 @@
+"""People in answers: a person counts as "X of Y" only when the passage names X right next to Y."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.claims import View, coverage, has, terms
+from assistant.text.names import tagged
+
+_ROLE = re.compile(r"(书记|主任|局长|部长|厅长|处长|市长|区长|县长|省长|主席|总经理|董事长|院长|校长|负责人|所长|司长|主管)")
+
+
+def check_person(stmt_norm: str, question: str, view: View) -> str:
+    """A person named as "X of Y" must stand next to Y in the passage."""
+    if "谁" not in question and not _ROLE.search(question):
+        return ""
+    need = terms(question) + tuple(w for w, flag in tagged(question) if flag == "ns")
+    names = _asserted_names(stmt_norm, question, need)
+    if not names and re.search(r"(谁|哪位)", question):
+        return "回答里没有说是谁"
+    for name in names:
+        windows = [_beside(view.norm, m.start(), m.end()) for m in re.finditer(re.escape(name), view.norm)]
+        if not windows:
+            return f"资料中没有“{name}”"
+        if not any(coverage(need, w) >= 0.999 for w in windows):
+            miss = [t for t in need if not any(has(t, w) for w in windows)]
+            return f"资料没有说{name}是“{'、'.join(miss) or question}”"
+    return ""
+
+
+def _asserted_names(stmt: str, question: str, need: tuple[str, ...]) -> list[str]:
+    """What a statement names beyond the question's words: "国家数据局局长是王某某" -> ["王某某"]."""
+    rest = stmt
+    for t in sorted({*need, *(m.group(0) for m in _ROLE.finditer(stmt))}, key=len, reverse=True):
+        rest = rest.replace(t, " ")
+    out = [w for w, flag in tagged(stmt) if flag.startswith("nr") and len(w) >= 2 and w not in question]
+    for run in re.findall(r"[\u4e00-\u9fff·]{2,8}", rest):
+        run = run.strip("是为由任系的了即和及、")
+        tags = tagged(run)
+        known_word = len(tags) == 1 and not tags[0][1].startswith("nr")  # 党组, 主任: words, not people
+        if 2 <= len(run) <= 4 and run[0] in SURNAMES and not known_word and run not in out and run not in question:
+            out.append(run)
+    return out
+
+
+# the common Chinese surnames (about 90% of people): a run of 2-4 characters starting with one may be a name
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏"
+    "韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰"
+    "焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+
+
+def _beside(text: str, start: int, end: int, reach: int = 40) -> str:
+    """What a sentence says right around a name: up to `reach` characters each side, within the sentence."""
+    stops = "。！？!?;；\n"
+    lo = max(0, start - reach)
+    cut = max(text.rfind(c, lo, start) for c in stops)
+    hi = min(len(text), end + reach // 2)
+    after = [i for i in (text.find(c, end, hi) for c in stops) if i >= 0]
+    return text[max(lo, cut + 1):min(after) if after else hi]

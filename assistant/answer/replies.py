@@ -1,0 +1,59 @@
+"""Does a reply answer the question at all: a figure for a how-many question, the listed thing for a
+list question, not a heading, not a sentence about something else."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.claims import GENERIC, View, coverage, terms
+from assistant.ingest.chunking import heading_of
+from assistant.text.names import tagged
+
+_HOW_MANY = re.compile(r"(多少|几[个家座台项名位次倍成年月天%]|几何|百分之几|比重|占比|增速|增幅|增长率|排第几|第几)")
+
+
+def asks_for_figure(question: str) -> bool:
+    """The answer to this question is a figure: asks_for_figure("有多少家企业？") -> True."""
+    return bool(_HOW_MANY.search(question)) and not re.search(r"(哪些|哪个|什么|谁|哪里|哪儿)", question)
+
+
+_WHICH = re.compile(r"哪(些|几|[一二两三四五六七八九十\d]+)")
+
+
+def list_head(question: str) -> str:
+    """What a list question asks the items of: the noun after "哪三个", else the last one before it.
+
+    list_head("主要短板有哪三个？") -> "短板"; list_head("围绕哪三个关键领域？") -> "领域"; "" when none.
+    """
+    m = _WHICH.search(question)
+    if not m:
+        return ""
+
+    def nouns(text: str) -> list[str]:
+        return [w for w, flag in tagged(text) if flag[:1] == "n" and flag not in ("ns", "nr")
+                and len(w) >= 2 and w not in GENERIC]
+
+    after = nouns(re.split(r"[，,。？?！!]", question[m.end():])[0])
+    before = nouns(question[:m.start()])
+    return after[-1] if after else before[-1] if before else ""
+
+
+def is_title(stmt: str, view: View) -> bool:
+    """A heading or a bare title ("二、加强隐患排查") is not an answer to anything."""
+    bare = re.sub(r"[\s。.!！?？;；:：]+$", "", stmt.strip())
+    if not bare:
+        return False
+    head = heading_of(bare)
+    if head and head[2] and len(bare) <= 30:
+        return True
+    return any(bare == re.sub(r"^#+\s*", "", h).strip() for h in re.split(r"\s+", view.around) if h)
+
+
+def check_topic(stmt_norm: str, question: str, view: View, best_sentence: str) -> str:
+    """A statement without figures must come from a passage sentence about what was asked."""
+    need = terms(question)
+    if not need:
+        return ""
+    if not (set(terms(stmt_norm)) & set(need)) and coverage(need, best_sentence + view.around) < 0.5:
+        return "回答与问题说的不是一回事"
+    return ""
