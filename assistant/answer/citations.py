@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -11,12 +10,12 @@ from assistant.answer.claims import View, check_figure, quoted, subject_problem
 from assistant.answer.people import check_person
 from assistant.answer.replies import check_topic, is_title
 from assistant.core.records import Citation, Hit, Statement
+from assistant.text.chinese import char_bigrams, chinese_numeral, normalize, parse_chinese_numeral
 from assistant.text.figures import Figure, figures
 from assistant.text.injection import blank
 from assistant.text.names import asked_places, home_compatible, mentioned, place_conflict
 from assistant.text.sentences import Span, paragraphs, sentence_spans, sentences
 
-_CN_DIGITS = "零一二三四五六七八九"
 _CITE = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、;；\-–~]\s*\d{1,3})*)\s*[\]】］]")
 _NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _STATEMENT_END = re.compile(r"(?<=[。！？!?；;\n])")
@@ -79,12 +78,6 @@ def strip_citations(text: str) -> str:
     return _CITE.sub("", text)
 
 
-def normalize(text: str) -> str:
-    """Full-width digits and signs to ASCII, thousands separators dropped: "１,２００％" -> "1200%"."""
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)
-
-
 _ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,3})(?![一二三四五六七八九十])")
 
 
@@ -96,30 +89,6 @@ def numbers(text: str) -> list[str]:
     found = _NUM.findall(normalize(text).replace(",", ""))
     found += [f"第{v}" for m in _ORDINAL.finditer(text) if (v := parse_chinese_numeral(m.group(1)))]
     return found
-
-
-def parse_chinese_numeral(text: str) -> int:
-    """parse_chinese_numeral("二十三") -> 23; 0 when it is not a number below 100."""
-    if not text or any(c not in _CN_DIGITS + "十" for c in text):
-        return 0
-    if "十" not in text:
-        return _CN_DIGITS.index(text) if len(text) == 1 else 0
-    tens, _, ones = text.partition("十")
-    t = _CN_DIGITS.index(tens) if tens else 1
-    o = _CN_DIGITS.index(ones) if ones else 0
-    return t * 10 + o if len(tens) <= 1 and len(ones) <= 1 else 0
-
-
-
-
-def chinese_numeral(n: int) -> str:
-    """Chinese form of a small whole number: chinese_numeral(15) -> "十五", chinese_numeral(40) -> "四十"."""
-    if n < 10:
-        return _CN_DIGITS[n]
-    if n < 100:
-        tens, ones = divmod(n, 10)
-        return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
-    return ""
 
 
 def _has_number(passage_norm: str, num: str) -> bool:
@@ -147,8 +116,8 @@ def align_numerals(answer: str, passages: list[str]) -> str:
 
 
 def bigrams(text: str) -> set[str]:
-    chars = [c for c in normalize(strip_citations(text)).lower() if _WORDISH.match(c)]
-    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+    """Character bigrams of a text without its citation marks."""
+    return char_bigrams(strip_citations(text))
 
 
 def support(statement: str, passage: str, question: str = "") -> float:

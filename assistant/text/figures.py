@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.text.chinese import parse_chinese_numeral
+
 _SCALE = r"万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千|百"
 # longest first: 平方千米 before 千米, 个百分点 before 个
 _UNITS = sorted(
@@ -20,7 +22,6 @@ _FIGURE = re.compile(
 )
 _RATIO = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*[:∶]\s*(\d+(?:\.\d+)?)(?![\d.])")
 _ORDINAL = re.compile(r"第(\d{1,3}|[一二三四五六七八九十]{1,3})(?![一二三四五六七八九十\d])")
-_CN = "零一二三四五六七八九"
 # classifiers that count things: the noun after them is what is counted
 COUNTERS = frozenset("个 家 座 台 套 项 条 所 辆 张 件 架 栋 名 位 批 艘 部 颗 块 处 间 只 份 种 类 篇 户 人 次 标准机架".split())
 _SAME_UNIT = {"百分点": "个百分点", "平方千米": "平方公里"}
@@ -56,23 +57,6 @@ class Figure:
         return (a == "个" and b in COUNTERS) or (b == "个" and a in COUNTERS)
 
 
-def chinese_small_number(text: str) -> int:
-    """chinese_small_number("二十三") -> 23; 0 when it is not a whole number below 1000."""
-    if not text or any(c not in _CN + "十百" for c in text):
-        return 0
-    total, digit = 0, 0
-    for c in text:
-        if c in _CN:
-            digit = _CN.index(c)
-        elif c == "十":
-            total += (digit or 1) * 10
-            digit = 0
-        elif c == "百":
-            total += (digit or 1) * 100
-            digit = 0
-    return total + digit
-
-
 def figures(norm: str) -> list[Figure]:
     """Figures in normalized text, ordinals as ordinal figures.
 
@@ -83,7 +67,7 @@ def figures(norm: str) -> list[Figure]:
     taken: list[tuple[int, int]] = []
     for m in _ORDINAL.finditer(norm):
         raw = m.group(1)
-        v = int(raw) if raw.isdigit() else chinese_small_number(raw)
+        v = int(raw) if raw.isdigit() else parse_chinese_numeral(raw)
         if v:
             out.append(Figure(float(v), str(v), "", "", m.start(), m.end(), ordinal=True))
             taken.append((m.start(), m.end()))
