@@ -39,6 +39,11 @@ def _common(p: argparse.ArgumentParser, *, model: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every command and its flags, in the order `assistant --help` lists them.
+
+    Long on purpose: one command after another reads as the help does; the shared flags and
+    their help come from `_common` and the settings' own descriptions.
+    """
     ap = argparse.ArgumentParser(prog="assistant", description="离线文档问答助手 — offline Q&A over local documents, with citations.")
     sub = ap.add_subparsers(dest="command", required=True)
 

@@ -11,14 +11,12 @@ crash or Ctrl-C leaves the previous index usable, and the next run reuses staged
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +25,9 @@ from assistant.core.errors import Code, IndexStateError
 from assistant.core.records import Chunk, Document
 from assistant.index import lexical
 from assistant.index.embedding import Embedder
+from assistant.index.generations import write_generation
 from assistant.index.manifest import FORMAT_VERSION, ChunkerSettings, EmbeddingInfo, LexicalInfo, Manifest
+from assistant.index.staging import Staging, embed_all
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.readers import Skip, Skipped, discover, read_all
 from assistant.text.injection import suspects
@@ -116,7 +116,6 @@ class Index:
     def __init__(self, folder: str | os.PathLike, *, notify: Callable[[str], None] | None = None):
         self.folder = Path(folder)
         self.notify = notify  # told when this run must wait for another one
-        self._staging = self.folder / "staging"
 
     # ---- reading -------------------------------------------------------------------
     def current(self) -> Path | None:
@@ -197,7 +196,7 @@ class Index:
         report = UpdateReport(skipped=list(skipped))
         chunker = ChunkerSettings(chunk_size, chunk_overlap, CHUNKER_VERSION)
         with self._locked():
-            self._use_staging(embedder, chunker, clean=rebuild)
+            staging = Staging(self.folder / "staging", embedder, chunker, clean=rebuild)
             old = None if rebuild or not self.exists() else self.load()
             if old is not None:
                 self.check_embedder(old.manifest, embedder)
@@ -238,9 +237,9 @@ class Index:
             if not report.changed and old is not None:
                 report.seconds = time.perf_counter() - t0
                 return report
-            vectors = self._embed(fresh, embedder, report, progress)
+            vectors = embed_all(fresh, embedder, staging, report, embed_text, self.embed_batch, progress)
             self._commit(old, docs, fresh, vectors, embedder, chunker)
-            self._clear_staging()
+            staging.clear()
         report.seconds = time.perf_counter() - t0
         return report
 
@@ -255,91 +254,6 @@ class Index:
             if report.removed:
                 self._commit(old, docs, [], [], None, old.manifest.chunker)
         return report
-
-    def _use_staging(self, embedder: Embedder, chunker: ChunkerSettings, *, clean: bool) -> None:
-        """Staged vectors live under a key of the embedder and chunker that made them.
-
-        Vectors staged by an interrupted run with another model or other chunk settings are
-        never mixed in; they are dropped. `clean` (a rebuild) drops everything staged.
-        """
-        key = hashlib.sha256(f"{embedder.fingerprint}\0{json.dumps(asdict(chunker), sort_keys=True)}".encode()).hexdigest()[:16]
-        root = self.folder / "staging"
-        if root.is_dir():
-            for stale in root.iterdir():
-                if clean or stale.name != key:
-                    shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
-        self._staging = root / key
-
-    def _staged_path(self, doc: Document, part: int | None = None) -> Path:
-        name = doc.sha256[:32] + ("" if part is None else f".part{part:05d}")
-        return self._staging / f"{name}.npy"
-
-    def _stage(self, doc: Document, vecs: np.ndarray, part: int | None = None) -> None:
-        staged = self._staged_path(doc, part)
-        tmp = staged.with_suffix(".tmp.npy")
-        np.save(tmp, vecs)
-        os.replace(tmp, staged)
-
-    def _embed(self, fresh, embedder: Embedder, report: UpdateReport, progress) -> list[np.ndarray]:
-        """Vectors per document; small documents share a batch, each is staged when done."""
-        batch = self.embed_batch
-        total = sum(len(chunks) for _, chunks in fresh)
-        done = 0
-        out: list[np.ndarray | None] = [None] * len(fresh)
-        self._staging.mkdir(parents=True, exist_ok=True)
-        if progress and total:
-            progress("", 0, total)
-        pending: list[int] = []  # documents waiting for the next batch
-
-        def run_batch() -> None:
-            nonlocal done
-            texts = [embed_text(c) for i in pending for c in fresh[i][1]]
-            vecs = embedder.embed_documents(texts) if texts else np.zeros((0, embedder.dim), "float32")
-            pos = 0
-            for i in pending:
-                doc, chunks = fresh[i]
-                out[i] = vecs[pos:pos + len(chunks)]
-                pos += len(chunks)
-                self._stage(doc, out[i])
-                report.chunks_embedded += len(chunks)
-                done += len(chunks)
-            pending.clear()
-            if progress:
-                progress(fresh[i][0].source, done, total)
-
-        for i, (doc, chunks) in enumerate(fresh):
-            vecs = _load_staged(self._staged_path(doc), len(chunks))
-            if vecs is not None:
-                out[i] = vecs
-                report.chunks_resumed += len(chunks)
-                done += len(chunks)
-                continue
-            if len(chunks) > batch:  # a long document: its own batches, each staged, so a run resumes inside it
-                parts = []
-                for j in range(0, len(chunks), batch):
-                    piece = chunks[j:j + batch]
-                    vecs = _load_staged(self._staged_path(doc, j // batch), len(piece))
-                    if vecs is None:
-                        vecs = embedder.embed_documents([embed_text(c) for c in piece])
-                        self._stage(doc, vecs, j // batch)
-                        report.chunks_embedded += len(piece)
-                    else:
-                        report.chunks_resumed += len(piece)
-                    parts.append(vecs)
-                    if progress:
-                        progress(doc.source, done + j + len(piece), total)
-                out[i] = np.vstack(parts)
-                self._stage(doc, out[i])
-                for j in range(0, len(chunks), batch):
-                    self._staged_path(doc, j // batch).unlink(missing_ok=True)
-                done += len(chunks)
-                continue
-            pending.append(i)
-            if sum(len(fresh[k][1]) for k in pending) >= batch:
-                run_batch()
-        if pending:
-            run_batch()
-        return [v for v in out if v is not None]
 
     def _commit(self, old: IndexState | None, docs: dict[str, DocEntry],
                 fresh: list[tuple[Document, list[Chunk]]], vectors: list[np.ndarray],
@@ -383,39 +297,8 @@ class Index:
         manifest = Manifest(FORMAT_VERSION, emb, chunker, LexicalInfo(lexical.TOKENIZER_VERSION, "bm25s k1=1.2 b=0.75"),
                             created=old.manifest.created if old else now, updated=now, documents=len(docs),
                             chunks=len(chunks))
-        self._write_generation(manifest, docs, chunks, tokens, dense, lexical.BM25Index.build(tokens))
-
-    def _write_generation(self, manifest, docs, chunks, tokens, dense, bm25) -> None:
-        import faiss
-
-        cur = self.current()
-        n = int(cur.name.split("-")[1]) + 1 if cur else 1
-        name = f"gen-{n:06d}"
-        tmp = self.folder / f".{name}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        _write_lines(tmp / "documents.jsonl", (asdict(d) for d in docs.values()))
-        _write_lines(tmp / "chunks.jsonl", ({"chunk": c.to_dict(), "tokens": t} for c, t in zip(chunks, tokens, strict=False)))
-        faiss.write_index(dense, str(tmp / "dense.faiss"))
-        bm25.save(tmp / "lexical")
-        (tmp / "manifest.json").write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1), "utf-8")
-        _fsync_tree(tmp)
-        os.rename(tmp, self.folder / name)
-        pointer = self.folder / "CURRENT.tmp"
-        pointer.write_text(name + "\n", "utf-8")
-        _fsync_file(pointer)
-        os.replace(pointer, self.folder / "CURRENT")
-        _fsync_file(self.folder)
-        # keep the previous generation for readers that are still loading it
-        for old in sorted(self.folder.glob("gen-*"))[:-2]:
-            shutil.rmtree(old, ignore_errors=True)
-        for stale in self.folder.glob(".gen-*.tmp"):
-            shutil.rmtree(stale, ignore_errors=True)
-
-    def _clear_staging(self) -> None:
-        """Staged embeddings are committed now; the next run starts clean."""
-        shutil.rmtree(self.folder / "staging", ignore_errors=True)
-
+        write_generation(self.folder, self.current(), manifest, docs, chunks, tokens, dense,
+                         lexical.BM25Index.build(tokens))
 
 def _read_manifest(gen: Path) -> Manifest:
     try:
@@ -425,37 +308,8 @@ def _read_manifest(gen: Path) -> Manifest:
     return Manifest.from_dict(data, gen.parent)
 
 
-def _load_staged(path: Path, rows: int) -> np.ndarray | None:
-    try:
-        vecs = np.load(path)
-    except (OSError, ValueError):
-        return None
-    return vecs if vecs.shape[0] == rows else None
-
-
 def _size(path: str) -> int:
     try:
         return os.path.getsize(path)
     except OSError:
         return 0
-
-
-def _write_lines(path: Path, records) -> None:
-    with open(path, "w", encoding="utf-8") as f:
-        for rec in records:
-            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_tree(folder: Path) -> None:
-    for p in folder.rglob("*"):
-        if p.is_file():
-            _fsync_file(p)
-    _fsync_file(folder)

@@ -67,7 +67,11 @@ document.addEventListener('click', function (e) {
 
 
 def build(app: ChatApp):
-    """The page as a gr.Blocks; serve it with `page_options()`."""
+    """The page as a gr.Blocks; serve it with `page_options()`.
+
+    Long on purpose: the layout reads top to bottom as the page does (tabs, then their events);
+    every handler it wires lives in web/app.py.
+    """
     import gradio as gr
 
     s = app.settings
