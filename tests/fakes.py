@@ -85,3 +85,33 @@ def cite(needle: str) -> Callable[[str], str]:
         n = passage_number(prompt, needle)
         return f"{needle}[{n}]。" if n else "资料中没有找到相关内容。"
     return reply
+
+
+class MemoryIndex:
+    """A store engine's loaded index kept in memory (implements index.interface.LoadedIndex)."""
+
+    def __init__(self, chunks, embedder, docs: dict[str, str] | None = None):
+        from assistant.index.manifest import ChunkerSettings, EmbeddingInfo, LexicalInfo, Manifest
+
+        self.chunks = list(chunks)
+        self.generation = None
+        self._texts = docs or {}
+        self._vecs = embedder.embed_documents([c.text for c in self.chunks])
+        self.manifest = Manifest(1, EmbeddingInfo(embedder.name, embedder.fingerprint, embedder.dim),
+                                 ChunkerSettings(80, 20, 1), LexicalInfo("chars", "overlap"), "", "",
+                                 len(self._texts), len(self.chunks))
+
+    def dense_search(self, qvec, n):
+        scores = self._vecs @ qvec
+        order = np.argsort(-scores, kind="stable")[:n]
+        return [(int(i), float(scores[i])) for i in order]
+
+    def dense_score(self, row, qvec):
+        return float(self._vecs[row] @ qvec)
+
+    def lexical_scores(self, query):
+        grams = {query[i:i + 2] for i in range(len(query) - 1)}
+        return np.array([float(sum(g in c.text for g in grams)) for c in self.chunks], dtype="float32")
+
+    def doc_text(self, source):
+        return self._texts.get(source, "")

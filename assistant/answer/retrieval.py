@@ -9,7 +9,7 @@ import numpy as np
 
 from assistant.core.records import Hit
 from assistant.index.embedding import Embedder
-from assistant.index.store import IndexState, lexical
+from assistant.index.interface import LoadedIndex
 
 RRF_K = 60
 
@@ -29,7 +29,7 @@ def rrf(rankings: Sequence[Sequence[int]], weights: Sequence[float], k: int = RR
 class Retriever:
     """Settings in the constructor, the query in the call."""
 
-    def __init__(self, state: IndexState, embedder: Embedder, *, top_k: int = 5,
+    def __init__(self, state: LoadedIndex, embedder: Embedder, *, top_k: int = 5,
                  candidates: int = 30, dense_weight: float = 0.5, mode: str = "hybrid",
                  fusion: str = "score"):
         self.state = state
@@ -55,7 +55,7 @@ class Retriever:
 
     def _one(self, query: str, qvec: np.ndarray, k: int, merge: bool) -> list[Hit]:
         n = max(self.candidates, k * 3)
-        lex_scores = self.state.bm25.scores(lexical.tokenize(query))
+        lex_scores = self.state.lexical_scores(query)
         dense = self.state.dense_search(qvec, n) if self.mode != "lexical" else []
         lex = ([(int(i), float(lex_scores[i])) for i in np.argsort(-lex_scores, kind="stable")[:n]
                 if lex_scores[i] > 0] if self.mode != "dense" else [])
@@ -77,7 +77,7 @@ class Retriever:
         for row in order:
             cos = dense_of.get(row)
             if cos is None and self.mode != "lexical":
-                cos = float(self.state.dense.reconstruct(row) @ qvec)
+                cos = self.state.dense_score(row, qvec)
             hits.append(Hit(self.state.chunks[row], fused[row], cos,
                             float(lex_scores[row]) if lex_scores.size else None))
         if merge:
@@ -124,7 +124,7 @@ def zscore_fusion(dense: list[tuple[int, float]], lex: list[tuple[int, float]],
     return fused
 
 
-def merge_overlaps(hits: list[Hit], state: IndexState) -> list[Hit]:
+def merge_overlaps(hits: list[Hit], state: LoadedIndex) -> list[Hit]:
     """Join hits from one document whose spans overlap or touch; keeps the best rank order."""
     merged: list[Hit] = []
     for h in hits:

@@ -101,6 +101,12 @@ class IndexState:
         d = self.by_source.get(source)
         return d.text if d else ""
 
+    def dense_score(self, row: int, qvec: np.ndarray) -> float:
+        return float(self.dense.reconstruct(row) @ qvec)
+
+    def lexical_scores(self, query: str) -> np.ndarray:
+        return self.bm25.scores(lexical.tokenize(query))
+
     def dense_search(self, qvec: np.ndarray, n: int) -> list[tuple[int, float]]:
         if self.dense is None or self.dense.ntotal == 0:
             return []

@@ -1,0 +1,64 @@
+"""What the rest of the assistant needs from a store engine: the seam a second engine plugs into.
+
+Today's folder of FAISS vectors and bm25s files (`store.Index`, `store.IndexState`) implements
+both protocols; tests/fakes.py has an in-memory one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from assistant.core.records import Chunk
+from assistant.index.embedding import Embedder
+from assistant.index.manifest import Manifest
+
+
+@runtime_checkable
+class LoadedIndex(Protocol):
+    """One loaded, read-only generation: chunks, and scores for a question against them."""
+
+    manifest: Manifest
+    chunks: list[Chunk]
+    generation: Path | None
+
+    def dense_search(self, qvec: np.ndarray, n: int) -> list[tuple[int, float]]:
+        """(row, cosine) of the n chunks nearest the question vector, best first."""
+        ...
+
+    def dense_score(self, row: int, qvec: np.ndarray) -> float:
+        """Cosine of one chunk with the question vector."""
+        ...
+
+    def lexical_scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk (row order) for the question's words."""
+        ...
+
+    def doc_text(self, source: str) -> str:
+        ...
+
+
+@runtime_checkable
+class Store(Protocol):
+    """An index that can be loaded, updated document by document and switched atomically."""
+
+    folder: Path
+    notify: Callable[[str], None] | None
+
+    def exists(self) -> bool: ...
+
+    def current(self) -> Path | None: ...
+
+    def manifest(self) -> Manifest: ...
+
+    def load(self) -> LoadedIndex: ...
+
+    def check_embedder(self, manifest: Manifest, embedder: Embedder) -> None: ...
+
+    def update(self, paths: list[str], embedder: Embedder, *, chunk_size: int, chunk_overlap: int,
+               rebuild: bool = False, progress=None, max_chunks: int = 0): ...
+
+    def remove(self, sources) -> object: ...
