@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.citations import check_answer, numbers, parse_citations, split_statements
+from assistant.answer.citations import check_answer, numbers
+from assistant.answer.marks import parse_citations, split_statements
 from assistant.core.records import Chunk, Hit
 
 
@@ -127,14 +128,14 @@ def test_same_figure_named_for_another_city_elsewhere_is_not_support():
 
 
 def test_tidy_citations_keeps_only_numbers_that_name_a_passage():
-    from assistant.answer.citations import tidy_citations
+    from assistant.answer.marks import tidy_citations
 
     assert tidy_citations("甲【1】，乙[2,9]。[7]", 3) == "甲[1]，乙[2]。"
     assert tidy_citations("丙[1-3]。", 2) == "丙[1][2]。"
 
 
 def test_recite_sets_marks_to_the_passages_that_hold_the_claim():
-    from assistant.answer.citations import recite
+    from assistant.answer.marks import recite
     from assistant.core.records import Statement
 
     stmts = [Statement("水闸有43座[2]。", (1,), True), Statement("另有说法[1]。", (), False, "不符")]

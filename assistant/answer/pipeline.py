@@ -8,19 +8,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answer.citations import (
-    Checked,
-    align_numerals,
-    check_answer,
-    normalize,
-    recite,
-    strip_citations,
-    tidy_citations,
-)
+from assistant.answer.citations import Checked, align_numerals, check_answer, normalize
 from assistant.answer.claims import has
 from assistant.answer.context import BigramIdf, best_window, select
 from assistant.answer.gate import gate
 from assistant.answer.generation import GenerationStats, Generator, LlamaGenerator
+from assistant.answer.marks import recite, strip_citations, tidy_citations
 from assistant.answer.prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_messages
 from assistant.answer.replies import asks_for_figure, list_head
 from assistant.answer.retrieval import Retriever
