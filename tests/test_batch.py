@@ -15,6 +15,7 @@ import pytest
 
 from assistant.answer.pipeline import Assistant
 from assistant.batch import jobs as batch
+from assistant.batch.journal import fingerprint
 from assistant.core.errors import InputError
 from assistant.index.store import Index
 
@@ -237,7 +238,7 @@ def test_parse_expected():
 def test_journal_line_cut_by_a_crash_is_dropped(tmp_path, assistant):
     src = write_csv(tmp_path / "q.csv", QUESTIONS)
     p = batch.plan(src)
-    fp = batch.fingerprint(p)
+    fp = fingerprint(p)
     row = {"index": 0, "cells": ["a", "answered", "", "", "1", ""], "status": "answered", "latency_ms": 1.0,
            "scored": None, "cited": 0, "cited_ok": 0}
     p.journal.write_text(json.dumps({"fingerprint": fp}) + "\n" + json.dumps(row) + "\n" + '{"index": 1, "ce',

@@ -9,9 +9,6 @@ order. When every row is done the output is written whole and the journal remove
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import json
 import os
 import re
 import time
@@ -21,6 +18,7 @@ from pathlib import Path
 
 from assistant.answer.pipeline import MAX_QUESTION_CHARS, Assistant
 from assistant.answer.present import citation_line
+from assistant.batch import journal as journal_file
 from assistant.batch.evaluation import GoldItem, Scored, Summary, percentile, score, source_matches, summarize
 from assistant.batch.tables import (
     EXPECTED_HEADERS,
@@ -163,70 +161,6 @@ class Report:
         return percentile([r.latency_ms for r in self.rows if r.status != "error"], p)
 
 
-def fingerprint(p: Plan) -> dict:
-    """What a journal must match to be resumed: the input's bytes, the question column, the row count."""
-    return {"input": hashlib.sha256(p.input.read_bytes()).hexdigest(), "column": p.question_col,
-            "rows": len(p.table.rows)}
-
-
-def _load_journal(p: Plan) -> dict[int, Row]:
-    """Rows finished by an earlier run; a line cut off by a crash is dropped (and re-asked)."""
-    if not p.journal.exists():
-        return {}
-    raw = p.journal.read_bytes()
-    good = raw[: raw.rfind(b"\n") + 1]
-    if len(good) != len(raw):
-        with open(p.journal, "r+b") as f:
-            f.truncate(len(good))
-    lines = good.decode("utf-8").splitlines()
-    if not lines:  # stopped before the first line was whole
-        return {}
-    if json.loads(lines[0]).get("fingerprint") != fingerprint(p):
-        raise InputError(Code.TABLE_CHANGED, file=p.input.name, journal=p.journal.name)
-    done = {}
-    for line in lines[1:]:
-        d = json.loads(line)
-        done[d["index"]] = Row(**d)
-    return done
-
-
-class _Journal:
-    def __init__(self, p: Plan, fresh: bool):
-        self.f = open(p.journal, "a", encoding="utf-8")
-        if fresh:
-            self._write({"fingerprint": fingerprint(p)})
-
-    def _write(self, obj: dict) -> None:
-        self.f.write(json.dumps(obj, ensure_ascii=False) + "\n")
-        self.f.flush()
-        os.fsync(self.f.fileno())
-
-    def add(self, row: Row) -> None:
-        self._write(asdict(row))
-
-    def close(self) -> None:
-        self.f.close()
-
-
-class _GrowingCsv:
-    """A CSV output written row by row (flushed), so it can be opened while the run goes on."""
-
-    def __init__(self, p: Plan, done: list[Row]):
-        self.p = p
-        self.f = open(p.output, "w", encoding="utf-8-sig", newline="")
-        self.w = csv.writer(self.f, delimiter="\t" if p.output.suffix.lower() == ".tsv" else ",")
-        self.w.writerow(p.table.header + ADDED)
-        for r in done:
-            self.add(r)
-
-    def add(self, r: Row) -> None:
-        self.w.writerow(self.p.table.rows[r.index] + r.cells)
-        self.f.flush()
-
-    def close(self) -> None:
-        self.f.close()
-
-
 @dataclass(frozen=True)
 class Added:
     """The columns a batch run adds to each row, by name; `cells()` gives them in ADDED order."""
@@ -259,13 +193,14 @@ def run(p: Plan, assistant: Assistant, *, restart: bool = False, batch_size: int
             f.unlink(missing_ok=True)
     elif p.output.exists() and not p.journal.exists():
         raise InputError(Code.OUTPUT_EXISTS, path=p.output)
-    done = _load_journal(p)
+    done = journal_file.load(p, Row)
     # load the models and the index now: a missing one fails before any row is written
     assistant.generator  # noqa: B018
     assistant.retriever  # noqa: B018
     report = Report(p.output, len(p.table.rows), resumed=len(done))
-    journal = _Journal(p, fresh=not p.journal.exists() or p.journal.stat().st_size == 0)
-    growing = _GrowingCsv(p, [done[i] for i in sorted(done)]) if p.output.suffix.lower() != ".xlsx" else None
+    journal = journal_file.Journal(p, fresh=not p.journal.exists() or p.journal.stat().st_size == 0)
+    growing = (journal_file.GrowingCsv(p, [done[i] for i in sorted(done)], ADDED)
+               if p.output.suffix.lower() != ".xlsx" else None)
     t0 = time.perf_counter()
     todo = [i for i in range(len(p.table.rows)) if i not in done]
     try:
