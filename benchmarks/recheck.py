@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.answer.citations import check_answer  # noqa: E402
-from assistant.answer.pipeline import unanswered  # noqa: E402
+from assistant.answer.verdict import unanswered  # noqa: E402
 from assistant.core.records import Chunk, Hit  # noqa: E402
 from assistant.text.names import doc_places  # noqa: E402
 

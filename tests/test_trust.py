@@ -154,7 +154,7 @@ def test_a_copied_sentence_may_carry_figures_beside_the_asked_one():
 
 
 def test_an_echo_of_the_question_is_not_an_answer():
-    from assistant.answer.pipeline import unanswered
+    from assistant.answer.verdict import unanswered
 
     passages = [hit("首信云等41家数据要素市场主体完成入驻。")]
     checked = check_answer("数据要素市场主体完成入驻[1]。", "有多少家数据要素市场主体完成入驻？", passages)

@@ -14,7 +14,7 @@ from assistant.core.errors import Code, IndexStateError, InputError
 from assistant.index import audit
 from assistant.index.documents import DocumentInfo, DocumentStore
 from assistant.index.embedding import Embedder
-from assistant.index.store import UpdateReport
+from assistant.index.records import UpdateReport
 from assistant.ingest.readers import discover
 
 Progress = Callable[[str, int, int], None]

@@ -8,15 +8,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.answer.citations import Checked, align_numerals, check_answer, normalize
-from assistant.answer.claims import has
+from assistant.answer.citations import align_numerals, check_answer
 from assistant.answer.context import BigramIdf, best_window, select
 from assistant.answer.gate import gate
 from assistant.answer.generation import GenerationStats, Generator, LlamaGenerator
-from assistant.answer.marks import recite, strip_citations, tidy_citations
+from assistant.answer.marks import recite, tidy_citations
 from assistant.answer.prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_messages
-from assistant.answer.replies import asks_for_figure, list_head
 from assistant.answer.retrieval import Retriever
+from assistant.answer.verdict import unanswered
 from assistant.core import models
 from assistant.core.config import Settings
 from assistant.core.errors import Code, InputError
@@ -24,7 +23,6 @@ from assistant.core.records import Answer, Chunk, Hit, Reason, Status, Timings
 from assistant.index.embedding import Embedder, SentenceTransformerEmbedder
 from assistant.index.manifest import Manifest
 from assistant.index.store import Index, IndexState
-from assistant.text.figures import figures
 from assistant.text.injection import blank
 from assistant.text.names import DocPlaces, doc_places, names_covered
 
@@ -99,19 +97,6 @@ def make_generator(settings: Settings) -> Generator:
     path = settings.chat_model or models.require(models.DEFAULT_CHAT, settings.models_dir)
     return LlamaGenerator(path, n_ctx=settings.n_ctx, n_threads=settings.threads,
                           n_gpu_layers=settings.n_gpu_layers, seed=settings.seed)
-
-
-def unanswered(checked: Checked, question: str) -> str:
-    """Why a checked reply does not answer the question (Chinese), or "" when it does."""
-    if not any(s.supported and s.cites for s in checked.statements):
-        return "模型给出的回答无法在资料中核实"
-    if asks_for_figure(question) and not any(
-            s.supported and s.cites and figures(normalize(strip_citations(s.text))) for s in checked.statements):
-        return "回答里没有问题所问的数字"
-    head = list_head(question)
-    if head and not any(has(head, normalize(c.quote)) for c in checked.citations):
-        return f"回答没有说到问题所问的“{head}”"
-    return ""
 
 
 class Assistant:

@@ -17,7 +17,8 @@ from pathlib import Path
 from assistant.core.errors import Code, InputError
 from assistant.index import audit
 from assistant.index.embedding import Embedder
-from assistant.index.store import Index, UpdateReport
+from assistant.index.records import UpdateReport
+from assistant.index.store import Index
 from assistant.ingest.readers import SUPPORTED
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024

@@ -16,7 +16,6 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,44 +26,13 @@ from assistant.index import lexical
 from assistant.index.embedding import Embedder
 from assistant.index.generations import write_generation
 from assistant.index.manifest import FORMAT_VERSION, ChunkerSettings, EmbeddingInfo, LexicalInfo, Manifest
+from assistant.index.records import DocEntry, UpdateReport
 from assistant.index.staging import Staging, embed_all
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.readers import Skip, Skipped, discover, read_all
 from assistant.text.injection import suspects
 
 CHUNKER_VERSION = 1
-
-
-@dataclass
-class DocEntry:
-    key: str  # absolute path: identity across runs
-    source: str  # as the user gave it
-    title: str
-    sha256: str
-    chars: int
-    size: int
-    added: str
-    updated: str
-    chunk_ids: list[str] = field(default_factory=list)
-    text: str = ""
-    suspect: list[str] = field(default_factory=list)  # sentences that address the assistant (hidden from it)
-
-
-@dataclass
-class UpdateReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    suspect: dict[str, list[str]] = field(default_factory=dict)  # source -> sentences hidden from the model
-    chunks_embedded: int = 0
-    chunks_resumed: int = 0
-    seconds: float = 0.0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
 
 
 def embed_text(chunk: Chunk) -> str:

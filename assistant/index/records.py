@@ -1,0 +1,39 @@
+"""What an index keeps per document, and what an update reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from assistant.ingest.skips import Skipped
+
+
+@dataclass
+class DocEntry:
+    key: str  # absolute path: identity across runs
+    source: str  # as the user gave it
+    title: str
+    sha256: str
+    chars: int
+    size: int
+    added: str
+    updated: str
+    chunk_ids: list[str] = field(default_factory=list)
+    text: str = ""
+    suspect: list[str] = field(default_factory=list)  # sentences that address the assistant (hidden from it)
+
+
+@dataclass
+class UpdateReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    suspect: dict[str, list[str]] = field(default_factory=dict)  # source -> sentences hidden from the model
+    chunks_embedded: int = 0
+    chunks_resumed: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
