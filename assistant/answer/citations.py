@@ -14,7 +14,6 @@ from assistant.core.records import Citation, Hit, Statement
 from assistant.text.chinese import char_bigrams, chinese_numeral, normalize, parse_chinese_numeral
 from assistant.text.figures import Figure, figures
 from assistant.text.injection import blank
-from assistant.text.names import asked_places, home_compatible, mentioned, place_conflict
 from assistant.text.sentences import Span, paragraphs, sentence_spans, sentences
 
 _NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
@@ -38,18 +37,6 @@ def numbers(text: str) -> list[str]:
     found = _NUM.findall(normalize(text).replace(",", ""))
     found += [f"第{v}" for m in _ORDINAL.finditer(text) if (v := parse_chinese_numeral(m.group(1)))]
     return found
-
-
-def _has_number(passage_norm: str, num: str) -> bool:
-    if num.startswith("第"):
-        n = int(num[1:])
-        return (re.search(rf"第{n}(?!\d)", passage_norm) is not None
-                or re.search(rf"第{chinese_numeral(n)}(?![十一二三四五六七八九])", passage_norm) is not None)
-    if re.search(rf"(?<![\d.]){re.escape(num)}(?![\d]|\.\d)", passage_norm):
-        return True
-    # "第9" in an answer stands for "第九" in the document
-    cn = chinese_numeral(int(num)) if num.isdigit() and int(num) < 100 else ""
-    return bool(cn) and re.search(rf"第{cn}(?![十一二三四五六七八九])", passage_norm) is not None
 
 
 def align_numerals(answer: str, passages: list[str]) -> str:
@@ -131,16 +118,6 @@ def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str
             statements.append(Statement(raw.strip(), (), False, "只是重复了问题，没有回答"))
             continue
         ok, added, problem = _support_for(core, question, valid, figs, passages, views)
-        nums = [f.text for f in figs]
-        if ok and not problem:
-            places = asked_places(question)
-            at_home = [n for n in ok if places and views[n - 1].home
-                       and all(home_compatible(views[n - 1].home, p) for p in places)]
-            conflict = None if at_home else _figure_elsewhere(question, core, nums, passages, normed) or \
-                _cited_conflict(question, core, ok, passages)
-            if conflict:
-                asked_place, other = conflict
-                ok, added, problem = [], set(), f"引用的资料讲的是“{other}”，没有提到“{asked_place}”"
         for n in ok:
             score = support(core, passages[n - 1], question)
             if n not in cited_by or score > cited_by[n][0]:
@@ -154,32 +131,6 @@ def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str
 def _home(homes: Mapping[str, str] | None, hit: Hit) -> str:
     homes = homes or {}
     return homes.get(hit.chunk.chunk_id) or homes.get(hit.chunk.source, "")
-
-
-def _cited_conflict(question: str, core: str, cites: list[int], passages: list[str]) -> tuple[str, str] | None:
-    """Every cited passage is about another city than the one asked."""
-    conflicts = [place_conflict(question, passages[n - 1], core) for n in cites]
-    return conflicts[0] if conflicts and all(c[0] for c in conflicts) else None
-
-
-def _figure_elsewhere(question: str, core: str, nums: list[str], passages: list[str],
-                      normed: list[str]) -> tuple[str, str] | None:
-    """The figure is stated for another city in some passage, and never next to the asked place.
-
-    Two documents often report the same figure, one as "我市" and one naming the city; the
-    named one tells whose figure it is.
-    """
-    places = asked_places(question)
-    if not nums or not places:
-        return None
-    holders = [i for i in range(len(passages)) if any(_has_number(normed[i], x) for x in nums)]
-    if any(all(mentioned(p, passages[i]) for p in places) for i in holders):
-        return None
-    for i in holders:
-        c = place_conflict(question, passages[i], core)
-        if c[0]:
-            return c
-    return None
 
 
 def _verdict(core: str, question: str, figs: list[Figure], view: View, passage: str) -> str:
