@@ -31,14 +31,20 @@ class Entry:
 
 
 def record(index_dir: str | os.PathLike, user: str, action: Action, target: str) -> None:
-    """Append one line; the file is only ever appended to, and each line is flushed to disk."""
+    """Append one line; the file is only ever appended to, and each write is flushed to disk."""
+    _append(index_dir, user, [(action, target)])
+
+
+def _append(index_dir: str | os.PathLike, user: str, entries: list[tuple[Action, str]]) -> None:
+    if not entries:
+        return
     folder = Path(index_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(asdict(Entry(time.strftime("%Y-%m-%d %H:%M:%S"), user or "?", action, target)),
-                      ensure_ascii=False)
+    now = time.strftime("%Y-%m-%d %H:%M:%S")
+    lines = "".join(json.dumps(asdict(Entry(now, user or "?", a, t)), ensure_ascii=False) + "\n" for a, t in entries)
     fd = os.open(folder / "audit.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
     try:
-        os.write(fd, (line + "\n").encode("utf-8"))
+        os.write(fd, lines.encode("utf-8"))
         os.fsync(fd)
     finally:
         os.close(fd)
@@ -64,11 +70,11 @@ def recent(index_dir: str | os.PathLike, limit: int = 50) -> list[Entry]:
 
 
 def record_report(index_dir: str | os.PathLike, user: str, report) -> None:
-    """One line per document an index run added, updated or removed (an index.UpdateReport)."""
-    for action, sources in ((Action.ADD, report.added), (Action.UPDATE, report.updated),
-                            (Action.DELETE, report.removed)):
-        for source in sources:
-            record(index_dir, user, action, source)
+    """One line per document an index run added, updated or removed (an index.UpdateReport), in one write."""
+    _append(index_dir, user, [(action, source) for action, sources in ((Action.ADD, report.added),
+                                                                        (Action.UPDATE, report.updated),
+                                                                        (Action.DELETE, report.removed))
+                              for source in sources])
 
 
 def os_user() -> str:

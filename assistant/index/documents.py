@@ -19,7 +19,7 @@ from assistant.index import audit
 from assistant.index.embedding import Embedder
 from assistant.index.records import UpdateReport
 from assistant.index.store import Index
-from assistant.ingest.readers import SUPPORTED
+from assistant.ingest.formats import load as readers
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
@@ -56,8 +56,8 @@ class DocumentStore:
     def check_upload(self, path: str | os.PathLike, name: str | None = None) -> None:
         p = Path(path)
         shown = name or p.name
-        if Path(shown).suffix.lower() not in SUPPORTED:
-            raise InputError(Code.UPLOAD_TYPE, name=shown, types=" ".join(sorted(SUPPORTED)))
+        if Path(shown).suffix.lower() not in readers():  # the same registry the index reads with
+            raise InputError(Code.UPLOAD_TYPE, name=shown, types=" ".join(sorted(readers())))
         size = p.stat().st_size
         if size > self.max_bytes:
             raise InputError(Code.UPLOAD_TOO_LARGE, name=shown, mb=size / 1048576, limit=self.max_bytes / 1048576)

@@ -19,11 +19,8 @@ from assistant.ingest.formats import ZIPPED, load
 from assistant.ingest.safety import MAX_ODD_SHARE, check_zip, odd_share, read_capped
 from assistant.ingest.skips import Skip, Skipped, UnreadableFile
 
-__all__ = ["SUPPORTED", "Skip", "Skipped", "UnreadableFile", "decode_bytes", "discover", "guess_title",
+__all__ = ["Skip", "Skipped", "UnreadableFile", "decode_bytes", "discover", "guess_title",
            "read_all", "read_document"]
-
-SUPPORTED = frozenset(load())  # the suffixes a reader is registered for
-
 
 def discover(paths: list[str]) -> tuple[list[str], list[Skipped]]:
     """Files to read under the given paths (folders recursively), as path strings.
