@@ -18,6 +18,12 @@ fi
 python -m pip install --quiet --upgrade pip
 # torch first and pinned: an unpinned torch pulls a multi-GB CUDA build
 python -m pip install --quiet "torch==2.13.0"
-# llama-cpp-python compiles from source (~5 min the first time; pip caches the wheel)
-CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" python -m pip install --quiet -e ".[dev]"
+# llama-cpp-python compiles from source once (~6 min), portable (no -march=native: see scripts/llama_wheel.sh),
+# into a cache outside the checkout; the offline bundle ships the same wheel. $CMAKE_ARGS picks another build.
+LLAMA_WHEEL=$(bash scripts/llama_wheel.sh env)
+if [ "$(cat .venv/.llama-wheel 2>/dev/null)" != "$LLAMA_WHEEL" ]; then
+  python -m pip install --quiet --force-reinstall --no-deps "$LLAMA_WHEEL"
+  printf '%s' "$LLAMA_WHEEL" > .venv/.llama-wheel
+fi
+python -m pip install --quiet -e ".[dev]"
 assistant models install

@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . .venv/bin/activate
-ruff check assistant tests benchmarks
+ruff check assistant tests benchmarks offline
 ASSISTANT_REQUIRE_MODELS=1 python -m pytest -q -ra

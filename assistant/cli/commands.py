@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 from assistant.answer.library import Library
-from assistant.answer.pipeline import Assistant, check_question, make_embedder
+from assistant.answer.pipeline import Assistant, check_question
 from assistant.answer.present import answer_text, hit_line
+from assistant.cli.doctor import cmd_doctor  # noqa: F401 - the CLI finds each command here
 from assistant.core import models
 from assistant.core.config import Settings
-from assistant.core.errors import AssistantError, Code, InputError
+from assistant.core.errors import Code, InputError
 from assistant.index import audit
-from assistant.index.store import Index
 
 
 def _dump(obj) -> None:
@@ -139,52 +139,6 @@ def cmd_models(args: argparse.Namespace, s: Settings) -> int:
     for p in others:
         print(f"{p.name:22s} chat      own      (not verified: your own file)")
     return 1 if bad else 0
-
-
-def cmd_doctor(args: argparse.Namespace, s: Settings) -> int:
-    from assistant.core.config import physical_cores
-
-    problems = 0
-    print(f"models folder   {s.models_dir}")
-    for st in models.status(s.models_dir):
-        ok = "ok" if st.ok else "; ".join(st.problems)
-        problems += (not st.ok) and st.spec.default
-        print(f"  {st.spec.name:22s} {ok}")
-    print(f"chat model      {s.chat_model or models.SPECS[models.DEFAULT_CHAT].target}")
-    print(f"threads         {s.threads} (physical cores: {physical_cores()})")
-    try:
-        import llama_cpp
-
-        gpu = bool(llama_cpp.llama_supports_gpu_offload())
-        print(f"llama.cpp       {llama_cpp.__version__}, GPU offload {'yes, layers: ' + str(s.n_gpu_layers) if gpu else 'no (CPU)'}")
-    except ImportError:
-        print("llama.cpp       NOT INSTALLED: pip install llama-cpp-python")
-        problems += 1
-    try:
-        import torch
-
-        print(f"embeddings on   {'cuda' if torch.cuda.is_available() else 'cpu'} (torch {torch.__version__})")
-    except ImportError:
-        print("torch           NOT INSTALLED")
-        problems += 1
-    idx = Index(s.index_dir)
-    print(f"index           {s.index_dir}")
-    try:
-        state = idx.load()
-        emb = state.manifest.embedding
-        print(f"  {len(state.docs)} documents, {len(state.chunks)} chunks, embedding model {emb.name} "
-              f"(dim {emb.dim}), updated {state.manifest.updated}")
-        try:
-            idx.check_embedder(state.manifest, make_embedder(s, state.manifest))
-            print("  embedding model matches the index")
-        except AssistantError as e:
-            print(f"  PROBLEM: {e}")
-            problems += 1
-    except AssistantError as e:
-        print(f"  PROBLEM: {e}")
-        problems += 1
-    print("all good" if not problems else f"{problems} problem(s) found")
-    return 0 if not problems else 1
 
 
 def cmd_serve(args: argparse.Namespace, s: Settings) -> int:

@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     ul.add_argument("file", nargs="?", default="logins.txt")
 
     p = sub.add_parser("doctor", help="check models and index, and say what would be used")
+    p.add_argument("--smoke", action="store_true", help="also run both models once on this CPU (about 10 s)")
     _common(p, model=True)
     return ap
 

@@ -1,0 +1,107 @@
+"""Generation speed of the portable llama.cpp build next to the -march=native one, in one run, same model, same prompt.
+
+Each wheel is unpacked into a folder of its own and imported from there (PYTHONPATH first), so the two builds
+never share a library. Rounds alternate between the builds so that machine noise falls on both. Also prints what
+each build's libraries use (AVX2, FMA, AVX-512 instruction lines) from their disassembly.
+
+    python benchmarks/portable.py [--rounds 3] [--tokens 128]
+      [--portable WHEEL] [--native WHEEL]     # default: bash scripts/llama_wheel.sh portable|native (cached)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from offline import isa  # noqa: E402
+
+MODEL = ROOT / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+PROMPT = ("请根据下面的资料回答问题，并用[1]标注出处。\n资料[1]：汛前要对全市126座水库、43座水闸开展全面检查，"
+          "各区县要在5月31日前完成隐患整改，并把检查结果报市防汛办。\n问题：汛前要检查多少座水库、多少座水闸？请详细说明。")
+
+CHILD = r"""
+import json, sys, time
+import llama_cpp
+llm = llama_cpp.Llama(model_path=sys.argv[1], n_ctx=2048, n_threads=int(sys.argv[3]), verbose=False, seed=1)
+msgs = [{"role": "user", "content": sys.argv[2]}]
+llm.create_chat_completion(messages=msgs, max_tokens=8, temperature=0.0)  # warm-up
+t0 = time.perf_counter(); first = None; n = 0
+for part in llm.create_chat_completion(messages=msgs, max_tokens=int(sys.argv[4]), temperature=0.0, top_k=1,
+                                       stream=True):
+    if part["choices"][0].get("delta", {}).get("content"):
+        n += 1
+        if first is None:
+            first = time.perf_counter()
+end = time.perf_counter()
+print(json.dumps({"tokens": n, "prompt_s": first - t0, "gen_tok_s": (n - 1) / (end - first),
+                  "lib": llama_cpp.__file__}))
+"""
+
+
+def wheel_for(flavor: str) -> Path:
+    out = subprocess.run(["bash", str(ROOT / "scripts" / "llama_wheel.sh"), flavor], capture_output=True, text=True,
+                         check=True).stdout
+    return Path(out.strip().splitlines()[-1])
+
+
+def unpack(wheel: Path, dest: Path) -> Path:
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(dest)
+    for so in dest.rglob("*.so*"):
+        so.chmod(0o755)
+    return dest
+
+
+def run_once(folder: Path, tokens: int, threads: int) -> dict:
+    env = {"PYTHONPATH": str(folder), "PATH": "/usr/bin:/bin"}
+    res = subprocess.run([sys.executable, "-c", CHILD, str(MODEL), PROMPT, str(threads), str(tokens)],
+                         capture_output=True, text=True, env=env, check=True)
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["lib"].startswith(str(folder)), out["lib"]  # the build under test, not the venv's
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--portable", type=Path)
+    ap.add_argument("--native", type=Path)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--tokens", type=int, default=128)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    wheels = {"portable": args.portable or wheel_for("portable"), "native": args.native or wheel_for("native")}
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = {k: unpack(w, Path(tmp) / k) for k, w in wheels.items()}
+        for k, folder in folders.items():
+            libs = sorted({p.resolve() for p in folder.rglob("libggml-cpu.so")})
+            for lib in libs:
+                r = isa.scan(lib)
+                print(f"{k:8s} {lib.name}: {r.instructions} instructions; AVX2 {r.avx2}, FMA {r.fma}, "
+                      f"AVX-512 {r.avx512}  ({wheels[k].parent.name})")
+        runs: dict[str, list[dict]] = {k: [] for k in folders}
+        for i in range(args.rounds):
+            for k in (list(folders) if i % 2 == 0 else list(reversed(folders))):
+                r = run_once(folders[k], args.tokens, args.threads)
+                runs[k].append(r)
+                print(f"round {i + 1} {k:8s} generation {r['gen_tok_s']:.1f} tok/s, first token {r['prompt_s']:.2f} s, "
+                      f"{r['tokens']} tokens", flush=True)
+    med = {k: statistics.median(r["gen_tok_s"] for r in v) for k, v in runs.items()}
+    first = {k: statistics.median(r["prompt_s"] for r in v) for k, v in runs.items()}
+    print(f"\n| build | generation tok/s (median of {args.rounds}) | first token s |\n| --- | --- | --- |")
+    for k in runs:
+        print(f"| {k} | {med[k]:.1f} | {first[k]:.2f} |")
+    print(f"portable / native generation: {med['portable'] / med['native']:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
