@@ -77,6 +77,32 @@ def check_wheels(wheels: list[Path], llama_wheel: Path) -> None:
         raise BundleError("the wheelhouse's llama-cpp-python is not the checked portable build")
 
 
+LEGACY = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
+
+
+def glibc_floor(wheels: list[Path]) -> tuple[int, int]:
+    """The oldest glibc every wheel installs on: per wheel the most lenient of its tags, then the strictest wheel.
+    A plain linux_* tag (built here, not repaired) needs this machine's own glibc."""
+    from packaging.utils import parse_wheel_filename
+
+    here = tuple(int(x) for x in platform.libc_ver()[1].split(".")[:2])
+    floor = (2, 5)
+    for w in wheels:
+        needs = []
+        for tag in parse_wheel_filename(w.name)[3]:
+            m = re.match(r"manylinux_(\d+)_(\d+)_", tag.platform)
+            legacy = tag.platform.split("_x86_64")[0].split("_aarch64")[0]
+            if m:
+                needs.append((int(m[1]), int(m[2])))
+            elif legacy in LEGACY:
+                needs.append(LEGACY[legacy])
+            elif tag.platform.startswith("linux_"):
+                needs.append(here)
+        if needs:
+            floor = max(floor, min(needs))
+    return floor
+
+
 def check_portable(llama_wheel: Path, log=print) -> list[isa.LibraryISA]:
     """Refuse a llama.cpp build with AVX-512 code: it would die on a laptop with 'illegal instruction'."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -178,17 +204,18 @@ def build(out: Path, llama_wheel: Path, models_dir: Path, *, tarball: bool = Tru
     cmake_args = (llama_wheel.parent / "CMAKE_ARGS").read_text().strip() if (
         llama_wheel.parent / "CMAKE_ARGS").is_file() else "unknown"
     values = {"VERSION": version, "PYTHON_VERSION": f"{sys.version_info.major}.{sys.version_info.minor}",
-              "ARCH": platform.machine(), "NAME": name, "CPU_FLAGS": CPU_FLAGS}
+              "ARCH": platform.machine(), "NAME": name, "CPU_FLAGS": CPU_FLAGS,
+              "GLIBC_MIN": "%d.%d" % glibc_floor(wheels)}
     fill(HERE / "install.sh", values, work / "install.sh", mode=0o755)
     fill(HERE / "uninstall.sh", values, work / "uninstall.sh", mode=0o755)
     fill(HERE / "guide.md", values, work / "离线安装说明.md")
     models_mb = sum(p.stat().st_size for p in (work / "models").rglob("*") if p.is_file()) // 2**20
     wheels_mb = sum(w.stat().st_size for w in wheels) // 2**20
-    (work / "BUNDLE.txt").write_text(
-        f'PROJECT="{PROJECT}"\nVERSION="{version}"\nPYTHON_VERSION="{values["PYTHON_VERSION"]}"\n'
-        f'ARCH="{values["ARCH"]}"\nCPU_FLAGS="{CPU_FLAGS}"\nRUNTIME_MB={unpacked_mb(wheels)}\n'
-        f"MODELS_MB={models_mb}\nBUNDLE_MB={models_mb + wheels_mb}\n"
-        f'BUILT="{time.strftime("%Y-%m-%dT%H:%M:%S%z")}"\nLLAMA_CMAKE_ARGS="{cmake_args}"\n', "utf-8")
+    facts = {"PROJECT": PROJECT, "VERSION": version, "PYTHON_VERSION": values["PYTHON_VERSION"],
+             "ARCH": values["ARCH"], "CPU_FLAGS": CPU_FLAGS, "GLIBC_MIN": values["GLIBC_MIN"],
+             "RUNTIME_MB": unpacked_mb(wheels), "MODELS_MB": models_mb, "BUNDLE_MB": models_mb + wheels_mb,
+             "BUILT": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "LLAMA_CMAKE_ARGS": cmake_args}
+    (work / "BUNDLE.txt").write_text("".join(f'{k}="{v}"\n' for k, v in facts.items()), "utf-8")  # sourced by install.sh
     covered = write_sums(work)
     shutil.rmtree(final, ignore_errors=True)
     os.rename(work, final)

@@ -4,6 +4,7 @@
 #   bash install.sh /opt/文档助手    安装、更新或修复到另一个文件夹
 # 再次运行即可修复损坏或中断的安装。更新时保留资料库（index/，含上传的文件）、登录名单和 assistant.toml。
 # 每一种错误都只说一行中文并以非零状态退出（退出码见《离线安装说明.md》），已安装的内容不会丢失。
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"  # started as `sh install.sh`: rerun under bash
 set -uo pipefail
 export LC_ALL=C.UTF-8 LANG=C.UTF-8
 umask 022
@@ -42,6 +43,11 @@ for f in $CPU_FLAGS; do
   case "$flags" in *" $f "*) ;; *) missing="$missing $f" ;; esac
 done
 [ -z "$missing" ] || fail 10 "本机处理器缺少所需的指令集（${missing# }），无法运行本安装包中的模型程序：需要支持 AVX2 和 FMA 的 x86-64 处理器（Intel 2013 年 Haswell、AMD 2015 年以后的大多数型号）"
+
+glibc=$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{ print $2 }')
+if [ -n "${GLIBC_MIN:-}" ] && [ "$(printf '%s\n%s\n' "$GLIBC_MIN" "${glibc:-0}" | sort -V | head -1)" != "$GLIBC_MIN" ]; then
+  fail 10 "本机的系统库 glibc 是 ${glibc:-未知版本}，本安装包需要 $GLIBC_MIN 以上（Debian 12、Ubuntu 22.04 及以后）。较早的系统需要在同版本系统上制作的安装包，见《离线安装说明.md》“不支持的平台”一节"
+fi
 
 PY=${PYTHON:-}
 if [ -z "$PY" ]; then
@@ -196,12 +202,15 @@ step 7 "完成：版本 $VERSION 已安装到 $TARGET（用时 $(( $(date +%s) -
 indexes=$(grep -c '^index ' "$check" || true)
 if grep -q 'PROBLEM' "$check"; then
   echo "注意：已有资料库需要处理（资料库本身未改动）："
-  grep -B1 'PROBLEM' "$check" | sed 's/^/  /'
+  awk '/^index / { folder = $2 } /PROBLEM: / { sub(/.*PROBLEM: /, ""); print "  " folder "：" $0 }' "$check"
 fi
 cat <<EOF
 
 开始使用（两条命令）：
-  1. 建立资料库：  "$TARGET/assistant" index 你的文件夹        （试用："$TARGET/assistant" index "$TARGET/samples"）
-  2. 打开问答页面："$TARGET/assistant" serve                  然后在浏览器打开 http://127.0.0.1:7860/
-已有资料库 $indexes 个；说明见 $TARGET/离线安装说明.md
+  1. 建立资料库（把文件夹换成您的文件所在的文件夹；先试试示例文档也可以）：
+     "$TARGET/assistant" index "$TARGET/samples"
+  2. 打开问答页面，然后在浏览器中访问 http://127.0.0.1:7860/ ：
+     "$TARGET/assistant" serve
 EOF
+[ "${indexes:-0}" -eq 0 ] || echo "已有资料库 $indexes 个，已保留。"
+echo "使用说明：$TARGET/离线安装说明.md"

@@ -3,6 +3,7 @@
 #   bash uninstall.sh          删除程序（runtime/）、命令入口和随安装包提供的模型；保留资料库（index/，含上传的文件）、
 #                              assistant.toml、登录名单和您自己放入 models/ 的模型
 #   bash uninstall.sh --all    删除整个安装文件夹，包括资料库和所有数据（会要求输入“删除”确认）
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"  # started as `sh uninstall.sh`: rerun under bash
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 [ -f "$HERE/INSTALLED.txt" ] || { echo "卸载失败：$HERE 不是文档问答助手的安装文件夹（缺少 INSTALLED.txt）" >&2; exit 1; }

@@ -26,8 +26,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
-# Inside the namespace: loopback up; every C/C++ compiler replaced by a refusal; the machine's own package
-# stores (find-links folders, file:// indexes) emptied, so only the bundle's wheels can be installed.
+# Inside the namespace: loopback up; every C/C++ compiler replaced by a refusal; the compiler's OpenMP runtime
+# (libgomp) emptied; the machine's own package stores (find-links folders, file:// indexes) emptied, so only the
+# bundle's wheels can be installed.
 PRELUDE = r"""
 set -e
 ip link set lo up
@@ -37,6 +38,9 @@ chmod 755 "$refuse"
 for c in cc gcc c++ g++ clang clang++ cpp x86_64-linux-gnu-gcc x86_64-linux-gnu-g++; do
   p=$(command -v "$c" 2>/dev/null) || continue
   mount --bind "$refuse" "$(readlink -f "$p")"
+done
+for lib in /usr/lib/x86_64-linux-gnu/libgomp.so.1 /usr/lib/aarch64-linux-gnu/libgomp.so.1; do
+  if [ -e "$lib" ]; then mount --bind /dev/null "$(readlink -f "$lib")"; fi  # a laptop with no compiler may lack it
 done
 for d in /opt/wheels /opt/pypi /opt/pypi-more; do
   if [ -d "$d" ]; then mount -t tmpfs none "$d"; fi

@@ -85,7 +85,7 @@ def test_installs_with_no_network_and_no_compiler(proof):
     assert inst["rc"] == 0, inst["output"]
     assert inst["seconds"] < 180, inst["seconds"]
     out = inst["output"]
-    assert "assistant\" index" in out and "assistant\" serve" in out  # the two commands to start
+    assert '/assistant" index "' in out and '/assistant" serve' in out  # the two commands to start
     assert "all good" not in out  # the doctor's English stays in selfcheck.log; the user reads Chinese
 
 

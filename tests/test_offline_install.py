@@ -31,7 +31,7 @@ def _bundle(root: Path, **over) -> Path:
     (b / "models" / "emb" / "modules.json").write_text("[]", "utf-8")
     (b / "wheels" / "pip-99-py3-none-any.whl").write_bytes(b"not really a wheel")
     vals = {"PROJECT": '"doc-assistant"', "VERSION": '"9.9.9"', "PYTHON_VERSION": f'"{PY}"', "ARCH": '"x86_64"',
-            "CPU_FLAGS": '"avx2 fma"', "RUNTIME_MB": "10", "MODELS_MB": "1", "BUNDLE_MB": "1", **over}
+            "CPU_FLAGS": '"avx2 fma"', "GLIBC_MIN": '"2.17"', "RUNTIME_MB": "10", "MODELS_MB": "1", "BUNDLE_MB": "1", **over}
     (b / "BUNDLE.txt").write_text("".join(f"{k}={v}\n" for k, v in vals.items()), "utf-8")
     write_sums(b)
     return b
@@ -100,6 +100,11 @@ def test_wrong_os_and_architecture(tmp_path, installed, machine_is_x86):
 def test_cpu_without_the_needed_instructions(tmp_path, machine_is_x86):
     b = _bundle(tmp_path, CPU_FLAGS='"avx2 fma no_such_flag"')
     _one_line(_install(b), 10, "指令集", "no_such_flag")
+
+
+def test_system_library_too_old(tmp_path, machine_is_x86):
+    b = _bundle(tmp_path, GLIBC_MIN='"99.1"')
+    _one_line(_install(b), 10, "glibc", "99.1")
 
 
 def test_wrong_python(tmp_path, installed, machine_is_x86):
