@@ -205,7 +205,7 @@ def build(out: Path, llama_wheel: Path, models_dir: Path, *, tarball: bool = Tru
         llama_wheel.parent / "CMAKE_ARGS").is_file() else "unknown"
     values = {"VERSION": version, "PYTHON_VERSION": f"{sys.version_info.major}.{sys.version_info.minor}",
               "ARCH": platform.machine(), "NAME": name, "CPU_FLAGS": CPU_FLAGS,
-              "GLIBC_MIN": "%d.%d" % glibc_floor(wheels)}
+              "GLIBC_MIN": ".".join(map(str, glibc_floor(wheels)))}
     fill(HERE / "install.sh", values, work / "install.sh", mode=0o755)
     fill(HERE / "uninstall.sh", values, work / "uninstall.sh", mode=0o755)
     fill(HERE / "guide.md", values, work / "离线安装说明.md")
