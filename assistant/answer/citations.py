@@ -212,6 +212,6 @@ def _citation(n: int, hit: Hit, score: float, statement: str, added: bool, quest
     best = _with_attribution(c.text, best, spans)
     return Citation(
         n=n, source=c.source, chunk_id=c.chunk_id, start=c.start + best.start, end=c.start + best.end,
-        quote=c.text[best.start:best.end], headings=c.headings, paragraph=c.paragraph, page=c.page,
+        quote=c.text[best.start:best.end], headings=c.headings, paragraph=c.paragraph, page=c.page_at(best.start),
         added_by_program=added,
     )

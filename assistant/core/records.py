@@ -56,16 +56,24 @@ class Chunk:
     end: int
     paragraph: int  # 1-based paragraph number of the chunk's first character
     headings: tuple[str, ...] = ()
-    page: int | None = None
+    page: int | None = None  # the page the chunk starts on
+    page_breaks: tuple[int, ...] = ()  # offsets in `text` where a following page starts
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["headings"] = list(self.headings)
+        d["page_breaks"] = list(self.page_breaks)
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Chunk:
-        return cls(**{**d, "headings": tuple(d.get("headings", ()))})
+        return cls(**{**d, "headings": tuple(d.get("headings", ())), "page_breaks": tuple(d.get("page_breaks", ()))})
+
+    def page_at(self, offset: int) -> int | None:
+        """The page of the character at `offset` in the chunk's text (a chunk may run over a page break)."""
+        if self.page is None:
+            return None
+        return self.page + sum(1 for b in self.page_breaks if b <= offset)
 
     @property
     def heading_path(self) -> str:

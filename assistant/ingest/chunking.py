@@ -88,6 +88,7 @@ def chunk_document(doc: Document, size: int = 260, overlap: int = 60) -> list[Ch
                 paragraph=first[1],
                 headings=_content_path(units, current),
                 page=_page_of(doc.pages, start),
+                page_breaks=tuple(b - start for b in doc.pages if start < b < end),
             )
         )
 

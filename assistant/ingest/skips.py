@@ -15,8 +15,9 @@ class Skip(StrEnum):
     ZIP_BOMB = "zip_bomb"
     BINARY = "binary"
     ENCODING = "unknown_encoding"
-    ENCRYPTED = "encrypted_pdf"
-    NO_TEXT_LAYER = "pdf_no_text_layer"
+    ENCRYPTED = "encrypted_pdf"  # PDF or OFD: the value stays as first written, reports keep it
+    NO_TEXT_LAYER = "pdf_no_text_layer"  # PDF or OFD without text
+    TOO_MANY_PAGES = "too_many_pages"
     CANNOT_OPEN = "cannot_open"
     DAMAGED = "damaged"
     EMPTY = "empty"

@@ -1,0 +1,135 @@
+"""OFD (GB/T 33190, the format of e-government systems): text page by page, in reading order.
+
+An OFD file is a zip of XML: OFD.xml names the document root (Document.xml), which lists the pages;
+each page's Content.xml holds TextObjects whose TextCode elements carry the characters and their
+positions. Text is put back in reading order: lines by their height on the page, left to right in a
+line, and a two-column page column by column. No reader on PyPI is both maintained and small, so this
+reads the XML the standard defines with the standard library (expat, which refuses entity bombs).
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import zipfile
+from xml.etree import ElementTree as ET
+
+from assistant.ingest.formats import register
+from assistant.ingest.skips import Skip, UnreadableFile
+
+MAX_PAGES = 5000
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(el: ET.Element, name: str) -> list[ET.Element]:
+    return [c for c in el.iter() if _local(c.tag) == name]
+
+
+def _first_text(el: ET.Element, name: str) -> str:
+    found = _children(el, name)
+    return (found[0].text or "").strip() if found else ""
+
+
+def _numbers(text: str | None) -> list[float]:
+    try:
+        return [float(x) for x in (text or "").split()]
+    except ValueError:
+        return []
+
+
+def _resolve(base_dir: str, loc: str) -> str:
+    """A location inside the package: absolute from the root when it starts with '/', else from base_dir."""
+    loc = loc.strip()
+    path = loc.lstrip("/") if loc.startswith("/") else posixpath.join(base_dir, loc)
+    return posixpath.normpath(path)
+
+
+def _xml(z: zipfile.ZipFile, name: str) -> ET.Element:
+    try:
+        return ET.fromstring(z.read(name))
+    except KeyError:
+        raise UnreadableFile(f"damaged OFD file (no {name})", Skip.DAMAGED) from None
+
+
+def page_lines(content: ET.Element) -> list[str]:
+    """The page's characters as lines in reading order."""
+    pieces: list[tuple[float, float, float, str]] = []  # (y, x, font size, text)
+    for obj in _children(content, "TextObject"):
+        box = _numbers(obj.get("Boundary"))
+        bx, by = (box[0], box[1]) if len(box) >= 2 else (0.0, 0.0)
+        size = float(obj.get("Size") or 3.5)
+        for code in _children(obj, "TextCode"):
+            text = "".join(code.itertext())
+            if text.strip():
+                x = float(code.get("X") or 0) + bx
+                y = float(code.get("Y") or 0) + by
+                pieces.append((y, x, size, text))
+    if not pieces:
+        return []
+    width = max(x for _, x, _, _ in pieces) or 1.0
+    columns = _columns(pieces, width)
+    lines: list[str] = []
+    for col in columns:
+        col.sort()
+        current: list[tuple[float, str]] = []
+        line_y = col[0][0]
+        for y, x, size, text in col:
+            if abs(y - line_y) > size * 0.5 and current:
+                lines.append("".join(t for _, t in sorted(current)))
+                current = []
+            if not current:
+                line_y = y
+            current.append((x, text))
+        if current:
+            lines.append("".join(t for _, t in sorted(current)))
+    return lines
+
+
+def _columns(pieces: list[tuple[float, float, float, str]], width: float) -> list[list]:
+    """Two columns when no text crosses the middle third's gap and both halves hold text; else one."""
+    mid = width / 2
+    left = [p for p in pieces if p[1] + p[2] * len(p[3]) <= mid]
+    right = [p for p in pieces if p[1] >= mid]
+    if left and right and len(left) + len(right) == len(pieces) and min(len(left), len(right)) >= 3:
+        return [left, right]
+    return [list(pieces)]
+
+
+def doc_info(root: ET.Element) -> dict[str, str]:
+    """Title, author and dates from OFD.xml's DocInfo (empty strings when absent)."""
+    return {k: _first_text(root, k) for k in ("Title", "Author", "CreationDate", "Subject")}
+
+
+@register(".ofd", zipped=True)
+def read_ofd(data: bytes) -> tuple[str, str, tuple[int, ...]]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = set(z.namelist())
+        if "OFD.xml" not in names:
+            raise UnreadableFile("damaged or not a real .ofd file (no OFD.xml)", Skip.DAMAGED)
+        root = _xml(z, "OFD.xml")
+        if any("Encrypt" in _local(el.tag) for el in root.iter()) or any("encrypt" in n.lower() for n in names):
+            raise UnreadableFile("encrypted OFD: it needs a password; save an unprotected copy and index that",
+                                 Skip.ENCRYPTED)
+        doc_loc = _first_text(root, "DocRoot")
+        if not doc_loc:
+            raise UnreadableFile("damaged OFD file (no DocRoot)", Skip.DAMAGED)
+        doc_path = _resolve("", doc_loc)
+        document = _xml(z, doc_path)
+        doc_dir = posixpath.dirname(doc_path)
+        pages = [p for p in _children(document, "Page") if p.get("BaseLoc")]
+        if len(pages) > MAX_PAGES:
+            raise UnreadableFile(f"OFD with {len(pages)} pages (limit {MAX_PAGES})", Skip.TOO_MANY_PAGES)
+        parts, starts, offset = [], [], 0
+        for page in pages:
+            text = "\n".join(page_lines(_xml(z, _resolve(doc_dir, page.get("BaseLoc", "")))))
+            starts.append(offset)
+            parts.append(text)
+            offset += len(text) + 1
+        title = doc_info(root)["Title"]
+    text = "\n".join(parts)
+    if not text.strip():
+        raise UnreadableFile("OFD has no text (scanned pages?)", Skip.NO_TEXT_LAYER)
+    return text, title, tuple(starts)

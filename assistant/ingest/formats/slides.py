@@ -1,0 +1,48 @@
+"""Slide decks (.pptx): slide by slide (a slide is a page), its title as a heading, text top to bottom."""
+
+from __future__ import annotations
+
+import io
+
+from assistant.ingest.formats import register
+
+
+def _shape_lines(shape) -> list[str]:
+    if getattr(shape, "has_table", False) and shape.has_table:
+        rows = []
+        for row in shape.table.rows:
+            cells = [" ".join(c.text.split()) for c in row.cells]
+            rows.append("\t".join(dict.fromkeys(c for c in cells if c)))
+        return [r for r in rows if r]
+    if getattr(shape, "shape_type", None) == 6 and hasattr(shape, "shapes"):  # a group: its members in order
+        return [line for s in _ordered(shape.shapes) for line in _shape_lines(s)]
+    if getattr(shape, "has_text_frame", False) and shape.has_text_frame:
+        return [" ".join(p.text.split()) for p in shape.text_frame.paragraphs if p.text.strip()]
+    return []
+
+
+def _ordered(shapes) -> list:
+    return sorted(shapes, key=lambda s: ((s.top or 0) // 100_000, s.left or 0))  # rows ~0.1 inch tall
+
+
+@register(".pptx", zipped=True)
+def read_pptx(data: bytes) -> tuple[str, str, tuple[int, ...]]:
+    from pptx import Presentation  # python-pptx (MIT): slides, shapes, tables
+
+    deck = Presentation(io.BytesIO(data))
+    parts, starts, offset = [], [], 0
+    first_title = ""
+    for slide in deck.slides:
+        title_shape = slide.shapes.title
+        title = " ".join(title_shape.text.split()) if title_shape is not None and title_shape.has_text_frame else ""
+        first_title = first_title or title
+        lines = [f"## {title}"] if title else []
+        for shape in _ordered(slide.shapes):
+            if title_shape is not None and shape.shape_id == title_shape.shape_id:
+                continue
+            lines.extend(_shape_lines(shape))
+        text = "\n".join(lines)
+        starts.append(offset)
+        parts.append(text)
+        offset += len(text) + 1
+    return "\n".join(parts), first_title, tuple(starts)
