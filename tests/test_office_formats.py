@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -153,3 +154,35 @@ def test_an_office_folder_is_indexed_and_cited_to_the_page(settings, embedder, t
     assert answer.citations[0].page == 2 and answer.citations[0].source.endswith("通知.ofd")
     hits = a.search("防汛物资的金额是多少万元？")
     assert any("项目：防汛物资；金额（万元）：85" in h.chunk.text for h in hits)
+
+
+DOC = Path(__file__).parent / "data" / "notice-word97.doc"  # our own notice, saved as Word 97 by LibreOffice
+
+
+def test_word97_doc_and_wps_read_without_any_office_program(tmp_path):
+    for name in ("通知.doc", "通知.wps"):  # WPS text documents are the same binary format
+        (tmp_path / name).write_bytes(DOC.read_bytes())
+        doc = read_document(str(tmp_path / name))
+        lines = doc.text.splitlines()
+        assert lines[:3] == ["关于开展防汛检查的通知", "各街道、各有关单位：", "汛前要对全区43座水闸开展全面检查，发现隐患于5月15日前整改到位。"]
+        assert "单位\t任务" in lines and "水务局\t巡查水闸" in lines
+        assert "Contact: 王明 (ext. 8801)" in lines  # an 8-bit piece beside the UTF-16 ones
+        assert doc.title == "关于开展防汛检查的通知"
+
+
+def test_word97_encrypted_or_damaged_is_skipped_with_a_reason(tmp_path):
+    import olefile
+
+    enc = tmp_path / "加密.doc"
+    enc.write_bytes(DOC.read_bytes())
+    with olefile.OleFileIO(str(enc), write_mode=True) as ole:
+        word = bytearray(ole.openstream("WordDocument").read())
+        word[0x0B] |= 0x01  # fEncrypted (bit 8 of the flags word at 0x0A)
+        ole.write_stream("WordDocument", bytes(word))
+    (tmp_path / "坏.doc").write_bytes(DOC.read_bytes()[:3000])
+    (tmp_path / "假.wps").write_bytes(b"WPS 2000 plain bytes, not OLE")
+    found, _ = discover([str(tmp_path)])
+    items = {i.source.rsplit("/", 1)[-1]: i for i in read_all(found)}
+    assert all(isinstance(i, Skipped) for i in items.values())
+    assert items["加密.doc"].code == "encrypted_pdf" and "password" in items["加密.doc"].reason
+    assert items["坏.doc"].code == "damaged" and items["假.wps"].code == "damaged"

@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("index", help="add, update or drop documents in an index")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.txt .md .html .docx .pdf .ofd .xlsx .csv .pptx)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.txt .md .html .docx .doc .wps .pdf .ofd .xlsx .csv .pptx)")
     p.add_argument("--rebuild", action="store_true", help="start the index over")
     p.add_argument("--json", action="store_true", help="print a JSON report")
     _common(p)

@@ -99,7 +99,7 @@ def build(app: ChatApp):
                     sbtn = gr.Button("检索", scale=1, elem_id="search-btn")
                 sres = gr.HTML("", elem_id="search-results")
             with gr.Tab("资料库", id="docs-tab"):
-                upload = gr.File(label="拖入或选择文件（可多选；支持 txt、md、html、docx、pdf、ofd、xlsx、csv、pptx）",
+                upload = gr.File(label="拖入或选择文件（可多选；支持 txt、md、html、docx、doc、wps、pdf、ofd、xlsx、csv、pptx）",
                                  file_count="multiple", elem_id="upload")
                 add = gr.Button("添加到资料库", variant="primary", elem_id="add")
                 doc_msg = gr.Markdown("", elem_id="doc-msg")

@@ -25,6 +25,6 @@ def register(*suffixes: str, zipped: bool = False) -> Callable[[Read], Read]:
 
 def load() -> dict[str, Read]:
     """Every reader (importing the modules registers them)."""
-    from assistant.ingest.formats import docx, html, ofd, pdf, sheets, slides, text  # noqa: F401
+    from assistant.ingest.formats import docx, html, ofd, pdf, sheets, slides, text, worddoc  # noqa: F401
 
     return READERS
