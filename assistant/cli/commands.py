@@ -54,6 +54,10 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
             print(f"skipped {x.source}: {x.reason}")
         for source, lines in report.suspect.items():
             print(f"instructions hidden from the model in {source}: " + " | ".join(lines))
+        for source, n in report.ocr_pages.items():
+            low = report.low_confidence.get(source)
+            print(f"read by OCR {source}: {n} page(s)" + (f"; low confidence, check by eye: page(s) "
+                                                            f"{', '.join(map(str, low))}" if low else ""))
     if not (report.added or report.updated or report.unchanged) and (report.skipped or not library.store.index.exists()):
         raise InputError(Code.NOTHING_READABLE, paths=" ".join(args.paths))
     return 0

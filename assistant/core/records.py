@@ -44,6 +44,7 @@ class Document:
     text: str
     sha256: str
     pages: tuple[int, ...] = ()  # for PDFs: character offset where each page starts
+    ocr_pages: tuple[tuple[int, float], ...] = ()  # (page, mean confidence) of the pages read by OCR
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ class UpdateReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     suspect: dict[str, list[str]] = field(default_factory=dict)  # source -> sentences hidden from the model
+    ocr_pages: dict[str, int] = field(default_factory=dict)  # source -> pages read by OCR
+    low_confidence: dict[str, list[int]] = field(default_factory=dict)  # source -> OCR pages to check by eye
     chunks_embedded: int = 0
     chunks_resumed: int = 0
     seconds: float = 0.0

@@ -32,6 +32,8 @@ from assistant.ingest.chunking import chunk_document
 from assistant.ingest.readers import Skip, Skipped, discover, read_all
 from assistant.text.injection import suspects
 
+LOW_CONFIDENCE = 0.85  # a page read by OCR below this mean confidence is listed for a person to check
+
 CHUNKER_VERSION = 1
 
 
@@ -200,6 +202,11 @@ class Index:
                 flagged = suspects(item.text)
                 if flagged:
                     report.suspect[item.source] = flagged
+                if item.ocr_pages:
+                    report.ocr_pages[item.source] = len(item.ocr_pages)
+                    low = [n for n, conf in item.ocr_pages if conf < LOW_CONFIDENCE]
+                    if low:
+                        report.low_confidence[item.source] = low
                 docs[key] = DocEntry(
                     key=key, source=item.source, title=item.title, sha256=item.sha256,
                     chars=len(item.text), size=_size(item.source),

@@ -15,7 +15,7 @@ from pathlib import Path
 from assistant.core.errors import Code, InputError
 from assistant.core.records import Document
 from assistant.ingest.encoding import decode_bytes
-from assistant.ingest.formats import ZIPPED, load
+from assistant.ingest.formats import ZIPPED, ReadResult, load
 from assistant.ingest.safety import MAX_ODD_SHARE, check_zip, odd_share, read_capped
 from assistant.ingest.skips import Skip, Skipped, UnreadableFile
 
@@ -76,11 +76,13 @@ def read_document(source: str) -> Document:
         check_zip(io.BytesIO(data), suffix)
     read = readers.get(suffix, readers[".txt"])
     try:
-        text, title, pages = read(data)
+        out = read(data)
+        out = out if isinstance(out, ReadResult) else ReadResult(*out)
     except UnreadableFile:
         raise
     except Exception as e:  # noqa: BLE001 - damaged docx/pdf raise library-specific errors
         raise UnreadableFile(f"damaged or not a real {suffix} file ({type(e).__name__})", Skip.DAMAGED) from None
+    text, title, pages = out.text, out.title, out.pages
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
         raise UnreadableFile("no text in file", Skip.EMPTY)
@@ -92,6 +94,7 @@ def read_document(source: str) -> Document:
         text=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         pages=pages,
+        ocr_pages=out.ocr_pages,
     )
 
 

@@ -18,6 +18,7 @@ class Skip(StrEnum):
     ENCRYPTED = "encrypted_pdf"  # PDF or OFD: the value stays as first written, reports keep it
     NO_TEXT_LAYER = "pdf_no_text_layer"  # PDF or OFD without text
     TOO_MANY_PAGES = "too_many_pages"
+    OCR_UNAVAILABLE = "ocr_unavailable"
     CANNOT_OPEN = "cannot_open"
     DAMAGED = "damaged"
     EMPTY = "empty"

@@ -1,14 +1,25 @@
 """One module per file type, each registering its reader; a new type is one new module here.
 
 A reader takes the file's bytes and returns its text, a title ("" to guess one) and the character
-offsets where pages start (() when the format has no pages).
+offsets where pages start (() when the format has no pages), as a tuple or, when it read pages by
+OCR, as a ReadResult that also says which pages and how confidently.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-Read = Callable[[bytes], tuple[str, str, tuple[int, ...]]]
+
+@dataclass(frozen=True)
+class ReadResult:
+    text: str
+    title: str = ""
+    pages: tuple[int, ...] = ()
+    ocr_pages: tuple[tuple[int, float], ...] = ()  # (1-based page, mean OCR confidence) of each page read by OCR
+
+
+Read = Callable[[bytes], "tuple[str, str, tuple[int, ...]] | ReadResult"]
 READERS: dict[str, Read] = {}
 ZIPPED: set[str] = set()  # containers checked for zip bombs before their reader runs
 
@@ -25,6 +36,6 @@ def register(*suffixes: str, zipped: bool = False) -> Callable[[Read], Read]:
 
 def load() -> dict[str, Read]:
     """Every reader (importing the modules registers them)."""
-    from assistant.ingest.formats import docx, html, ofd, pdf, sheets, slides, text, worddoc  # noqa: F401
+    from assistant.ingest.formats import docx, html, images, ofd, pdf, sheets, slides, text, worddoc  # noqa: F401
 
     return READERS

@@ -15,6 +15,7 @@ import zipfile
 from xml.etree import ElementTree as ET
 
 from assistant.ingest.formats import register
+from assistant.ingest.layout import Placed, reading_order
 from assistant.ingest.skips import Skip, UnreadableFile
 
 MAX_PAGES = 5000
@@ -55,8 +56,8 @@ def _xml(z: zipfile.ZipFile, name: str) -> ET.Element:
 
 
 def page_lines(content: ET.Element) -> list[str]:
-    """The page's characters as lines in reading order."""
-    pieces: list[tuple[float, float, float, str]] = []  # (y, x, font size, text)
+    """The page's characters as lines in reading order (TextCode X/Y are the baseline, relative to the box)."""
+    items: list[Placed] = []
     for obj in _children(content, "TextObject"):
         box = _numbers(obj.get("Boundary"))
         bx, by = (box[0], box[1]) if len(box) >= 2 else (0.0, 0.0)
@@ -66,36 +67,8 @@ def page_lines(content: ET.Element) -> list[str]:
             if text.strip():
                 x = float(code.get("X") or 0) + bx
                 y = float(code.get("Y") or 0) + by
-                pieces.append((y, x, size, text))
-    if not pieces:
-        return []
-    width = max(x for _, x, _, _ in pieces) or 1.0
-    columns = _columns(pieces, width)
-    lines: list[str] = []
-    for col in columns:
-        col.sort()
-        current: list[tuple[float, str]] = []
-        line_y = col[0][0]
-        for y, x, size, text in col:
-            if abs(y - line_y) > size * 0.5 and current:
-                lines.append("".join(t for _, t in sorted(current)))
-                current = []
-            if not current:
-                line_y = y
-            current.append((x, text))
-        if current:
-            lines.append("".join(t for _, t in sorted(current)))
-    return lines
-
-
-def _columns(pieces: list[tuple[float, float, float, str]], width: float) -> list[list]:
-    """Two columns when no text crosses the middle third's gap and both halves hold text; else one."""
-    mid = width / 2
-    left = [p for p in pieces if p[1] + p[2] * len(p[3]) <= mid]
-    right = [p for p in pieces if p[1] >= mid]
-    if left and right and len(left) + len(right) == len(pieces) and min(len(left), len(right)) >= 3:
-        return [left, right]
-    return [list(pieces)]
+                items.append(Placed(text, x, y - size, x + size * len(text), y))
+    return [line.text for line in reading_order(items)]
 
 
 def doc_info(root: ET.Element) -> dict[str, str]:

@@ -1,15 +1,19 @@
-"""PDF text layers, page by page; encrypted files open when they need no password."""
+"""PDF text layers, page by page, and OCR for the pages that have none; encrypted files open when they need no password."""
 
 from __future__ import annotations
 
 import io
 
-from assistant.ingest.formats import register
+from assistant.ingest.formats import ReadResult, register
+from assistant.ingest.formats.images import MAX_OCR_PAGES, ocr_pages_text
 from assistant.ingest.skips import Skip, UnreadableFile
+
+MAX_PAGES = 20_000
+MIN_TEXT_LAYER = 20  # characters: a page with less is treated as a scan and read by OCR
 
 
 @register(".pdf")
-def read_pdf(data: bytes) -> tuple[str, str, tuple[int, ...]]:
+def read_pdf(data: bytes) -> ReadResult:
     from pypdf import PdfReader  # pure-Python PDF text layer reader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
@@ -23,15 +27,53 @@ def read_pdf(data: bytes) -> tuple[str, str, tuple[int, ...]]:
             opened = 0
         if not opened:
             raise UnreadableFile("encrypted PDF: it needs a password; save an unprotected copy and index that", Skip.ENCRYPTED)
-    parts: list[str] = []
-    starts: list[int] = []
-    offset = 0
-    for page in reader.pages:
-        starts.append(offset)
+    if len(reader.pages) > MAX_PAGES:
+        raise UnreadableFile(f"PDF with {len(reader.pages)} pages (limit {MAX_PAGES})", Skip.TOO_MANY_PAGES)
+    pages: list[list[str]] = []
+    confidences: list[tuple[int, float]] = []
+    for n, page in enumerate(reader.pages, 1):
         t = (page.extract_text() or "").strip()
-        parts.append(t)
-        offset += len(t) + 1
-    text = "\n".join(parts)
-    if not text.strip():
-        raise UnreadableFile("PDF has no text layer (scanned?); OCR it first", Skip.NO_TEXT_LAYER)
-    return text, "", tuple(starts)
+        if len(t) < MIN_TEXT_LAYER:  # decided page by page: a PDF may mix text pages and scans
+            scanned = _ocr_page(page)
+            if scanned is not None and len(scanned.text) > len(t):
+                pages.append([line.text for line in scanned.lines])
+                confidences.append((n, round(scanned.confidence, 3)))
+                continue
+        pages.append(t.splitlines())
+    if len(confidences) > MAX_OCR_PAGES:
+        raise UnreadableFile(f"PDF with {len(confidences)} scanned pages (limit {MAX_OCR_PAGES} for OCR)",
+                             Skip.TOO_MANY_PAGES)
+    out = ocr_pages_text(pages, confidences) if confidences else None
+    if out is None:
+        parts = ["\n".join(lines) for lines in pages]
+        starts, offset = [], 0
+        for part in parts:
+            starts.append(offset)
+            offset += len(part) + 1
+        out = ReadResult("\n".join(parts), "", tuple(starts))
+    elif len(pages) == 1:
+        out = ReadResult(out.text, "", (0,), out.ocr_pages)
+    if not out.text.strip():
+        raise UnreadableFile("PDF has no text layer and OCR found no text", Skip.NO_TEXT_LAYER)
+    return out
+
+
+def _ocr_page(page):
+    """OCR of the page's largest embedded image (a scan is one image a page), or None when it has none."""
+    from assistant.ingest.ocr import ocr_image
+
+    try:
+        images = list(page.images)
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds on damaged image streams
+        return None
+    best = None
+    for im in images:
+        try:
+            pil = im.image
+        except Exception:  # noqa: BLE001 - an image filter pypdf cannot decode
+            continue
+        if pil is not None and (best is None or pil.width * pil.height > best.width * best.height):
+            best = pil
+    if best is None or best.width * best.height < 100 * 100:
+        return None
+    return ocr_image(best)

@@ -1,0 +1,160 @@
+"""Offline OCR for scanned pages and images: RapidOCR (PP-OCRv6 small, ONNX Runtime on the CPU).
+
+The detection, direction and recognition models ship inside the rapidocr wheel; they are checked against
+the sha256 below before the engine is built and named by path, so nothing is ever downloaded. Results are
+cached by the image's sha256 (under the home's cache/ocr/), so re-indexing never reads a page twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from assistant.core.config import project_home
+from assistant.ingest.layout import Placed, reading_order
+from assistant.ingest.skips import Skip, UnreadableFile
+
+MODELS = {  # the files of rapidocr 3.10.0's wheel (rapidocr/models/), by role
+    "det": ("PP-OCRv6_det_small.onnx", "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f"),
+    "cls": ("ch_ppocr_mobile_v2.0_cls_mobile.onnx", "e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c"),
+    "rec": ("PP-OCRv6_rec_small.onnx", "6f327246b50388f3c176ae304bd95767ea6dc0c9ae92153ef8cbe210b3c14884"),
+}
+ENGINE_KEY = "rapidocr-3.10-ppocrv6-small"  # part of the cache key: another engine reads the page again
+MAX_PIXELS = 60_000_000  # larger images are refused before decoding (a decompression bomb)
+
+_engine = None
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    text: str
+    score: float
+    box: tuple[float, float, float, float]  # x0, y0, x1, y1 in image pixels
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    lines: tuple[OcrLine, ...]
+    width: int
+    height: int
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def confidence(self) -> float:
+        """Mean line confidence weighted by characters; 0 for a page where nothing was read."""
+        n = sum(len(line.text) for line in self.lines)
+        return sum(line.score * len(line.text) for line in self.lines) / n if n else 0.0
+
+
+def model_dir() -> Path:
+    import rapidocr  # the OCR engine; its wheel carries the models
+
+    return Path(rapidocr.__file__).parent / "models"
+
+
+def check_models(folder: Path | None = None) -> dict[str, Path]:
+    """The model files by role, each verified by sha256; a missing or altered one is one skip reason."""
+    folder = folder or model_dir()
+    found = {}
+    for role, (name, digest) in MODELS.items():
+        path = folder / name
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            raise UnreadableFile(f"OCR model {name} missing or altered in {folder}: reinstall rapidocr==3.10.0",
+                                 Skip.OCR_UNAVAILABLE)
+        found[role] = path
+    return found
+
+
+def engine():
+    """One RapidOCR per process, built on first use from the verified files, quiet, CPU threads as the machine."""
+    global _engine
+    with _lock:
+        if _engine is None:
+            try:
+                from rapidocr import RapidOCR
+            except ImportError:
+                raise UnreadableFile("OCR is not installed (pip install rapidocr onnxruntime)",
+                                     Skip.OCR_UNAVAILABLE) from None
+            paths = check_models()
+            logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+            _engine = RapidOCR(params={"Det.model_path": str(paths["det"]), "Cls.model_path": str(paths["cls"]),
+                                       "Rec.model_path": str(paths["rec"]), "Global.log_level": "error"})
+            logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+        return _engine
+
+
+def _cache_file(digest: str) -> Path:
+    return project_home() / "cache" / "ocr" / digest[:2] / f"{digest}.json"
+
+
+def _load_cached(digest: str) -> OcrPage | None:
+    try:
+        d = json.loads(_cache_file(digest).read_text("utf-8"))
+        return OcrPage(tuple(OcrLine(x["text"], x["score"], tuple(x["box"])) for x in d["lines"]), d["width"],
+                       d["height"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _save_cached(digest: str, page: OcrPage) -> None:
+    path = _cache_file(digest)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(asdict(page), ensure_ascii=False), "utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home only costs reading the page again next time
+
+
+def ocr_image(image) -> OcrPage:
+    """Read a PIL image (any mode); lines come back in reading order, two columns column by column."""
+    rgb = image.convert("RGB")
+    buf = io.BytesIO()
+    rgb.save(buf, format="PNG")
+    digest = hashlib.sha256(f"{ENGINE_KEY}\0".encode() + buf.getvalue()).hexdigest()
+    cached = _load_cached(digest)
+    if cached is not None:
+        return cached
+    import numpy as np
+
+    result = engine()(np.asarray(rgb)[:, :, ::-1])  # RapidOCR takes BGR like OpenCV
+    placed, scores = [], {}
+    for box, text, score in zip(result.boxes if result.boxes is not None else [], result.txts or (),
+                                result.scores or (), strict=False):
+        xs, ys = [float(p[0]) for p in box], [float(p[1]) for p in box]
+        p = Placed(text, min(xs), min(ys), max(xs), max(ys))
+        placed.append(p)
+        scores[id(p)] = float(score)
+    lines = []
+    for line in reading_order(placed):
+        members = [p for p in placed if p.x0 >= line.x0 and p.x1 <= line.x1 and p.y0 >= line.y0 and p.y1 <= line.y1]
+        score = min((scores[id(p)] for p in members), default=0.0)
+        lines.append(OcrLine(line.text, round(score, 4), (line.x0, line.y0, line.x1, line.y1)))
+    page = OcrPage(tuple(lines), rgb.width, rgb.height)
+    _save_cached(digest, page)
+    return page
+
+
+def open_image(data: bytes):
+    """A PIL image from file bytes; a truncated file, an unknown format or a decompression bomb is a skip."""
+    from PIL import Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        img = Image.open(io.BytesIO(data))
+        if img.width * img.height > MAX_PIXELS:
+            raise UnreadableFile(f"image of {img.width}x{img.height} pixels is too large to read", Skip.TOO_LARGE)
+        return img
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as e:
+        raise UnreadableFile(f"damaged or unreadable image ({type(e).__name__})", Skip.DAMAGED) from None

@@ -1,0 +1,164 @@
+"""Scanned documents: reading order and running lines (fast), then the real OCR engine on scans made here."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.ingest.layout import Placed, drop_running_lines, reading_order
+from assistant.ingest.readers import Skipped, read_all, read_document
+
+from .conftest import ROOT, real_models_required
+
+FONT = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
+NOTICE = ["关于做好2025年防汛工作的通知", "各区县人民政府，市政府各部门：", "汛前要对全市126座水库、43座水闸开展全面检查，",
+          "发现隐患于5月15日前整改到位。", "联系人：市水务局王明，电话88012345。"]
+
+
+def test_lines_in_reading_order_and_two_columns_column_by_column():
+    runs = [Placed("第二行", 10, 40, 60, 50), Placed("第一行", 10, 10, 60, 20), Placed("右半", 70, 10, 90, 20)]
+    assert [p.text for p in reading_order(runs)] == ["第一行右半", "第二行"]  # one column: a line across
+    left = [Placed(f"左{i}", 0, 20 * i, 40, 20 * i + 10) for i in range(3)]
+    right = [Placed(f"右{i}", 60, 20 * i, 100, 20 * i + 10) for i in range(3)]
+    assert [p.text for p in reading_order(right + left)] == ["左0", "左1", "左2", "右0", "右1", "右2"]
+
+
+def test_running_headers_footers_and_page_numbers_are_dropped():
+    bodies = [["一、总体要求", "坚持人民至上。"], ["二、重点任务", "排查水库隐患。"], ["三、保障措施", "落实责任。"],
+              ["四、工作要求", "按时报送材料。"]]
+    pages = [["某市人民政府文件", *body, f"— {i} —"] for i, body in enumerate(bodies, 1)]
+    pages[1].append("第2页")
+    assert drop_running_lines(pages) == bodies
+    assert drop_running_lines([["2024年工作总结", "正文"]]) == [["2024年工作总结", "正文"]]  # one page: kept
+
+
+def _need_ocr():
+    pytest.importorskip("rapidocr")
+    if not FONT.is_file():
+        msg = "fonts-noto-cjk is needed to render the test scans (scripts/setup.sh installs it)"
+        pytest.fail(msg) if real_models_required() else pytest.skip(msg)
+
+
+def scan(lines: list[str], *, noisy: bool = False, width: int = 1240):
+    """A page of our own notice rendered at about 150 dpi, optionally with noise, a slight tilt and JPEG."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    font = ImageFont.truetype(str(FONT), 34)
+    img = Image.new("L", (width, 120 + 70 * len(lines)), 255)
+    draw = ImageDraw.Draw(img)
+    for i, text in enumerate(lines):
+        draw.text((80, 60 + 70 * i), text, font=font, fill=0)
+    if noisy:
+        rnd = random.Random(7)
+        for _ in range(3000):
+            draw.point((rnd.randrange(img.width), rnd.randrange(img.height)), fill=rnd.randrange(120, 255))
+        img = img.rotate(0.8, expand=True, fillcolor=255).filter(ImageFilter.GaussianBlur(0.6))
+        buf = io.BytesIO()
+        img.save(buf, format="JPEG", quality=45)
+        img = Image.open(io.BytesIO(buf.getvalue()))
+    return img
+
+
+def cer(got: str, want: str) -> float:
+    """Character error rate: edit distance over the reference length, white space ignored."""
+    a, b = "".join(got.split()), "".join(want.split())
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1] / max(1, len(b))
+
+
+@pytest.mark.real
+def test_an_image_is_read_by_ocr_with_its_confidence(tmp_path):
+    _need_ocr()
+    path = tmp_path / "扫描件.png"
+    scan(NOTICE).save(path)
+    doc = read_document(str(path))
+    assert cer(doc.text, "".join(NOTICE)) <= 0.03, doc.text
+    assert doc.ocr_pages and doc.ocr_pages[0][0] == 1 and doc.ocr_pages[0][1] > 0.9
+    noisy = tmp_path / "噪声.jpg"
+    scan(NOTICE, noisy=True).save(noisy)
+    assert cer(read_document(str(noisy)).text, "".join(NOTICE)) <= 0.08
+
+
+@pytest.mark.real
+def test_a_pdf_mixing_text_and_scanned_pages_is_decided_page_by_page(tmp_path):
+    _need_ocr()
+    from pypdf import PdfReader, PdfWriter
+
+    from .hostile import tiny_pdf
+
+    scanned = io.BytesIO()
+    scan(NOTICE[2:4]).convert("RGB").save(scanned, format="PDF", resolution=150)
+    writer = PdfWriter()
+    for src in (tiny_pdf(["Text layer page one."]), scanned.getvalue()):
+        for page in PdfReader(io.BytesIO(src)).pages:
+            writer.add_page(page)
+    path = tmp_path / "混合.pdf"
+    with open(path, "wb") as f:
+        writer.write(f)
+    doc = read_document(str(path))
+    assert doc.text.startswith("Text layer page one.")
+    assert [n for n, _ in doc.ocr_pages] == [2]
+    assert "126座水库" in doc.text[doc.pages[1]:]
+
+
+@pytest.mark.real
+def test_multipage_tiff_and_broken_images(tmp_path):
+    _need_ocr()
+    frames = [scan(NOTICE[:2]), scan(NOTICE[2:4])]
+    frames[0].save(tmp_path / "两页.tif", save_all=True, append_images=frames[1:])
+    doc = read_document(str(tmp_path / "两页.tif"))
+    assert len(doc.pages) == 2 and [n for n, _ in doc.ocr_pages] == [1, 2]
+    assert "126座水库" in doc.text[doc.pages[1]:]
+    good = io.BytesIO()
+    scan(NOTICE[:1]).save(good, format="PNG")
+    (tmp_path / "截断.png").write_bytes(good.getvalue()[: len(good.getvalue()) // 2])
+    (tmp_path / "假.jpg").write_bytes(b"not an image at all")
+    items = list(read_all([str(tmp_path / "截断.png"), str(tmp_path / "假.jpg")]))
+    assert all(isinstance(i, Skipped) and i.code == "damaged" for i in items), items
+
+
+@pytest.mark.real
+def test_ocr_is_cached_by_content_and_models_are_verified(tmp_path, monkeypatch):
+    _need_ocr()
+    from assistant.ingest import ocr
+
+    path = tmp_path / "a.png"
+    scan(NOTICE[:1]).save(path)
+    first = read_document(str(path)).text
+    monkeypatch.setattr(ocr, "engine", lambda: pytest.fail("the page was read again"))
+    assert read_document(str(path)).text == first
+    copy = tmp_path / "models"
+    shutil.copytree(ocr.model_dir(), copy)
+    (copy / "PP-OCRv6_rec_small.onnx").write_bytes(b"altered")
+    with pytest.raises(ocr.UnreadableFile) as e:
+        ocr.check_models(copy)
+    assert e.value.code == "ocr_unavailable"
+
+
+@pytest.mark.real
+def test_ocr_runs_with_no_network(tmp_path):
+    """Nothing is fetched: the engine builds and reads a page in a namespace with only loopback."""
+    _need_ocr()
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root for unshare -n")
+    path = tmp_path / "a.png"
+    scan(NOTICE[:1]).save(path)
+    code = ("import sys; from assistant.ingest.readers import read_document; "
+            "print(read_document(sys.argv[1]).text)")
+    res = subprocess.run(["unshare", "-n", sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                         timeout=300, cwd=ROOT, env={**os.environ, "ASSISTANT_HOME": str(tmp_path / "home")})
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert cer(res.stdout, NOTICE[0]) <= 0.05
