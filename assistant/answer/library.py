@@ -16,6 +16,7 @@ from assistant.index.documents import DocumentInfo, DocumentStore
 from assistant.index.embedding import Embedder
 from assistant.index.records import UpdateReport
 from assistant.ingest.readers import discover
+from assistant.ingest.worker import IsolatedReader
 
 Progress = Callable[[str, int, int], None]
 
@@ -29,7 +30,9 @@ class Library:
 
     def _settings(self) -> dict:
         s = self.assistant.settings
-        return dict(chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap, max_chunks=s.max_chunks_per_file)
+        reader = IsolatedReader(s.file_time_limit, s.file_memory_mb).read_all if s.file_time_limit else None
+        return dict(chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap, max_chunks=s.max_chunks_per_file,
+                    reader=reader)
 
     def _embedder(self, rebuild: bool = False) -> Embedder:
         """The index's own embedder; a new index (or a rebuild) takes the one the settings name."""

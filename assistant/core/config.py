@@ -51,6 +51,9 @@ class Settings:
     chunk_overlap: int = setting(60, "characters carried over from the previous chunk", (0, 2000))
     max_chunks_per_file: int = setting(20_000, "a file that makes more chunks is skipped (about 5 million characters)",
                                        (1, 10_000_000))
+    file_time_limit: int = setting(1200, "seconds one file may take to read (OCR included) in the reader process; "
+                                   "0: read in this process, no limits", (0, 86400))
+    file_memory_mb: int = setting(4096, "memory the reader process may use, in MB", (256, 262144))
     # retrieval
     top_k: int = setting(5, "passages to retrieve", (1, 100))
     candidates: int = setting(30, "how many each side (dense, lexical) proposes before fusion", (1, 1000))

@@ -80,7 +80,7 @@ class DocumentStore:
 
     def add(self, files: Iterable[tuple[str, str]], embedder: Embedder, *, chunk_size: int,
             chunk_overlap: int, progress: Callable[[str, int, int], None] | None = None,
-            max_chunks: int = 0, user: str = "") -> UpdateReport:
+            max_chunks: int = 0, user: str = "", reader=None) -> UpdateReport:
         """Store (path, original name) uploads and index them; returns the index report.
 
         A stored upload that cannot be indexed (damaged, a zip bomb, too long) is removed again:
@@ -91,7 +91,7 @@ class DocumentStore:
             raise InputError(Code.NO_FILES_CHOSEN)
         try:
             report = self.index.update(stored, embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
-                                       progress=progress, max_chunks=max_chunks)
+                                       progress=progress, max_chunks=max_chunks, reader=reader)
         except BaseException:
             self._drop_unindexed(stored)
             raise
@@ -130,7 +130,7 @@ class DocumentStore:
 
     def reindex(self, embedder: Embedder, *, chunk_size: int, chunk_overlap: int,
                 progress: Callable[[str, int, int], None] | None = None, max_chunks: int = 0,
-                user: str = "") -> UpdateReport:
+                user: str = "", reader=None) -> UpdateReport:
         """Re-read every indexed file: changed ones are re-embedded, vanished ones dropped."""
         sources = [d.source for d in self.list()]
         existing = [s for s in sources if os.path.exists(s)]
@@ -140,7 +140,7 @@ class DocumentStore:
             report = self.index.update([], embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
         else:
             report = self.index.update(existing, embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
-                                       progress=progress, max_chunks=max_chunks)
+                                       progress=progress, max_chunks=max_chunks, reader=reader)
         audit.record(self.index.folder, user, audit.Action.REINDEX, f"{len(existing)} 个文件")
         audit.record_report(self.index.folder, user, report)
         return report

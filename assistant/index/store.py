@@ -14,7 +14,7 @@ import fcntl
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -162,10 +162,11 @@ class Index:
 
     def update(self, paths: list[str], embedder: Embedder, *, chunk_size: int, chunk_overlap: int,
                rebuild: bool = False, progress: Callable[[str, int, int], None] | None = None,
-               max_chunks: int = 0) -> UpdateReport:
+               max_chunks: int = 0, reader: Callable[[list[str]], Iterator] | None = None) -> UpdateReport:
         """Add new files, re-embed changed ones, drop deleted ones; keep the rest.
 
-        `max_chunks` > 0 skips a file that would make more chunks than that (a runaway file).
+        `max_chunks` > 0 skips a file that would make more chunks than that (a runaway file). `reader`
+        reads the files (default: in this process; the Library passes a worker with time and memory limits).
         """
         t0 = time.perf_counter()
         files, skipped = discover(paths)
@@ -182,7 +183,7 @@ class Index:
             docs: dict[str, DocEntry] = dict(old.docs) if old else {}
             now = time.strftime("%Y-%m-%dT%H:%M:%S")
             fresh: list[tuple[Document, list[Chunk]]] = []
-            for item in read_all(files):
+            for item in (reader or read_all)(files):
                 if isinstance(item, Skipped):
                     report.skipped.append(item)
                     continue

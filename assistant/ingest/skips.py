@@ -19,6 +19,8 @@ class Skip(StrEnum):
     NO_TEXT_LAYER = "pdf_no_text_layer"  # PDF or OFD without text
     TOO_MANY_PAGES = "too_many_pages"
     OCR_UNAVAILABLE = "ocr_unavailable"
+    TIMEOUT = "timeout"
+    CRASHED = "reader_crashed"
     CANNOT_OPEN = "cannot_open"
     DAMAGED = "damaged"
     EMPTY = "empty"

@@ -33,6 +33,8 @@ SKIP_ZH = {
     Skip.ENCRYPTED: "文件已加密（PDF 或 OFD），需要密码：请另存一份不加密的副本再添加",
     Skip.NO_TEXT_LAYER: "没有文字层（可能是扫描件，请先做文字识别）",
     Skip.TOO_MANY_PAGES: "页数过多：请拆分后再添加",
+    Skip.TIMEOUT: "读取超时（可能是页数极多的扫描件或损坏的文件）：请拆分后再添加",
+    Skip.CRASHED: "读取时程序出错或内存不足（可能是损坏或恶意的文件）",
     Skip.OCR_UNAVAILABLE: "扫描件需要文字识别，但本机的文字识别组件缺失或已损坏：请让管理员重新安装",
     Skip.CANNOT_OPEN: "无法打开",
     Skip.DAMAGED: "文件已损坏或格式不符",
