@@ -25,6 +25,7 @@ from assistant.index.manifest import Manifest
 from assistant.index.store import Index, IndexState
 from assistant.text.injection import blank
 from assistant.text.names import DocPlaces, doc_places, names_covered
+from assistant.text.official import matches
 
 MAX_QUESTION_CHARS = 2000
 
@@ -203,28 +204,43 @@ class Assistant:
             self._parts = None
 
     # ---- calls -------------------------------------------------------------------
-    def search(self, question: str, top_k: int | None = None) -> list[Hit]:
-        return self.retriever.search(check_question(question), top_k)
+    def search(self, question: str, top_k: int | None = None, *, filters: dict[str, str] | None = None) -> list[Hit]:
+        return self.retriever.search(check_question(question), top_k, allowed=self.allowed(filters))
+
+    def allowed(self, filters: dict[str, str] | None) -> set[int] | None:
+        """Chunk rows of the documents whose official marks match every filter (None: no filter)."""
+        if not filters:
+            return None
+        state = self._loaded().state
+        sources = {d.source for d in getattr(state, "docs", {}).values()
+                   if matches(getattr(d, "marks", {}) or {}, filters)}
+        return {i for i, c in enumerate(state.chunks) if c.source in sources}
+
+    def marks_of(self, source: str) -> dict[str, str]:
+        """A document's official marks (发文机关, 发文字号, 成文日期…), empty when it has none."""
+        docs = getattr(self._loaded().state, "docs", {})
+        return next((dict(getattr(d, "marks", {}) or {}) for d in docs.values() if d.source == source), {})
 
     def search_many(self, questions: list[str], top_k: int | None = None) -> list[list[Hit]]:
         """Hits for several questions; their embeddings are computed in one batch."""
         return self.retriever.search_many([check_question(q) for q in questions], top_k)
 
-    def ask(self, question: str, top_k: int | None = None, *, hits: list[Hit] | None = None) -> Answer:
+    def ask(self, question: str, top_k: int | None = None, *, hits: list[Hit] | None = None,
+            filters: dict[str, str] | None = None) -> Answer:
         """The checked answer; `hits` skips retrieval (batch retrieves many questions at once)."""
-        for event in self.stream(question, top_k, hits=hits):
+        for event in self.stream(question, top_k, hits=hits, filters=filters):
             if isinstance(event, Done):
                 return event.answer
         raise AssertionError("stream ended without an answer")  # pragma: no cover
 
     def stream(self, question: str, top_k: int | None = None, *,
-               hits: list[Hit] | None = None) -> Iterator[Event]:
+               hits: list[Hit] | None = None, filters: dict[str, str] | None = None) -> Iterator[Event]:
         """Retrieved, then Token pieces as the model writes, then Done with the checked answer."""
         q = check_question(question)
         t0 = time.perf_counter()
         parts = self._loaded()
         if hits is None:
-            hits = parts.retriever.search(q, top_k)
+            hits = parts.retriever.search(q, top_k, allowed=self.allowed(filters))
         timings = Timings(retrieve_ms=(time.perf_counter() - t0) * 1000)
         yield Retrieved(q, hits)
         reason = gate(q, hits, parts.corpus_text, min_dense=self.settings.min_dense)

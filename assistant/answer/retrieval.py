@@ -40,23 +40,32 @@ class Retriever:
         self.mode = mode  # "hybrid" | "dense" | "lexical"
         self.fusion = fusion  # "score" (normalized scores) | "rrf" (ranks only)
 
-    def search(self, query: str, top_k: int | None = None, *, merge: bool = True) -> list[Hit]:
-        return self.search_many([query], top_k, merge=merge)[0]
+    def search(self, query: str, top_k: int | None = None, *, merge: bool = True,
+               allowed: set[int] | None = None) -> list[Hit]:
+        return self.search_many([query], top_k, merge=merge, allowed=allowed)[0]
 
     def search_many(self, queries: Sequence[str], top_k: int | None = None, *,
-                    merge: bool = True) -> list[list[Hit]]:
-        """Hits for several queries; their embeddings are computed in one batch."""
+                    merge: bool = True, allowed: set[int] | None = None) -> list[list[Hit]]:
+        """Hits for several queries; their embeddings are computed in one batch. `allowed` keeps only those
+        chunk rows (a filter on the documents' marks); an empty set finds nothing."""
         k = top_k or self.top_k
-        if not self.state.chunks:
+        if not self.state.chunks or allowed is not None and not allowed:
             return [[] for _ in queries]
         qvecs = (self.embedder.embed_queries(list(queries)) if self.mode != "lexical"
                  else np.zeros((len(queries), 1), "float32"))
-        return [self._one(q, v, k, merge) for q, v in zip(queries, qvecs, strict=False)]
+        return [self._one(q, v, k, merge, allowed) for q, v in zip(queries, qvecs, strict=False)]
 
-    def _one(self, query: str, qvec: np.ndarray, k: int, merge: bool) -> list[Hit]:
+    def _one(self, query: str, qvec: np.ndarray, k: int, merge: bool, allowed: set[int] | None = None) -> list[Hit]:
         n = max(self.candidates, k * 3)
         lex_scores = self.state.lexical_scores(query)
-        dense = self.state.dense_search(qvec, n) if self.mode != "lexical" else []
+        if allowed is not None:  # rank within the allowed rows only
+            mask = np.zeros(lex_scores.shape, bool)
+            mask[list(allowed)] = True
+            lex_scores = np.where(mask, lex_scores, 0.0)
+        dense = []
+        if self.mode != "lexical":
+            dense = self.state.dense_search(qvec, n if allowed is None else len(self.state.chunks))
+            dense = [(r, sc) for r, sc in dense if allowed is None or r in allowed][:n]
         lex = ([(int(i), float(lex_scores[i])) for i in np.argsort(-lex_scores, kind="stable")[:n]
                 if lex_scores[i] > 0] if self.mode != "dense" else [])
         rankings = [[r for r, _ in dense], [r for r, _ in lex]]

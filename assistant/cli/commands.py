@@ -16,6 +16,7 @@ from assistant.core import models
 from assistant.core.config import Settings
 from assistant.core.errors import Code, InputError
 from assistant.index import audit
+from assistant.text.official import parse_filters
 
 
 def _dump(obj) -> None:
@@ -71,25 +72,39 @@ def cmd_remove(args: argparse.Namespace, s: Settings) -> int:
     return 0
 
 
+def _marks_line(marks: dict[str, str]) -> str:
+    return " · ".join(marks[k] for k in ("发文机关", "发文字号", "成文日期", "密级") if marks.get(k))
+
+
 def cmd_search(args: argparse.Namespace, s: Settings) -> int:
-    hits = Assistant(s).search(args.question, args.top_k)
+    filters = parse_filters(args.filter)
+    assistant = Assistant(s)
+    hits = assistant.search(args.question, args.top_k, filters=filters)
     if args.json:
-        _dump({"question": args.question, "hits": [h.to_dict() for h in hits]})
+        _dump({"question": args.question, "filters": filters,
+               "hits": [{**h.to_dict(), "marks": assistant.marks_of(h.chunk.source)} for h in hits]})
     else:
         for i, h in enumerate(hits, 1):
-            print(hit_line(i, h, limit=160) + f"  (score {h.score:.4f})")
+            marks = _marks_line(assistant.marks_of(h.chunk.source))
+            print(hit_line(i, h, limit=160) + f"  (score {h.score:.4f})" + (f"\n    公文：{marks}" if marks else ""))
     return 0
 
 
 def cmd_ask(args: argparse.Namespace, s: Settings) -> int:
+    filters = parse_filters(args.filter)
     assistant = Assistant(s)
     check_question(args.question)  # a bad question fails before anything loads
     assistant.warm_up()
-    a = assistant.ask(args.question)
+    a = assistant.ask(args.question, filters=filters)
     if args.json:
-        _dump(a.to_dict())
+        _dump({**a.to_dict(), "filters": filters,
+               "marks": {c.source: assistant.marks_of(c.source) for c in a.citations}})
     else:
         print(answer_text(a))
+        for source in dict.fromkeys(c.source for c in a.citations):
+            marks = _marks_line(assistant.marks_of(source))
+            if marks:
+                print(f"公文：{Path(source).name} · {marks}")
     return 0
 
 

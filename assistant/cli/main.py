@@ -38,6 +38,12 @@ def _common(p: argparse.ArgumentParser, *, model: bool = False) -> None:
         p.add_argument("--top-k", dest="top_k", type=positive, metavar="K", help=describe("top_k"))
 
 
+def _filter(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--filter", action="append", metavar="NAME=VALUE",
+                   help="only official documents whose marks match, e.g. 发文机关=水务局, 年份=2024 "
+                        "(also 发文字号, 成文日期, 标题, 密级); repeat to combine")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Every command and its flags, in the order `assistant --help` lists them.
 
@@ -60,12 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="show the passages retrieved for a question")
     p.add_argument("question")
     p.add_argument("--json", action="store_true")
+    _filter(p)
     p.add_argument("--top-k", dest="top_k", type=positive, metavar="K", help=describe("top_k"))
     _common(p)
 
     p = sub.add_parser("ask", help="answer a question from the indexed documents")
     p.add_argument("question")
     p.add_argument("--json", action="store_true")
+    _filter(p)
     _common(p, model=True)
 
     p = sub.add_parser("eval", help="score answers against a JSONL file of gold answers")

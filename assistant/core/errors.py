@@ -43,6 +43,7 @@ class Code(StrEnum):
     INDEX_FORMAT = "index_format"
     NO_SUCH_PATH = "no_such_path"
     NOTHING_READABLE = "nothing_readable"
+    FILTER_BAD = "filter_bad"
     NOT_IN_INDEX = "not_in_index"
     # documents on the page
     UPLOAD_TYPE = "upload_type"

@@ -20,6 +20,7 @@ class DocEntry:
     chunk_ids: list[str] = field(default_factory=list)
     text: str = ""
     suspect: list[str] = field(default_factory=list)  # sentences that address the assistant (hidden from it)
+    marks: dict[str, str] = field(default_factory=dict)  # official-document marks by Chinese name (发文机关, 年份…)
 
 
 @dataclass

@@ -31,6 +31,7 @@ from assistant.index.staging import Staging, embed_all
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.readers import Skip, Skipped, discover, read_all
 from assistant.text.injection import suspects
+from assistant.text.official import read_marks
 
 LOW_CONFIDENCE = 0.85  # a page read by OCR below this mean confidence is listed for a person to check
 
@@ -212,6 +213,7 @@ class Index:
                     key=key, source=item.source, title=item.title, sha256=item.sha256,
                     chars=len(item.text), size=_size(item.source),
                     added=prev.added if prev else now, updated=now, text=item.text, suspect=flagged,
+                    marks=read_marks(item.text).fields(),
                 )
             for key in list(docs):
                 if not os.path.exists(key):
