@@ -29,16 +29,27 @@ CHARS_PER_LINE = 32
 LINES_PER_PAGE = 22
 
 
-def corpus_lines(folder: Path) -> list[str]:
+def file_lines(f: Path) -> list[str]:
+    """A text file's paragraphs broken at the page margin, as a typesetter would."""
     lines = []
-    for f in sorted(folder.iterdir()):
-        if f.suffix in (".txt", ".md"):
-            for para in f.read_text("utf-8", errors="replace").replace("\u3000", "\n").splitlines():
-                para = "".join(para.split()).strip("#*")
-                while para:
-                    lines.append(para[:CHARS_PER_LINE])
-                    para = para[CHARS_PER_LINE:]
+    for para in f.read_text("utf-8", errors="replace").replace("\u3000", "\n").splitlines():
+        para = "".join(para.split()).strip("#*")
+        while para:
+            lines.append(para[:CHARS_PER_LINE])
+            para = para[CHARS_PER_LINE:]
     return lines
+
+
+def corpus_lines(folder: Path) -> list[str]:
+    return [line for f in sorted(folder.iterdir()) if f.suffix in (".txt", ".md") for line in file_lines(f)]
+
+
+def scanned_pdf(lines: list[str], out: Path, *, noisy: bool = False) -> int:
+    """Lines laid out on A4 pages and saved as an image-only PDF; returns the page count."""
+    pages = [lines[i:i + LINES_PER_PAGE] for i in range(0, len(lines), LINES_PER_PAGE)] or [[]]
+    images = [page_image(p, noisy).convert("RGB") for p in pages]
+    images[0].save(out, format="PDF", resolution=150, save_all=True, append_images=images[1:])
+    return len(images)
 
 
 def page_image(lines: list[str], noisy: bool):

@@ -162,3 +162,15 @@ def test_ocr_runs_with_no_network(tmp_path):
                          timeout=300, cwd=ROOT, env={**os.environ, "ASSISTANT_HOME": str(tmp_path / "home")})
     assert res.returncode == 0, res.stderr[-2000:]
     assert cer(res.stdout, NOTICE[0]) <= 0.05
+
+
+def test_scanned_lines_are_joined_back_into_paragraphs():
+    from assistant.ingest.layout import reflow
+
+    lines = [Placed("一、工作要求", 100, 0, 400, 30),  # a heading: short, its own paragraph
+             Placed("汛前要对全市水库开展全面检查，发现隐患", 100, 40, 1100, 70),  # runs to the margin
+             Placed("要立即整改。", 100, 80, 400, 110),
+             Placed("各单位要按时报送材料，逾期不报的要说明", 100, 120, 1100, 150),
+             Placed("原因并限期补报，确保数据完整准确无误。", 100, 160, 1098, 190)]
+    assert reflow(lines) == ["一、工作要求", "汛前要对全市水库开展全面检查，发现隐患要立即整改。",
+                             "各单位要按时报送材料，逾期不报的要说明原因并限期补报，确保数据完整准确无误。"]

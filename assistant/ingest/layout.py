@@ -84,3 +84,27 @@ def drop_running_lines(pages: list[list[str]], edge: int = 2) -> list[list[str]]
             kept.append(t)
         out.append(kept)
     return out
+
+
+ENDS = tuple("。！？；：”’…）)")
+
+
+def reflow(lines: list[Placed]) -> list[str]:
+    """Lines back into paragraphs: a line that runs to its column's right edge and does not end a sentence
+    goes on in the next line (a scan breaks paragraphs at the margin; the chunker wants them whole)."""
+    if not lines:
+        return []
+    width = max(p.x1 for p in lines) - min(p.x0 for p in lines) or 1.0
+    out: list[str] = []
+    current = ""
+    for line in lines:
+        column = [p for p in lines if abs(p.x0 - line.x0) < 0.1 * width]
+        right = max(p.x1 for p in column)
+        current += line.text
+        runs_on = line.x1 >= right - 0.04 * width and not line.text.rstrip().endswith(ENDS) and len(column) > 1
+        if not runs_on:
+            out.append(current)
+            current = ""
+    if current:
+        out.append(current)
+    return out

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from assistant.core.config import project_home
-from assistant.ingest.layout import Placed, reading_order
+from assistant.ingest.layout import Placed, reading_order, reflow
 from assistant.ingest.skips import Skip, UnreadableFile
 
 MODELS = {  # the files of rapidocr 3.10.0's wheel (rapidocr/models/), by role
@@ -48,6 +48,11 @@ class OcrPage:
     @property
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The lines joined back into paragraphs where a line runs on to the next."""
+        return reflow([Placed(line.text, *line.box) for line in self.lines])
 
     @property
     def confidence(self) -> float:

@@ -35,7 +35,7 @@ def read_image(data: bytes) -> ReadResult:
     try:
         for i, frame in enumerate(ImageSequence.Iterator(img), 1):
             page = ocr_image(frame)
-            lines.append([line.text for line in page.lines])
+            lines.append(page.paragraphs)
             conf.append((i, round(page.confidence, 3)))
     except OSError as e:  # truncated frames surface while decoding
         raise UnreadableFile(f"damaged or truncated image ({e})", Skip.DAMAGED) from None

@@ -36,7 +36,7 @@ def read_pdf(data: bytes) -> ReadResult:
         if len(t) < MIN_TEXT_LAYER:  # decided page by page: a PDF may mix text pages and scans
             scanned = _ocr_page(page)
             if scanned is not None and len(scanned.text) > len(t):
-                pages.append([line.text for line in scanned.lines])
+                pages.append(scanned.paragraphs)
                 confidences.append((n, round(scanned.confidence, 3)))
                 continue
         pages.append(t.splitlines())
