@@ -4,4 +4,5 @@ import sys
 
 from assistant.cli.main import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a spawned reader process imports it
+    sys.exit(main())
