@@ -11,7 +11,6 @@ uninstall.sh, the Chinese guide, BUNDLE.txt (what install.sh checks) and SHA256S
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import platform
 import re
@@ -73,7 +72,7 @@ def check_wheels(wheels: list[Path], llama_wheel: Path) -> None:
         if not tags & here:
             raise BundleError(f"{w.name}: does not install on this Python/platform")
     llama = [w for w in wheels if w.name.startswith("llama_cpp_python-")]
-    if len(llama) != 1 or sha256(llama[0]) != sha256(llama_wheel):
+    if len(llama) != 1 or models.sha256_file(llama[0]) != models.sha256_file(llama_wheel):
         raise BundleError("the wheelhouse's llama-cpp-python is not the checked portable build")
 
 
@@ -147,21 +146,13 @@ def unpacked_mb(wheels: list[Path]) -> int:
     return int(total * 1.2 / 2**20) + 50
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 22):
-            h.update(block)
-    return h.hexdigest()
-
-
 def write_sums(folder: Path) -> int:
     """SHA256SUMS in `sha256sum -c` form for every file; returns the bytes covered."""
     lines, total = [], 0
     for p in sorted(folder.rglob("*")):
         rel = p.relative_to(folder).as_posix()
         if p.is_file() and rel not in UNLISTED:
-            lines.append(f"{sha256(p)}  {rel}\n")
+            lines.append(f"{models.sha256_file(p)}  {rel}\n")
             total += p.stat().st_size
     (folder / SUMS).write_text("".join(lines), "utf-8")
     return total
@@ -174,7 +165,7 @@ def write_tarball(folder: Path) -> Path:
     with tarfile.open(tmp, "w:gz", compresslevel=1, format=tarfile.PAX_FORMAT) as tar:
         tar.add(folder, arcname=folder.name)
     os.replace(tmp, out)
-    (folder.parent / f"{out.name}.sha256").write_text(f"{sha256(out)}  {out.name}\n", "utf-8")
+    (folder.parent / f"{out.name}.sha256").write_text(f"{models.sha256_file(out)}  {out.name}\n", "utf-8")
     return out
 
 

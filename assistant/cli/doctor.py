@@ -80,11 +80,12 @@ def _index(s: Settings, folder: Path, *, indent: str, label: str) -> int:
     """One index: 0 when it loads and matches its embedding model, else 1 (the problem is printed)."""
     print(f"{label:15s} {folder}")
     try:
-        state = Index(folder).load()
+        index = Index(folder)
+        state = index.load()
         emb = state.manifest.embedding
         print(f"{indent}{len(state.docs)} documents, {len(state.chunks)} chunks, embedding model {emb.name} "
               f"(dim {emb.dim}), updated {state.manifest.updated}")
-        Index(folder).check_embedder(state.manifest, make_embedder(s, state.manifest))
+        index.check_embedder(state.manifest, make_embedder(s, state.manifest))
         print(f"{indent}embedding model matches the index")
     except AssistantError as e:
         print(f"{indent}PROBLEM: {e.words(cli_language())}")

@@ -19,6 +19,15 @@ class ReadResult:
     ocr_pages: tuple[tuple[int, float], ...] = ()  # (1-based page, mean OCR confidence) of each page read by OCR
 
 
+def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
+    """Page texts as one text and the offset where each page starts: (["a", "bc"]) -> ("a\nbc", (0, 2))."""
+    starts, offset = [], 0
+    for page in pages:
+        starts.append(offset)
+        offset += len(page) + 1
+    return "\n".join(pages), tuple(starts)
+
+
 Read = Callable[[bytes], "tuple[str, str, tuple[int, ...]] | ReadResult"]
 READERS: dict[str, Read] = {}
 ZIPPED: set[str] = set()  # containers checked for zip bombs before their reader runs

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.ingest.formats import ReadResult, register
+from assistant.ingest.formats import ReadResult, join_pages, register
 from assistant.ingest.skips import Skip, UnreadableFile
 
 MAX_OCR_PAGES = 500  # about an hour of OCR on two cores; a longer scan is split first
@@ -12,13 +12,8 @@ def ocr_pages_text(pages_lines: list[list[str]], confidences: list[tuple[int, fl
     """Pages of OCR lines as one text with page offsets, running headers, footers and page numbers dropped."""
     from assistant.ingest.layout import drop_running_lines
 
-    parts, starts, offset = [], [], 0
-    for lines in drop_running_lines(pages_lines):
-        text = "\n".join(lines)
-        starts.append(offset)
-        parts.append(text)
-        offset += len(text) + 1
-    return ReadResult("\n".join(parts), "", tuple(starts) if len(parts) > 1 else (), tuple(confidences))
+    text, starts = join_pages(["\n".join(lines) for lines in drop_running_lines(pages_lines)])
+    return ReadResult(text, "", starts, tuple(confidences))
 
 
 @register(".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
@@ -40,6 +35,8 @@ def read_image(data: bytes) -> ReadResult:
     except OSError as e:  # truncated frames surface while decoding
         raise UnreadableFile(f"damaged or truncated image ({e})", Skip.DAMAGED) from None
     out = ocr_pages_text(lines, conf)
+    if len(lines) == 1:  # one image: no pages to cite
+        out = ReadResult(out.text, "", (), out.ocr_pages)
     if not out.text.strip():
         raise UnreadableFile("no text found in the image", Skip.EMPTY)
     return out

@@ -14,7 +14,7 @@ import posixpath
 import zipfile
 from xml.etree import ElementTree as ET
 
-from assistant.ingest.formats import register
+from assistant.ingest.formats import join_pages, register
 from assistant.ingest.layout import Placed, reading_order
 from assistant.ingest.skips import Skip, UnreadableFile
 
@@ -95,14 +95,9 @@ def read_ofd(data: bytes) -> tuple[str, str, tuple[int, ...]]:
         pages = [p for p in _children(document, "Page") if p.get("BaseLoc")]
         if len(pages) > MAX_PAGES:
             raise UnreadableFile(f"OFD with {len(pages)} pages (limit {MAX_PAGES})", Skip.TOO_MANY_PAGES)
-        parts, starts, offset = [], [], 0
-        for page in pages:
-            text = "\n".join(page_lines(_xml(z, _resolve(doc_dir, page.get("BaseLoc", "")))))
-            starts.append(offset)
-            parts.append(text)
-            offset += len(text) + 1
+        text, starts = join_pages(["\n".join(page_lines(_xml(z, _resolve(doc_dir, page.get("BaseLoc", "")))))
+                                   for page in pages])
         title = doc_info(root)["Title"]
-    text = "\n".join(parts)
     if not text.strip():
         raise UnreadableFile("OFD has no text (scanned pages?)", Skip.NO_TEXT_LAYER)
-    return text, title, tuple(starts)
+    return text, title, starts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from assistant.ingest.formats import ReadResult, register
+from assistant.ingest.formats import ReadResult, join_pages, register
 from assistant.ingest.formats.images import MAX_OCR_PAGES, ocr_pages_text
 from assistant.ingest.skips import Skip, UnreadableFile
 
@@ -43,16 +43,11 @@ def read_pdf(data: bytes) -> ReadResult:
     if len(confidences) > MAX_OCR_PAGES:
         raise UnreadableFile(f"PDF with {len(confidences)} scanned pages (limit {MAX_OCR_PAGES} for OCR)",
                              Skip.TOO_MANY_PAGES)
-    out = ocr_pages_text(pages, confidences) if confidences else None
-    if out is None:
-        parts = ["\n".join(lines) for lines in pages]
-        starts, offset = [], 0
-        for part in parts:
-            starts.append(offset)
-            offset += len(part) + 1
-        out = ReadResult("\n".join(parts), "", tuple(starts))
-    elif len(pages) == 1:
-        out = ReadResult(out.text, "", (0,), out.ocr_pages)
+    if confidences:
+        out = ocr_pages_text(pages, confidences)
+    else:
+        text, starts = join_pages(["\n".join(lines) for lines in pages])
+        out = ReadResult(text, "", starts)
     if not out.text.strip():
         raise UnreadableFile("PDF has no text layer and OCR found no text", Skip.NO_TEXT_LAYER)
     return out

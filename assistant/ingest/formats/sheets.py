@@ -11,7 +11,7 @@ import datetime as dt
 import io
 
 from assistant.ingest.encoding import decode_bytes
-from assistant.ingest.formats import register
+from assistant.ingest.formats import join_pages, register
 from assistant.ingest.skips import Skip, UnreadableFile
 
 MAX_ROWS = 200_000  # a sheet with more rows is a database export, not a document
@@ -51,16 +51,6 @@ def table_lines(name: str, rows) -> list[str]:
     return lines
 
 
-def _join(pages: list[list[str]]) -> tuple[str, tuple[int, ...]]:
-    parts, starts, offset = [], [], 0
-    for lines in pages:
-        text = "\n".join(lines)
-        starts.append(offset)
-        parts.append(text)
-        offset += len(text) + 1
-    return "\n".join(parts), tuple(starts)
-
-
 @register(".xlsx", zipped=True)
 def read_xlsx(data: bytes) -> tuple[str, str, tuple[int, ...]]:
     import openpyxl  # .xlsx cells, streamed (read-only mode)
@@ -70,7 +60,7 @@ def read_xlsx(data: bytes) -> tuple[str, str, tuple[int, ...]]:
         pages = [table_lines(ws.title, ws.iter_rows(values_only=True)) for ws in wb.worksheets]
     finally:
         wb.close()
-    text, starts = _join(pages)
+    text, starts = join_pages(["\n".join(lines) for lines in pages])
     return text, "", starts if len(pages) > 1 else ()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from assistant.ingest.formats import register
+from assistant.ingest.formats import join_pages, register
 
 
 def _shape_lines(shape) -> list[str]:
@@ -30,7 +30,7 @@ def read_pptx(data: bytes) -> tuple[str, str, tuple[int, ...]]:
     from pptx import Presentation  # python-pptx (MIT): slides, shapes, tables
 
     deck = Presentation(io.BytesIO(data))
-    parts, starts, offset = [], [], 0
+    pages: list[str] = []
     first_title = ""
     for slide in deck.slides:
         title_shape = slide.shapes.title
@@ -41,8 +41,6 @@ def read_pptx(data: bytes) -> tuple[str, str, tuple[int, ...]]:
             if title_shape is not None and shape.shape_id == title_shape.shape_id:
                 continue
             lines.extend(_shape_lines(shape))
-        text = "\n".join(lines)
-        starts.append(offset)
-        parts.append(text)
-        offset += len(text) + 1
-    return "\n".join(parts), first_title, tuple(starts)
+        pages.append("\n".join(lines))
+    text, starts = join_pages(pages)
+    return text, first_title, starts
