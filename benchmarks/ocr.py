@@ -25,18 +25,29 @@ sys.path.insert(0, str(ROOT))
 from assistant.ingest.readers import read_document  # noqa: E402
 from tests.test_ocr import FONT, cer  # noqa: E402
 
-CHARS_PER_LINE = 32
 LINES_PER_PAGE = 22
+LINE_WIDTH = 1020  # pixels between the margins of a 150 dpi A4 page
 
 
 def file_lines(f: Path) -> list[str]:
-    """A text file's paragraphs broken at the page margin, as a typesetter would."""
+    """A text file's paragraphs set as a typesetter sets them: a two-character first-line indent, lines
+    filled to the margin's width, and punctuation no line may start with hung on the line before."""
+    from PIL import ImageFont
+
+    from assistant.ingest.layout import NO_START
+
+    font = ImageFont.truetype(str(FONT), 32)
     lines = []
     for para in f.read_text("utf-8", errors="replace").replace("\u3000", "\n").splitlines():
         para = "".join(para.split()).strip("#*")
-        while para:
-            lines.append(para[:CHARS_PER_LINE])
-            para = para[CHARS_PER_LINE:]
+        line = "\u3000\u3000" if para else ""
+        for ch in para:
+            if font.getlength(line + ch) > LINE_WIDTH and ch not in NO_START:
+                lines.append(line)
+                line = ""
+            line += ch
+        if line.strip():
+            lines.append(line)
     return lines
 
 

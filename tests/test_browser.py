@@ -225,6 +225,31 @@ def test_document_with_html_shows_as_text(page, server):
     shot(page, "06-html-as-text")
 
 
+def test_a_cited_scan_opens_as_the_page_image_with_the_cited_lines_boxed(page, server):
+    from .test_ocr import _need_ocr, scan
+
+    _need_ocr()
+    _, base = server
+    up = base / "upload" / "冬季消防检查通知扫描件.png"
+    up.parent.mkdir(exist_ok=True)
+    scan(["关于开展冬季消防安全检查的通知", "各街道办事处：", "全区共有37所学校、14家医院纳入重点检查范围，",
+          "检查工作于12月20日前完成。"]).save(up)
+    _upload(page, up)
+    page.get_by_role("tab", name="问答", exact=True).click()
+    _, turn = ask(page, "冬季消防安全检查纳入重点检查范围的学校有多少所？")
+    assert turn.get_attribute("data-phase") == "done" and "37" in turn.locator(".body").inner_text()
+    turn.locator(".body a.cite").first.click()
+    passage = turn.locator(".passage:not([hidden])")
+    img = passage.locator(".scan img")
+    img.wait_for(timeout=10_000)
+    page.wait_for_function("(i) => i.complete && i.naturalWidth > 0", arg=img.element_handle(), timeout=10_000)
+    assert 1 <= passage.locator(".scan .box").count() <= 2  # the cited sentence's lines, not the whole page
+    box, pic = passage.locator(".scan .box").first.bounding_box(), img.bounding_box()
+    assert pic["y"] + 0.3 * pic["height"] < box["y"] + box["height"] and box["width"] > 0.3 * pic["width"]
+    assert "37所学校" in passage.locator(".text").inner_text() and "扫描件" in passage.inner_text()
+    shot(page, "07-scan-with-cited-lines-boxed")
+
+
 def test_stop_ends_generation_and_the_model_is_free_again(page):
     n = page.locator("#chat .turn").count()
     page.fill("#question textarea", "请概括2025年市政府工作报告中的主要目标。")

@@ -174,3 +174,44 @@ def test_scanned_lines_are_joined_back_into_paragraphs():
              Placed("原因并限期补报，确保数据完整准确无误。", 100, 160, 1098, 190)]
     assert reflow(lines) == ["一、工作要求", "汛前要对全市水库开展全面检查，发现隐患要立即整改。",
                              "各单位要按时报送材料，逾期不报的要说明原因并限期补报，确保数据完整准确无误。"]
+
+
+def test_reflow_follows_first_line_indents_and_line_breaking_rules():
+    from assistant.ingest.layout import reflow
+
+    em = 30
+    lines = [Placed("一、工作要求", 160, 0, 340, em),  # indented heading, short
+             Placed("全市水库汛前检查覆盖率达到", 160, 40, 1000, 40 + em),  # half-width digits: ends short of
+             Placed("％，比上年提高5个百分点。", 100, 80, 500, 80 + em),  # the margin; "％" may not start a line
+             Placed("各单位要按时报送材料，逾期不报的要说明", 160, 120, 1100, 120 + em),
+             Placed("原因并限期补报。", 100, 160, 400, 160 + em),
+             Placed("附件清单如下", 100, 200, 1100, 200 + em),  # runs to the margin, no full stop, but the next
+             Placed("附件1：检查表", 160, 240, 500, 240 + em)]  # line is indented: a new paragraph
+    assert reflow(lines) == ["一、工作要求", "全市水库汛前检查覆盖率达到％，比上年提高5个百分点。",
+                             "各单位要按时报送材料，逾期不报的要说明原因并限期补报。", "附件清单如下", "附件1：检查表"]
+
+
+def _ocr_page(texts: list[str], digest: str):
+    from assistant.ingest.ocr import OcrLine, OcrPage
+
+    lines = tuple(OcrLine(t, 0.95, (100.0, 50.0 + 60 * i, 100.0 + 30 * len(t), 80.0 + 60 * i))
+                  for i, t in enumerate(texts))
+    return OcrPage(lines, 1240, 1754, digest)
+
+
+def test_every_ocr_line_keeps_its_span_in_the_text_and_its_box():
+    from assistant.ingest.formats.images import pages_text
+
+    body = "坚持人民至上，统筹发展和安全，全力以赴做好防汛各项工作，确保安全度汛。"  # to the margin
+    pages = [_ocr_page(["某市水务局文件", "一、总体要求", body, "— 1 —"], "a" * 64),
+             ["Text layer page.", "某市水务局文件"],
+             _ocr_page(["某市水务局文件", "二、重点任务", "排查126座水库。", body, "— 3 —"], "b" * 64)]
+    out = pages_text(pages)
+    assert [s.page for s in out.scans] == [1, 3] and out.scans[1].image == "b" * 64
+    assert "某市水务局文件" not in out.text and "— 3 —" not in out.text  # running lines dropped
+    for scan in out.scans:
+        for start, end, *_ in scan.lines:
+            assert out.text[start:end] in ("一、总体要求", body, "二、重点任务", "排查126座水库。")
+    at = out.text.index("126座")
+    assert out.scans[1].boxes(at, at + 4) == [(100.0, 170.0, 370.0, 200.0)]
+    assert out.pages[2] <= at and out.scans[1].boxes(0, 3) == []

@@ -88,3 +88,31 @@ def test_a_bad_filter_is_one_line_before_anything_loads(capsys, monkeypatch):
     assert main(["search", "水库", "--filter", "部门=水务局"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "名称=值" in err[0] and "发文机关" in err[0]
+
+
+def test_the_page_filters_answers_and_search_by_official_marks(settings, embedder, tmp_path):
+    from assistant.answer.library import Library
+    from assistant.answer.pipeline import Assistant
+    from assistant.text.official import parse_filter_text
+    from assistant.web.app import ChatApp
+
+    from .fakes import ScriptedGenerator, cite
+
+    folder = tmp_path / "公文"
+    folder.mkdir()
+    (folder / "通知.txt").write_text(NOTICE, "utf-8")
+    (folder / "函.txt").write_text(LETTER.replace("现将我局检查情况报送如下。", "汛前要对全市126座水库开展全面检查。"), "utf-8")
+    a = Assistant(settings, embedder=embedder, generator=ScriptedGenerator(cite("汛前要对全市126座水库开展全面检查")))
+    Library(a).index_paths([str(folder)])
+    assert parse_filter_text("发文机关＝水务局，年份=2024") == {"发文机关": "水务局", "年份": "2024"}
+    app = ChatApp(settings, a)
+    turns, flags = [], {}
+    box, html, _ = app.send("汛前要检查多少座水库？", turns, flags, "发文机关=水务局")
+    assert box == "" and "只在这些公文中查找：发文机关=水务局" in html
+    *_, (html, turns) = app.ask(turns, flags, 5)
+    assert {c.source.rsplit("/", 1)[-1] for c in turns[0].answer.citations} == {"函.txt"}
+    box, html, _ = app.send("汛前要检查多少座水库？", turns, flags, "部门=水务局")
+    assert box == "汛前要检查多少座水库？" and len(turns) == 1 and "名称=值" in html  # said, nothing asked
+    assert "函.txt" in app.search("水库检查", 5, "发文机关=水务局") and "通知.txt" not in app.search(
+        "水库检查", 5, "发文机关=水务局")
+    assert "名称=值" in app.search("水库检查", 5, "年份")

@@ -33,6 +33,8 @@ class Turn:
     started: float = field(default_factory=time.perf_counter)
     ticket: int = 0  # order in which a front door queued it
     ahead: int = 0  # questions in line before it while it waits
+    scans: dict = field(default_factory=dict)  # passage n -> (image URL, ScanPage): cited scanned pages
+    filters: dict = field(default_factory=dict)  # official-document marks the answer must come from (年份=2024)
 
     @property
     def rewritten(self) -> bool:
@@ -66,7 +68,7 @@ def run_turn(assistant: Assistant, turn: Turn, history: list[str], *, top_k: int
             return
         turn.phase = Phase.SEARCHING
         yield turn
-        events = assistant.stream(turn.query, top_k)
+        events = assistant.stream(turn.query, top_k, filters=turn.filters or None)
         try:
             for ev in events:
                 if stop():

@@ -7,6 +7,7 @@ generation at once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 
 from assistant.answer.pipeline import Assistant, make_embedder
@@ -16,7 +17,7 @@ from assistant.index.documents import DocumentInfo, DocumentStore
 from assistant.index.embedding import Embedder
 from assistant.index.records import UpdateReport
 from assistant.ingest.readers import discover
-from assistant.ingest.worker import IsolatedReader
+from assistant.ingest.worker import IsolatedReader, read_here
 
 Progress = Callable[[str, int, int], None]
 
@@ -28,9 +29,12 @@ class Library:
             assistant.index.notify = notify  # told when another run holds the index
         self.store = DocumentStore(assistant.index)
 
-    def _settings(self) -> dict:
+    def _settings(self, pages: Progress | None = None) -> dict:
         s = self.assistant.settings
-        reader = IsolatedReader(s.file_time_limit, s.file_memory_mb).read_all if s.file_time_limit else None
+        if s.file_time_limit:
+            reader = IsolatedReader(s.file_time_limit, s.file_memory_mb, pages).read_all
+        else:
+            reader = functools.partial(read_here, on_page=pages)
         return dict(chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap, max_chunks=s.max_chunks_per_file,
                     reader=reader)
 
@@ -50,13 +54,15 @@ class Library:
         return report
 
     def index_paths(self, paths: list[str], *, rebuild: bool = False, progress: Progress | None = None,
-                    user: str = "") -> UpdateReport:
-        """Add, update or drop the files under `paths` (the command line's `assistant index`)."""
+                    user: str = "", pages: Progress | None = None) -> UpdateReport:
+        """Add, update or drop the files under `paths` (the command line's `assistant index`).
+
+        `progress` is told (source, chunks embedded, chunks) and `pages` (source, page, pages) as scans are read."""
         files, _ = discover(paths)
         if not files:  # said at once, before any model loads
             raise InputError(Code.NOTHING_READABLE, paths=" ".join(paths))
         embedder = self._embedder(rebuild)
-        report = self.assistant.index.update(paths, embedder, rebuild=rebuild, progress=progress, **self._settings())
+        report = self.assistant.index.update(paths, embedder, rebuild=rebuild, progress=progress, **self._settings(pages))
         audit.record_report(self.assistant.index.folder, user, report)
         return self._changed(report, embedder)
 
@@ -64,10 +70,10 @@ class Library:
         self.store.check_upload(path, name)
 
     def upload(self, files: Iterable[tuple[str, str]], *, progress: Progress | None = None,
-               user: str = "") -> UpdateReport:
+               user: str = "", pages: Progress | None = None) -> UpdateReport:
         """Keep (path, original name) uploads in the index's uploads folder and index them."""
         embedder = self._embedder()
-        return self._changed(self.store.add(files, embedder, progress=progress, user=user, **self._settings()),
+        return self._changed(self.store.add(files, embedder, progress=progress, user=user, **self._settings(pages)),
                              embedder)
 
     def remove(self, sources: list[str], *, user: str = "") -> UpdateReport:
@@ -80,9 +86,11 @@ class Library:
         """Drop one document; an uploaded copy is deleted too (the page's delete button)."""
         return self._changed(self.store.delete(source, user=user))
 
-    def reindex(self, *, progress: Progress | None = None, user: str = "") -> UpdateReport:
+    def reindex(self, *, progress: Progress | None = None, user: str = "",
+                pages: Progress | None = None) -> UpdateReport:
         """Re-read every indexed file: changed ones re-embedded, vanished ones dropped."""
-        return self._changed(self.store.reindex(self._embedder(), progress=progress, user=user, **self._settings()))
+        return self._changed(self.store.reindex(self._embedder(), progress=progress, user=user,
+                                                **self._settings(pages)))
 
     def documents(self) -> list[DocumentInfo]:
         return self.store.list()

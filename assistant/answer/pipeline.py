@@ -22,6 +22,7 @@ from assistant.core.errors import Code, InputError
 from assistant.core.records import Answer, Chunk, Hit, Reason, Status, Timings
 from assistant.index.embedding import Embedder, SentenceTransformerEmbedder
 from assistant.index.manifest import Manifest
+from assistant.index.scans import image_path, scan_at
 from assistant.index.store import Index, IndexState
 from assistant.text.injection import blank
 from assistant.text.names import DocPlaces, doc_places, names_covered
@@ -220,6 +221,15 @@ class Assistant:
         """A document's official marks (发文机关, 发文字号, 成文日期…), empty when it has none."""
         docs = getattr(self._loaded().state, "docs", {})
         return next((dict(getattr(d, "marks", {}) or {}) for d in docs.values() if d.source == source), {})
+
+    def scan_of(self, source: str, page: int | None):
+        """(ScanPage, image path or None) of a document's page read by OCR; None for a page with a text layer."""
+        state = self._loaded().state
+        entry = getattr(state, "by_source", {}).get(source)
+        scan = scan_at(entry, page) if entry is not None else None
+        if scan is None:
+            return None
+        return scan, image_path(Path(state.folder), scan.image)
 
     def search_many(self, questions: list[str], top_k: int | None = None) -> list[list[Hit]]:
         """Hits for several questions; their embeddings are computed in one batch."""

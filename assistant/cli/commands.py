@@ -27,7 +27,8 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
     from tqdm import tqdm  # progress bar with rate and ETA
 
     library = Library(Assistant(s), notify=lambda message: print(message, file=sys.stderr))
-    bar = None
+    bar = scan_bar = None
+    scanning = ""
 
     def progress(source: str, done: int, total: int) -> None:
         nonlocal bar
@@ -36,11 +37,24 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
         bar.n = done
         bar.refresh()
 
+    def pages(source: str, page: int, total: int) -> None:  # a scan's pages as OCR reads them
+        nonlocal scan_bar, scanning
+        if scan_bar is None:
+            scan_bar = tqdm(unit="page", file=sys.stderr, disable=args.json)
+        if source != scanning:
+            scanning = source
+            scan_bar.reset(total=total)
+            scan_bar.set_description(f"OCR {Path(source).name}")
+        scan_bar.n = page
+        scan_bar.refresh()
+
     try:
-        report = library.index_paths(args.paths, rebuild=args.rebuild, progress=progress, user=audit.os_user())
+        report = library.index_paths(args.paths, rebuild=args.rebuild, progress=progress, user=audit.os_user(),
+                                     pages=pages)
     finally:
-        if bar is not None:
-            bar.close()
+        for b in (scan_bar, bar):
+            if b is not None:
+                b.close()
     if args.json:
         _dump({**{k: v for k, v in report.__dict__.items() if k != "skipped"},
                "skipped": [{"source": x.source, "reason": x.reason} for x in report.skipped],

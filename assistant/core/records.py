@@ -38,13 +38,41 @@ class Phase(StrEnum):
 
 
 @dataclass(frozen=True)
+class ScanPage:
+    """A page read by OCR: how confidently, and where each of its lines is, in the text and on the image."""
+
+    page: int  # 1-based
+    confidence: float  # mean line confidence, weighted by characters
+    image: str  # the page image's digest: its display copy is scans/<image>.jpg in the index
+    width: int  # image pixels
+    height: int
+    lines: tuple[tuple[int, int, float, float, float, float], ...] = ()  # (start, end) in the document text, box
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "lines": [list(x) for x in self.lines]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ScanPage:
+        return cls(**{**d, "lines": tuple(tuple(x) for x in d.get("lines", ()))})
+
+    def boxes(self, start: int, end: int) -> list[tuple[float, float, float, float]]:
+        """The boxes of the lines that hold any of the text span [start, end)."""
+        return [(x0, y0, x1, y1) for s, e, x0, y0, x1, y1 in self.lines if s < end and e > start]
+
+
+@dataclass(frozen=True)
 class Document:
     source: str  # the path as given to `assistant index`
     title: str
     text: str
     sha256: str
     pages: tuple[int, ...] = ()  # for PDFs: character offset where each page starts
-    ocr_pages: tuple[tuple[int, float], ...] = ()  # (page, mean confidence) of the pages read by OCR
+    scans: tuple[ScanPage, ...] = ()  # the pages read by OCR
+
+    @property
+    def ocr_pages(self) -> tuple[tuple[int, float], ...]:
+        """(page, mean confidence) of the pages read by OCR."""
+        return tuple((s.page, s.confidence) for s in self.scans)
 
 
 @dataclass(frozen=True)

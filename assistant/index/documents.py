@@ -34,6 +34,7 @@ class DocumentInfo:
     added: str
     uploaded: bool  # stored in the index's uploads folder (deleting it removes the copy)
     suspect: tuple[str, ...] = ()  # sentences that address the assistant, hidden from the model
+    ocr_pages: tuple[tuple[int, float], ...] = ()  # (page, mean confidence) of the pages read by OCR
 
 
 def safe_name(name: str) -> str:
@@ -114,7 +115,8 @@ class DocumentStore:
         for d in state.docs.values():
             out.append(DocumentInfo(source=d.source, name=os.path.basename(d.source), size=d.size,
                                     chunks=len(d.chunk_ids), added=d.added.replace("T", " "),
-                                    uploaded=self._is_upload(d.key), suspect=tuple(d.suspect)))
+                                    uploaded=self._is_upload(d.key), suspect=tuple(d.suspect),
+                                    ocr_pages=tuple((x["page"], x["confidence"]) for x in d.scans)))
         return sorted(out, key=lambda x: (x.added, x.name), reverse=True)
 
     def delete(self, source: str, user: str = "") -> UpdateReport:

@@ -3,6 +3,7 @@
 Layout of an index folder:
     CURRENT              name of the live generation (replaced atomically)
     gen-000007/          manifest.json, documents.jsonl, chunks.jsonl, dense.faiss, lexical/
+    scans/               page images of scanned documents, shown with the cited lines boxed
     staging/             embeddings of documents finished by an unfinished run (resume)
 A run builds the next generation beside the live one and switches CURRENT at the end, so a
 crash or Ctrl-C leaves the previous index usable, and the next run reuses staged embeddings.
@@ -27,6 +28,7 @@ from assistant.index.embedding import Embedder
 from assistant.index.generations import write_generation
 from assistant.index.manifest import FORMAT_VERSION, ChunkerSettings, EmbeddingInfo, LexicalInfo, Manifest
 from assistant.index.records import DocEntry, UpdateReport
+from assistant.index.scans import sync_images
 from assistant.index.staging import Staging, embed_all
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.readers import Skip, Skipped, discover, read_all
@@ -213,7 +215,7 @@ class Index:
                     key=key, source=item.source, title=item.title, sha256=item.sha256,
                     chars=len(item.text), size=_size(item.source),
                     added=prev.added if prev else now, updated=now, text=item.text, suspect=flagged,
-                    marks=read_marks(item.text).fields(),
+                    marks=read_marks(item.text).fields(), scans=[x.to_dict() for x in item.scans],
                 )
             for key in list(docs):
                 if not os.path.exists(key):
@@ -283,6 +285,7 @@ class Index:
                             chunks=len(chunks))
         write_generation(self.folder, self.current(), manifest, docs, chunks, tokens, dense,
                          lexical.BM25Index.build(tokens))
+        sync_images(self.folder, docs.values())
 
 def _read_manifest(gen: Path) -> Manifest:
     try:

@@ -67,44 +67,65 @@ def _key(text: str) -> str:
     return re.sub(r"\d+", "#", "".join(text.split()))
 
 
-def drop_running_lines(pages: list[list[str]], edge: int = 2) -> list[list[str]]:
-    """Drop page numbers at a page's top or bottom, and lines among the first or last `edge` that recur
-    (digits aside) on at least 60% of the pages when there are three pages or more."""
+def running_mask(pages: list[list[str]], edge: int = 2) -> list[list[bool]]:
+    """True for each line to drop: page numbers at a page's top or bottom, and lines among the first or last
+    `edge` that recur (digits aside) on at least 60% of the pages when there are three pages or more."""
     counts: Counter[str] = Counter()
     for lines in pages:
         counts.update({_key(t) for t in lines[:edge] + lines[-edge:]})
     repeated = {k for k, n in counts.items() if len(pages) >= 3 and n >= 0.6 * len(pages)}
-    out = []
-    for lines in pages:
-        kept = []
-        for i, t in enumerate(lines):
-            at_edge = i < edge or i >= len(lines) - edge
-            if at_edge and (_PAGE_NUMBER.match(t) or _key(t) in repeated):
-                continue
-            kept.append(t)
-        out.append(kept)
-    return out
+    return [[(i < edge or i >= len(lines) - edge) and bool(_PAGE_NUMBER.match(t) or _key(t) in repeated)
+             for i, t in enumerate(lines)] for lines in pages]
+
+
+def drop_running_lines(pages: list[list[str]], edge: int = 2) -> list[list[str]]:
+    """The pages without their running headers, footers and page numbers (see running_mask)."""
+    return [[t for t, drop in zip(lines, mask, strict=True) if not drop]
+            for lines, mask in zip(pages, running_mask(pages, edge), strict=True)]
 
 
 ENDS = tuple("。！？；：”’…）)")
+# Characters a Chinese line may not start with (GB/T 15834 line-breaking rules): a line that begins with one
+# goes on from the line before it, wherever that line stopped.
+NO_START = frozenset("。，、；：？！…％%‰）)]】〕〉》」』”’·.,;:!?")
 
 
 def reflow(lines: list[Placed]) -> list[str]:
-    """Lines back into paragraphs: a line that runs to its column's right edge and does not end a sentence
-    goes on in the next line (a scan breaks paragraphs at the margin; the chunker wants them whole)."""
+    """Lines back into paragraphs (a scan breaks paragraphs at the margin; the chunker wants them whole).
+
+    A line goes on in the next one when it does not end a sentence and the next line is not indented as a
+    paragraph's first line (two characters in GB/T 9704), and either the line runs to within a character
+    or so of its column's right edge or the next line starts with a character no line may start with."""
+    return ["".join(lines[i].text for i in group) for group in reflow_groups(lines)]
+
+
+def reflow_groups(lines: list[Placed]) -> list[list[int]]:
+    """The paragraphs of reflow() as the indices of their lines."""
     if not lines:
         return []
     width = max(p.x1 for p in lines) - min(p.x0 for p in lines) or 1.0
-    out: list[str] = []
-    current = ""
-    for line in lines:
-        column = [p for p in lines if abs(p.x0 - line.x0) < 0.1 * width]
-        right = max(p.x1 for p in column)
-        current += line.text
-        runs_on = line.x1 >= right - 0.04 * width and not line.text.rstrip().endswith(ENDS) and len(column) > 1
-        if not runs_on:
+    out: list[list[int]] = []
+    current: list[int] = []
+    for i, line in enumerate(lines):
+        current.append(i)
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if nxt is None or not _runs_on(line, nxt, lines, width):
             out.append(current)
-            current = ""
-    if current:
-        out.append(current)
+            current = []
     return out
+
+
+def _runs_on(line: Placed, nxt: Placed, lines: list[Placed], width: float) -> bool:
+    text = line.text.rstrip()
+    if not text or text.endswith(ENDS) or not nxt.text:
+        return False
+    em = max(line.y1 - line.y0, 1e-6)
+    column = [p for p in lines if abs(p.x0 - line.x0) < 0.1 * width or abs(p.x0 - nxt.x0) < 0.1 * width]
+    if len(column) < 2 or abs(nxt.x0 - line.x0) > 0.1 * width:  # another column, or a centred line
+        return False
+    left = min(p.x0 for p in column)
+    right = max(p.x1 for p in column)
+    if nxt.text[0] in NO_START:
+        return True
+    indented = nxt.x0 - left >= 1.5 * em
+    return not indented and line.x1 >= right - 1.5 * em

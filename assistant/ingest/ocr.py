@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from assistant.core.config import project_home
-from assistant.ingest.layout import Placed, reading_order, reflow
+from assistant.ingest.layout import Placed, reading_order, reflow, reflow_groups
 from assistant.ingest.skips import Skip, UnreadableFile
 
 MODELS = {  # the files of rapidocr 3.10.0's wheel (rapidocr/models/), by role
@@ -27,6 +27,8 @@ MODELS = {  # the files of rapidocr 3.10.0's wheel (rapidocr/models/), by role
 }
 ENGINE_KEY = "rapidocr-3.10-ppocrv6-small"  # part of the cache key: another engine reads the page again
 MAX_PIXELS = 60_000_000  # larger images are refused before decoding (a decompression bomb)
+
+DISPLAY_WIDTH = 1240  # a 150 dpi A4 page
 
 _engine = None
 _lock = threading.Lock()
@@ -44,6 +46,7 @@ class OcrPage:
     lines: tuple[OcrLine, ...]
     width: int
     height: int
+    digest: str = ""  # the image's cache key; its display copy is image_file(digest)
 
     @property
     def text(self) -> str:
@@ -53,6 +56,12 @@ class OcrPage:
     def paragraphs(self) -> list[str]:
         """The lines joined back into paragraphs where a line runs on to the next."""
         return reflow([Placed(line.text, *line.box) for line in self.lines])
+
+    @property
+    def paragraph_lines(self) -> list[list[OcrLine]]:
+        """The paragraphs as their lines, for keeping each line's box."""
+        groups = reflow_groups([Placed(line.text, *line.box) for line in self.lines])
+        return [[self.lines[i] for i in group] for group in groups]
 
     @property
     def confidence(self) -> float:
@@ -102,11 +111,32 @@ def _cache_file(digest: str) -> Path:
     return project_home() / "cache" / "ocr" / digest[:2] / f"{digest}.json"
 
 
+def image_file(digest: str) -> Path:
+    """The page's display copy (grey JPEG, at most DISPLAY_WIDTH wide), shown with its cited lines boxed."""
+    return _cache_file(digest).with_suffix(".jpg")
+
+
+def _save_display_copy(digest: str, rgb) -> None:
+    path = image_file(digest)
+    if path.exists():
+        return
+    img = rgb.convert("L")
+    if img.width > DISPLAY_WIDTH:
+        img = img.resize((DISPLAY_WIDTH, round(img.height * DISPLAY_WIDTH / img.width)))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        img.save(tmp, format="JPEG", quality=70)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # without it the page shows the text, highlighted, instead of the image
+
+
 def _load_cached(digest: str) -> OcrPage | None:
     try:
         d = json.loads(_cache_file(digest).read_text("utf-8"))
         return OcrPage(tuple(OcrLine(x["text"], x["score"], tuple(x["box"])) for x in d["lines"]), d["width"],
-                       d["height"])
+                       d["height"], digest)
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -128,6 +158,7 @@ def ocr_image(image) -> OcrPage:
     buf = io.BytesIO()
     rgb.save(buf, format="PNG")
     digest = hashlib.sha256(f"{ENGINE_KEY}\0".encode() + buf.getvalue()).hexdigest()
+    _save_display_copy(digest, rgb)
     cached = _load_cached(digest)
     if cached is not None:
         return cached
@@ -145,8 +176,9 @@ def ocr_image(image) -> OcrPage:
     for line in reading_order(placed):
         members = [p for p in placed if p.x0 >= line.x0 and p.x1 <= line.x1 and p.y0 >= line.y0 and p.y1 <= line.y1]
         score = min((scores[id(p)] for p in members), default=0.0)
-        lines.append(OcrLine(line.text, round(score, 4), (line.x0, line.y0, line.x1, line.y1)))
-    page = OcrPage(tuple(lines), rgb.width, rgb.height)
+        text = " ".join(line.text.split())  # no line breaks inside a line: the text's offsets stay exact
+        lines.append(OcrLine(text, round(score, 4), (line.x0, line.y0, line.x1, line.y1)))
+    page = OcrPage(tuple(lines), rgb.width, rgb.height, digest)
     _save_cached(digest, page)
     return page
 

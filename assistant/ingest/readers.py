@@ -94,7 +94,7 @@ def read_document(source: str) -> Document:
         text=text,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         pages=pages,
-        ocr_pages=out.ocr_pages,
+        scans=out.scans,
     )
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import resource
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 from assistant.core.records import Document
 from assistant.ingest.skips import Skip, Skipped, UnreadableFile
@@ -19,8 +20,10 @@ def _serve(conn, memory_mb: int) -> None:
     if memory_mb:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    from assistant.ingest.formats import on_page
     from assistant.ingest.readers import read_document
 
+    on_page(lambda page, pages: conn.send(("page", page, pages)))
     conn.send("ready")  # the imports are done: a file's time starts after this
     while True:
         try:
@@ -44,9 +47,11 @@ def _serve(conn, memory_mb: int) -> None:
 class IsolatedReader:
     """Reads one file at a time in a worker process; `read_all` has the shape of readers.read_all."""
 
-    def __init__(self, time_limit: float = 1200.0, memory_mb: int = 4096):
+    def __init__(self, time_limit: float = 1200.0, memory_mb: int = 4096,
+                 on_page: Callable[[str, int, int], None] | None = None):
         self.time_limit = time_limit
         self.memory_mb = memory_mb
+        self.on_page = on_page  # told (source, page, pages) as a scan's pages are read
         self._proc = None
         self._conn = None
 
@@ -72,15 +77,22 @@ class IsolatedReader:
         if self._proc is None or not self._proc.is_alive():
             self._start()
         self._conn.send(source)
-        if not self._conn.poll(self.time_limit):
-            self._stop()
-            return Skipped(source, f"reading took longer than {self.time_limit:.0f} s (a huge scan or a broken "
-                                   "file): split it, or raise file_time_limit", Skip.TIMEOUT)
-        try:
-            return self._conn.recv()
-        except (EOFError, OSError):  # the worker died: out of memory in a native decoder, or a crash
-            self._stop()
-            return Skipped(source, f"the reader crashed or ran out of its {self.memory_mb} MB", Skip.CRASHED)
+        deadline = time.monotonic() + self.time_limit
+        while True:
+            if not self._conn.poll(max(0.0, deadline - time.monotonic())):
+                self._stop()
+                return Skipped(source, f"reading took longer than {self.time_limit:.0f} s (a huge scan or a broken "
+                                       "file): split it, or raise file_time_limit", Skip.TIMEOUT)
+            try:
+                out = self._conn.recv()
+            except (EOFError, OSError):  # the worker died: out of memory in a native decoder, or a crash
+                self._stop()
+                return Skipped(source, f"the reader crashed or ran out of its {self.memory_mb} MB", Skip.CRASHED)
+            if isinstance(out, tuple) and out[:1] == ("page",):
+                if self.on_page is not None:
+                    self.on_page(source, out[1], out[2])
+                continue
+            return out
 
     def read_all(self, sources: list[str]) -> Iterator[Document | Skipped]:
         try:
@@ -100,3 +112,17 @@ class IsolatedReader:
             if self._proc.is_alive():
                 self._proc.kill()
         self._proc = self._conn = None
+
+
+def read_here(sources: list[str], on_page: Callable[[str, int, int], None] | None = None
+              ) -> Iterator[Document | Skipped]:
+    """readers.read_all in this process (no limits: file_time_limit = 0), telling `on_page` of each scanned page."""
+    from assistant.ingest.formats import on_page as hook
+    from assistant.ingest.readers import read_all
+
+    try:
+        for source in sources:
+            hook(None if on_page is None else lambda page, pages, source=source: on_page(source, page, pages))
+            yield from read_all([source])
+    finally:
+        hook(None)

@@ -101,6 +101,11 @@ def parse_filters(items: list[str] | None) -> dict[str, str]:
     return out
 
 
+def parse_filter_text(text: str) -> dict[str, str]:
+    """What a person types in the page's filter box: "发文机关=水务局 年份=2024" (spaces, commas or semicolons between)."""
+    return parse_filters([t for t in re.split(r"[\s,，;；、]+", (text or "").replace("＝", "=")) if t])
+
+
 def matches(marks: dict[str, str], filters: dict[str, str]) -> bool:
     """Every filter holds: 年份 and 成文日期 by prefix, the others by containment (发文机关=水务局 matches 市水务局)."""
     for key, want in filters.items():

@@ -27,6 +27,8 @@ from assistant.core.errors import AssistantError
 from assistant.core.records import Phase
 from assistant.index import audit
 from assistant.index.documents import safe_name, same_bytes
+from assistant.index.store import LOW_CONFIDENCE
+from assistant.text.official import parse_filter_text
 from assistant.web.logins import Gate, Role
 from assistant.web.render import conversation_html, hits_html, skip_reason
 
@@ -45,17 +47,22 @@ class ChatApp:
         self._line_cv = threading.Condition()
 
     # ---- chat ----------------------------------------------------------------
-    def send(self, question: str, turns: list[Turn], flags: dict):
+    def send(self, question: str, turns: list[Turn], flags: dict, filter_text: str = ""):
         """Runs at once when a question is sent: the question shows, waiting for its turn.
 
         Returns (textbox, chat html, turns). The turns list is changed in place, so an answer
-        still streaming into the same list keeps the new question.
+        still streaming into the same list keeps the new question. A filter that is not written
+        right is said on the page and the question stays in the box.
         """
         q = (question or "").strip()
         if not q:  # Enter on an empty box: nothing to ask
             return "", conversation_html(turns), turns
+        try:
+            filters = parse_filter_text(filter_text)
+        except AssistantError as e:
+            return question, conversation_html(turns) + f'<div class="turn note">{escape(zh_error(e))}</div>', turns
         flags["sent"] = flags.get("sent", 0) + 1
-        turns.append(Turn(question=q, ticket=flags["sent"]))
+        turns.append(Turn(question=q, ticket=flags["sent"], filters=filters))
         return "", conversation_html(turns), turns
 
     def ask(self, turns: list[Turn], flags: dict, top_k: int):
@@ -80,7 +87,18 @@ class ChatApp:
             turn.ahead = 0
             history = history_of(turns[: turns.index(turn)])
             for _ in run_turn(self.assistant, turn, history, top_k=int(top_k), stop=stopped):
+                if turn.answer is not None and not turn.scans:
+                    turn.scans = self.scans(turn.answer)
                 yield conversation_html(turns), turns
+
+    def scans(self, answer) -> dict:
+        """Passage n -> (image URL, ScanPage) for each cited passage on a scanned page whose image is kept."""
+        out = {}
+        for c in answer.citations:
+            found = None if c.n in out else self.assistant.scan_of(c.source, c.page)
+            if found and found[1] is not None:
+                out[c.n] = (f"/gradio_api/file={found[1]}", found[0])
+        return out
 
     @staticmethod
     def stop(flags: dict, turns: list[Turn]) -> str:
@@ -171,9 +189,9 @@ class ChatApp:
         path.write_text(to_markdown(turns), "utf-8")
         return str(path)
 
-    def search(self, question: str, top_k: int) -> str:
+    def search(self, question: str, top_k: int, filter_text: str = "") -> str:
         try:
-            hits = self.assistant.search(check_question(question), int(top_k))
+            hits = self.assistant.search(check_question(question), int(top_k), filters=parse_filter_text(filter_text))
         except AssistantError as e:
             return f'<div class="turn">{escape(zh_error(e))}</div>'
         if not hits:
@@ -199,8 +217,7 @@ class ChatApp:
             docs = self.library.documents()
         except AssistantError:
             docs = []
-        rows = [[d.name, _size(d.size), d.chunks, d.added,
-                 ("已屏蔽疑似指令：" + "｜".join(d.suspect)) if d.suspect else ""] for d in docs]
+        rows = [[d.name, _size(d.size), d.chunks, d.added, _notes(d)] for d in docs]
         return rows, [(f"{d.name}（{d.added}）", d.source) for d in docs]
 
     def add(self, files, progress, user: str | None = None) -> str:
@@ -229,7 +246,7 @@ class ChatApp:
             progress((done, total), desc=f"正在建立索引：{os.path.basename(source)}", unit="段")
 
         try:
-            report = self.library.upload(ok, progress=step, user=user or "")
+            report = self.library.upload(ok, progress=step, user=user or "", pages=scan_step(progress))
         except AssistantError as e:
             return f"添加失败：{zh_error(e)}"
         msg = [f"已添加 {len(report.added)} 个、更新 {len(report.updated)} 个文件"
@@ -262,7 +279,7 @@ class ChatApp:
             progress((done, total), desc=f"正在重新索引：{os.path.basename(source)}", unit="段")
 
         try:
-            report = self.library.reindex(progress=step, user=user or "")
+            report = self.library.reindex(progress=step, user=user or "", pages=scan_step(progress))
         except AssistantError as e:
             return f"重新索引失败：{zh_error(e)}"
         return (f"重新索引完成：{len(report.updated)} 个文件有变化已更新，{len(report.unchanged)} 个未变，"
@@ -308,6 +325,27 @@ class _InLine:
     def ask(self, question: str, top_k: int | None = None, *, hits=None):
         with self._app.turn_in_line():
             return self._a.ask(question, top_k, hits=hits)
+
+
+def _notes(d) -> str:
+    """What a person should know about a document: hidden instructions, pages read by OCR and which to check."""
+    notes = []
+    if d.suspect:
+        notes.append("已屏蔽疑似指令：" + "｜".join(d.suspect))
+    if d.ocr_pages:
+        mean = sum(c for _, c in d.ocr_pages) / len(d.ocr_pages)
+        notes.append(f"扫描件，{len(d.ocr_pages)} 页经文字识别，平均可信度 {mean:.0%}")
+        low = [str(n) for n, c in d.ocr_pages if c < LOW_CONFIDENCE]
+        if low:
+            notes.append(f"第 {'、'.join(low)} 页识别可信度低，请对照原件核对")
+    return "；".join(notes)
+
+
+def scan_step(progress):
+    """The page's progress bar counting a scan's pages as OCR reads them."""
+    def step(source: str, page: int, pages: int) -> None:
+        progress((page, pages), desc=f"正在识别扫描件：{os.path.basename(source)}", unit="页")
+    return step
 
 
 def _size(n: int) -> str:

@@ -9,14 +9,17 @@ import os
 import threading
 import time
 from contextvars import ContextVar
+from pathlib import Path
 
 from assistant.core.config import Settings
 from assistant.core.errors import Code, InputError
+from assistant.index.scans import FOLDER as SCANS
 from assistant.web.app import ChatApp
 from assistant.web.logins import Gate, read_logins
 from assistant.web.render import conversation_html
 
 TITLE = "文档问答助手"
+FILTER_HINT = "只在这些公文中查找（可不填），如：发文机关=水务局 年份=2024；可用 发文机关 发文字号 成文日期 年份 标题 密级"
 FONTS = ["Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC", "SimSun",
          "WenQuanYi Micro Hei", "sans-serif"]
 MONO = ["Consolas", "Noto Sans Mono CJK SC", "monospace"]
@@ -46,6 +49,12 @@ a.cite:hover { text-decoration: underline; }
 .passage .where { font-size: 0.85em; color: #4b5563; margin-bottom: 4px; }
 .passage .text { white-space: pre-wrap; line-height: 1.7; }
 .passage mark { background: #fde68a; padding: 0 1px; }
+.scan-view { max-height: 60vh; overflow: auto; border: 1px solid #d1d5db; background: #fff; margin: 4px 0; }
+.scan { position: relative; width: 100%; }
+.scan img { width: 100%; height: auto; display: block; }
+.scan .box { position: absolute; border: 2px solid #dc2626; background: rgba(250, 204, 21, 0.18);
+  box-sizing: border-box; }
+.scan-note { font-size: 0.82em; color: #4b5563; margin: 2px 0 4px; }
 .timing { color: #9ca3af; font-size: 0.8em; }
 .empty { color: #6b7280; padding: 24px 4px; }
 """
@@ -61,6 +70,8 @@ document.addEventListener('click', function (e) {
   var turn = p.closest('.turn');
   if (turn) turn.querySelectorAll('.passage').forEach(function (x) { if (x !== p) x.hidden = true; });
   p.hidden = false;
+  var box = p.querySelector('.scan .box'), view = p.querySelector('.scan-view');
+  if (box && view) view.scrollTop = Math.max(0, box.offsetTop - view.clientHeight / 3);  // the cited lines in view
   p.scrollIntoView({block: 'nearest'});
 });
 </script>"""
@@ -91,15 +102,18 @@ def build(app: ChatApp):
                 with gr.Row():
                     new = gr.Button("新对话", size="sm", elem_id="new")
                     export = gr.Button("导出为 Markdown", size="sm", elem_id="export")
+                    filt = gr.Textbox(placeholder=FILTER_HINT, show_label=False, scale=4, max_lines=1,
+                                      elem_id="filter")
                 exported = gr.File(label="导出的对话", visible=False, elem_id="exported")
             with gr.Tab("检索", id="search-tab"):
                 with gr.Row():
                     sbox = gr.Textbox(placeholder="输入关键词或问题，只检索资料，不生成回答", show_label=False,
                                       scale=8, elem_id="search-box")
                     sbtn = gr.Button("检索", scale=1, elem_id="search-btn")
+                sfilt = gr.Textbox(placeholder=FILTER_HINT, show_label=False, max_lines=1, elem_id="search-filter")
                 sres = gr.HTML("", elem_id="search-results")
             with gr.Tab("资料库", id="docs-tab"):
-                upload = gr.File(label="拖入或选择文件（可多选；支持 txt、md、html、docx、doc、wps、pdf、ofd、xlsx、csv、pptx）",
+                upload = gr.File(label="拖入或选择文件（可多选；支持 txt、md、html、docx、doc、wps、pdf、ofd、xlsx、csv、pptx，以及扫描图片 png、jpg、tif）",
                                  file_count="multiple", elem_id="upload")
                 add = gr.Button("添加到资料库", variant="primary", elem_id="add")
                 doc_msg = gr.Markdown("", elem_id="doc-msg")
@@ -140,14 +154,14 @@ def build(app: ChatApp):
         # Stop sets a flag the answer checks at every token: the model stops at once and the
         # event ends normally (cancelling a running Gradio event can leave the page waiting).
         # A question still waiting in the queue sees the flag when its turn comes and ends there.
-        sent = dict(fn=app.send, inputs=[box, turns, flags], outputs=[box, chat, turns], queue=False)
+        sent = dict(fn=app.send, inputs=[box, turns, flags, filt], outputs=[box, chat, turns], queue=False)
         box.submit(**sent).then(app.ask, ask_inputs, ask_outputs, **common)
         send.click(**sent).then(app.ask, ask_inputs, ask_outputs, **common)
         stop.click(app.stop, [flags, turns], [chat], queue=False)
         new.click(lambda: ([], conversation_html([])), None, [turns, chat], queue=False)
         export.click(lambda t: gr.File(value=app.export(t), visible=True), [turns], [exported], queue=False)
-        sbox.submit(app.search, [sbox, top_k], [sres], concurrency_limit=2, concurrency_id="search")
-        sbtn.click(app.search, [sbox, top_k], [sres], concurrency_limit=2, concurrency_id="search")
+        sbox.submit(app.search, [sbox, top_k, sfilt], [sres], concurrency_limit=2, concurrency_id="search")
+        sbtn.click(app.search, [sbox, top_k, sfilt], [sres], concurrency_limit=2, concurrency_id="search")
 
         def listing():
             rows, choices = app.documents()
@@ -181,13 +195,15 @@ def build(app: ChatApp):
     return page
 
 
-def page_options(gate: Gate | None) -> dict:
-    """What the page is served with: theme, styles, limits and, with a gate, the login."""
+def page_options(gate: Gate | None, settings: Settings | None = None) -> dict:
+    """What the page is served with: theme, styles, limits, the scanned pages' images and, with a gate, the login."""
     import gradio as gr
 
     theme = gr.themes.Default(primary_hue="blue", font=FONTS, font_mono=MONO)
     options = dict(theme=theme, css=CSS, head=HEAD, footer_links=[], max_file_size="200mb", show_error=False,
                    ssr_mode=False)
+    if settings is not None:  # served through Gradio's file route, which asks for the login like the page
+        options["allowed_paths"] = [str(Path(settings.index_dir).resolve() / SCANS)]
     if gate is not None:
         async def auth(name: str, password: str) -> bool:
             return await gate.check(name, password, CLIENT.get())
@@ -235,7 +251,7 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860,
     page.queue(default_concurrency_limit=1)
     api = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     api.add_middleware(RememberClient)
-    api = gr.mount_gradio_app(api, page, path="", server_name=host, server_port=port, **page_options(gate))
+    api = gr.mount_gradio_app(api, page, path="", server_name=host, server_port=port, **page_options(gate, settings))
     server = uvicorn.Server(uvicorn.Config(api, host=host, port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, name="page-server", daemon=True)
     thread.start()

@@ -11,7 +11,7 @@ from html import escape
 
 from assistant.answer.conversation import Turn
 from assistant.answer.present import where
-from assistant.core.records import Answer, Citation, Hit, Phase, Status
+from assistant.core.records import Answer, Citation, Hit, Phase, ScanPage, Status
 from assistant.ingest.readers import Skip, Skipped
 
 _CITE = re.compile(r"\[(\d+)\]")
@@ -68,8 +68,20 @@ def answer_html(text: str, turn: Turn, known: set[int]) -> str:
     return "".join(out).replace("\n", "<br>")
 
 
-def passage_html(pid: str, hit: Hit, spans: list[tuple[int, int]]) -> str:
-    """A passage, hidden until a citation opens it; the cited spans marked."""
+def scan_html(url: str, scan: ScanPage, spans: list[tuple[int, int]]) -> str:
+    """A scanned page's image with the lines that hold the cited spans boxed (boxes in % of the page)."""
+    w, h = scan.width or 1, scan.height or 1
+    boxes = sorted({b for s, e in spans for b in scan.boxes(s, e)}, key=lambda b: (b[1], b[0]))
+    divs = "".join(f'<div class="box" style="left:{x0 / w:.2%};top:{y0 / h:.2%};width:{(x1 - x0) / w:.2%};'
+                   f'height:{(y1 - y0) / h:.2%}"></div>' for x0, y0, x1, y1 in boxes)
+    return (f'<div class="scan-view"><div class="scan" style="aspect-ratio:{w}/{h}"><img src="{escape(url)}" '
+            f'alt="第{scan.page}页扫描图像" loading="lazy">{divs}</div></div>'
+            f'<div class="scan-note">扫描件第{scan.page}页 · 文字识别可信度 {scan.confidence:.0%}'
+            f'{" · 框出的是引用的行" if boxes else ""}；下面是识别出的文字</div>')
+
+
+def passage_html(pid: str, hit: Hit, spans: list[tuple[int, int]], scan: tuple[str, ScanPage] | None = None) -> str:
+    """A passage, hidden until a citation opens it; the cited spans marked, on a scanned page's image too."""
     c = hit.chunk
     text, marks, pos = c.text, [], 0
     for s, e in sorted(spans):
@@ -80,9 +92,10 @@ def passage_html(pid: str, hit: Hit, spans: list[tuple[int, int]]) -> str:
         marks.append(f"<mark>{escape(text[s:e])}</mark>")
         pos = e
     marks.append(escape(text[pos:]))
+    image = scan_html(scan[0], scan[1], spans) if scan else ""
     return (f'<div class="passage" id="{pid}" hidden><div class="where">'
             f"{escape(where(c.source, c.headings, c.paragraph, c.page))}</div>"
-            f'<div class="text">{"".join(marks)}</div></div>')
+            f'{image}<div class="text">{"".join(marks)}</div></div>')
 
 
 def _spans(citations: list[Citation], n: int) -> list[tuple[int, int]]:
@@ -101,7 +114,7 @@ def sources_html(turn: Turn, a: Answer) -> str:
             items.append(f'<li>{_link(pid, c.n)} <span class="where">'
                          f"{escape(where(c.source, c.headings, c.paragraph, c.page))}</span>："
                          f'<q>{escape(c.quote)}</q>{extra}</li>')
-            panels.append(passage_html(pid, a.passages[c.n - 1], _spans(a.citations, c.n)))
+            panels.append(passage_html(pid, a.passages[c.n - 1], _spans(a.citations, c.n), turn.scans.get(c.n)))
         return f'<div class="sources"><div class="label">来源</div><ol>{"".join(items)}</ol>{"".join(panels)}</div>'
     if a.hits:
         return ('<div class="sources near"><div class="label">检索到的最接近的资料（未用于回答）</div>'
@@ -144,6 +157,9 @@ def turn_html(turn: Turn) -> str:
              f'<div class="q"><span class="who">问</span>{escape(turn.question)}</div>']
     if turn.rewritten:
         parts.append(f'<div class="searched">按上下文检索：{escape(turn.query)}</div>')
+    if turn.filters:
+        parts.append('<div class="searched">只在这些公文中查找：'
+                     f'{escape(" ".join(f"{k}={v}" for k, v in turn.filters.items()))}</div>')
     parts.append(f'<div class="a">{badge(turn)}')
     a = turn.answer
     if turn.phase == Phase.ERROR:
@@ -152,7 +168,7 @@ def turn_html(turn: Turn) -> str:
         known = set(range(1, len(a.passages) + 1)) if a.citations else set()
         parts.append(f'<div class="body">{answer_html(a.answer, turn, known)}</div>')
         for s in a.unverified:
-            parts.append(f'<div class=Reason.UNVERIFIED>⚠ 未能核实：{escape(s.text)}（{escape(s.problem)}）</div>')
+            parts.append(f'<div class="unverified">⚠ 未能核实：{escape(s.text)}（{escape(s.problem)}）</div>')
         parts.append(sources_html(turn, a))
         t = a.timings
         parts.append(f'<div class="timing" data-first-token-ms="{turn.first_token_ms:.0f}" '

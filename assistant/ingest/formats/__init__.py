@@ -2,7 +2,7 @@
 
 A reader takes the file's bytes and returns its text, a title ("" to guess one) and the character
 offsets where pages start (() when the format has no pages), as a tuple or, when it read pages by
-OCR, as a ReadResult that also says which pages and how confidently.
+OCR, as a ReadResult that also says which pages, how confidently and where each line is.
 """
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.core.records import ScanPage
+
 
 @dataclass(frozen=True)
 class ReadResult:
     text: str
     title: str = ""
     pages: tuple[int, ...] = ()
-    ocr_pages: tuple[tuple[int, float], ...] = ()  # (1-based page, mean OCR confidence) of each page read by OCR
+    scans: tuple[ScanPage, ...] = ()  # the pages read by OCR, their confidence and line boxes
 
 
 def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
@@ -26,6 +28,20 @@ def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
         starts.append(offset)
         offset += len(page) + 1
     return "\n".join(pages), tuple(starts)
+
+
+_page_hook: Callable[[int, int], None] | None = None
+
+
+def on_page(hook: Callable[[int, int], None] | None) -> None:
+    """Be told (page, pages) after each page a reader OCRs (the progress bar counts a scan's pages)."""
+    global _page_hook
+    _page_hook = hook
+
+
+def page_done(page: int, pages: int) -> None:
+    if _page_hook is not None:
+        _page_hook(page, pages)
 
 
 Read = Callable[[bytes], "tuple[str, str, tuple[int, ...]] | ReadResult"]

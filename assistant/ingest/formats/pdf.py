@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from assistant.ingest.formats import ReadResult, join_pages, register
-from assistant.ingest.formats.images import MAX_OCR_PAGES, ocr_pages_text
+from assistant.ingest.formats import ReadResult, page_done, register
+from assistant.ingest.formats.images import MAX_OCR_PAGES, pages_text
 from assistant.ingest.skips import Skip, UnreadableFile
 
 MAX_PAGES = 20_000
@@ -29,25 +29,22 @@ def read_pdf(data: bytes) -> ReadResult:
             raise UnreadableFile("encrypted PDF: it needs a password; save an unprotected copy and index that", Skip.ENCRYPTED)
     if len(reader.pages) > MAX_PAGES:
         raise UnreadableFile(f"PDF with {len(reader.pages)} pages (limit {MAX_PAGES})", Skip.TOO_MANY_PAGES)
-    pages: list[list[str]] = []
-    confidences: list[tuple[int, float]] = []
+    pages: list = []  # each page: its text layer's lines, or an OcrPage
+    scanned = 0
     for n, page in enumerate(reader.pages, 1):
         t = (page.extract_text() or "").strip()
         if len(t) < MIN_TEXT_LAYER:  # decided page by page: a PDF may mix text pages and scans
-            scanned = _ocr_page(page)
-            if scanned is not None and len(scanned.text) > len(t):
-                pages.append(scanned.paragraphs)
-                confidences.append((n, round(scanned.confidence, 3)))
+            if scanned >= MAX_OCR_PAGES:
+                raise UnreadableFile(f"PDF with more than {MAX_OCR_PAGES} scanned pages (the limit for OCR)",
+                                     Skip.TOO_MANY_PAGES)
+            ocr = _ocr_page(page)
+            page_done(n, len(reader.pages))
+            if ocr is not None and len(ocr.text) > len(t):
+                pages.append(ocr)
+                scanned += 1
                 continue
         pages.append(t.splitlines())
-    if len(confidences) > MAX_OCR_PAGES:
-        raise UnreadableFile(f"PDF with {len(confidences)} scanned pages (limit {MAX_OCR_PAGES} for OCR)",
-                             Skip.TOO_MANY_PAGES)
-    if confidences:
-        out = ocr_pages_text(pages, confidences)
-    else:
-        text, starts = join_pages(["\n".join(lines) for lines in pages])
-        out = ReadResult(text, "", starts)
+    out = pages_text(pages)
     if not out.text.strip():
         raise UnreadableFile("PDF has no text layer and OCR found no text", Skip.NO_TEXT_LAYER)
     return out
