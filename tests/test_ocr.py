@@ -93,6 +93,25 @@ def test_an_image_is_read_by_ocr_with_its_confidence(tmp_path):
 
 
 @pytest.mark.real
+def test_a_page_scanned_upside_down_is_read_turned(tmp_path, monkeypatch):
+    _need_ocr()
+    from assistant.ingest.ocr import image_file, ocr_image
+
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    page = ocr_image(scan(NOTICE).rotate(180))
+    assert page.turned and cer(page.text, "".join(NOTICE)) <= 0.03, page.text
+    assert [line.text for line in page.lines][0].startswith("关于做好")  # reading order as the page is meant
+    from PIL import Image, ImageChops, ImageStat
+
+    shown = Image.open(image_file(page.digest))  # the display copy is the right way up, as the boxes are
+    upright = scan(NOTICE).convert("L")
+    def diff(a):
+        return ImageStat.Stat(ImageChops.difference(shown, a)).mean[0]
+    assert diff(upright) < diff(upright.rotate(180)) / 3
+    assert ocr_image(scan(NOTICE).rotate(180)) == page  # and it is cached
+
+
+@pytest.mark.real
 def test_a_pdf_mixing_text_and_scanned_pages_is_decided_page_by_page(tmp_path):
     _need_ocr()
     from pypdf import PdfReader, PdfWriter
@@ -215,3 +234,35 @@ def test_every_ocr_line_keeps_its_span_in_the_text_and_its_box():
     at = out.text.index("126座")
     assert out.scans[1].boxes(at, at + 4) == [(100.0, 170.0, 370.0, 200.0)]
     assert out.pages[2] <= at and out.scans[1].boxes(0, 3) == []
+
+
+def test_where_indents_mark_paragraphs_a_sentence_ending_at_the_margin_goes_on():
+    from assistant.ingest.layout import reflow
+
+    em = 30
+    lines = [Placed("过去五年全市数字经济核心产业增加值年均增长百分之十六。", 160, 0, 1100, em),  # ends a sentence
+             Placed("数字经济增加值达到八千亿元。", 100, 40, 520, 40 + em),  # flush left: the same paragraph
+             Placed("但在数字技术领域，我们决不能满足现有成绩。", 160, 80, 800, 80 + em)]  # indented: a new one
+    assert reflow(lines) == ["过去五年全市数字经济核心产业增加值年均增长百分之十六。数字经济增加值达到八千亿元。",
+                             "但在数字技术领域，我们决不能满足现有成绩。"]
+    flush = [Placed(p.text, 100, p.y0, p.x1, p.y1) for p in lines]  # no indents anywhere: line ends decide
+    assert len(reflow(flush)) == 3
+
+
+def test_a_paragraph_split_by_a_page_break_is_joined_and_the_page_still_starts_where_it_did():
+    from assistant.ingest.formats.images import pages_text
+    from assistant.ingest.ocr import OcrLine, OcrPage
+
+    def page(lines, digest):
+        return OcrPage(tuple(OcrLine(t, 0.99, box) for t, box in lines), 1240, 1754, digest)
+
+    one = page([("一、总体要求", (160, 100, 400, 130)), ("汛前要对全市一百二十六座水库开展全面检查，发现隐患要", (160, 140, 1100, 170)),
+                ("在五月十五日前整改到位，各区县要落实属地责任，确保", (100, 180, 1100, 210))], "a" * 64)
+    two = page([("安全度汛。", (100, 100, 260, 130)), ("二、工作要求", (160, 140, 400, 170)),
+                ("各单位要按时报送材料，逾期不报的要说明原因。", (160, 180, 900, 210))], "b" * 64)
+    out = pages_text([one, two])
+    assert "确保安全度汛。" in out.text  # one paragraph again, for the chunker
+    assert out.text[out.pages[1]:].startswith("安全度汛。")  # and the citation still says page 2
+    assert "\n二、工作要求" in out.text
+    start, end, *_ = out.scans[1].lines[0]
+    assert out.text[start:end] == "安全度汛。"

@@ -115,17 +115,47 @@ def reflow_groups(lines: list[Placed]) -> list[list[int]]:
     return out
 
 
-def _runs_on(line: Placed, nxt: Placed, lines: list[Placed], width: float) -> bool:
+def _column(lines: list[Placed], line: Placed, width: float) -> list[Placed]:
+    return [p for p in lines if abs(p.x0 - line.x0) < 0.1 * width or abs(p.x1 - line.x1) < 0.1 * width]
+
+
+def _em(line: Placed) -> float:
+    return max(line.y1 - line.y0, 1e-6)
+
+
+def _uses_indents(column: list[Placed], left: float, em: float) -> bool:
+    """Paragraphs marked by a first-line indent of about two characters (GB/T 9704), not by line ends."""
+    return any(1.5 * em <= p.x0 - left <= 4.5 * em for p in column)
+
+
+def _goes_on(line: Placed, nxt: Placed, above: list[Placed], below: list[Placed]) -> bool:
+    """Whether `line` (last of `above`'s column) goes on in `nxt` (first of `below`'s column)."""
     text = line.text.rstrip()
-    if not text or text.endswith(ENDS) or not nxt.text:
+    if not text or not nxt.text or len(above) + len(below) < 3:
         return False
-    em = max(line.y1 - line.y0, 1e-6)
-    column = [p for p in lines if abs(p.x0 - line.x0) < 0.1 * width or abs(p.x0 - nxt.x0) < 0.1 * width]
-    if len(column) < 2 or abs(nxt.x0 - line.x0) > 0.1 * width:  # another column, or a centred line
-        return False
-    left = min(p.x0 for p in column)
-    right = max(p.x1 for p in column)
     if nxt.text[0] in NO_START:
         return True
-    indented = nxt.x0 - left >= 1.5 * em
-    return not indented and line.x1 >= right - 1.5 * em
+    em = _em(line)
+    left, right = min(p.x0 for p in below), max(p.x1 for p in above)
+    if nxt.x0 - left >= 1.5 * em:  # indented: a paragraph's first line
+        return False
+    if line.x1 < right - 1.5 * em:  # stops short of the margin: a paragraph's last line, or a heading
+        return False
+    if text.endswith(ENDS):  # a sentence ends at the margin: the paragraph goes on only where indents mark them
+        return _uses_indents(above + below, min(left, min(p.x0 for p in above)), em)
+    return True
+
+
+def _runs_on(line: Placed, nxt: Placed, lines: list[Placed], width: float) -> bool:
+    if abs(nxt.x0 - line.x0) > 0.1 * width:  # another column, or a centred line
+        return False
+    column = _column(lines, line, width)
+    return _goes_on(line, nxt, column, column)
+
+
+def continues(above: list[Placed], below: list[Placed]) -> bool:
+    """Whether a page's last line goes on in the next page's first line: a paragraph split by a page break."""
+    if not above or not below:
+        return False
+    width = max(p.x1 for p in above + below) - min(p.x0 for p in above + below) or 1.0
+    return _goes_on(above[-1], below[0], _column(above, above[-1], width), _column(below, below[0], width))

@@ -25,7 +25,8 @@ MODELS = {  # the files of rapidocr 3.10.0's wheel (rapidocr/models/), by role
     "cls": ("ch_ppocr_mobile_v2.0_cls_mobile.onnx", "e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c"),
     "rec": ("PP-OCRv6_rec_small.onnx", "6f327246b50388f3c176ae304bd95767ea6dc0c9ae92153ef8cbe210b3c14884"),
 }
-ENGINE_KEY = "rapidocr-3.10-ppocrv6-small"  # part of the cache key: another engine reads the page again
+ENGINE_KEY = "rapidocr-3.10-ppocrv6-small-upright"  # part of the cache key: another engine reads the page again
+SECOND_LOOK = 0.85  # a line recognised less confidently is read again, as it is and turned half a circle
 MAX_PIXELS = 60_000_000  # larger images are refused before decoding (a decompression bomb)
 
 DISPLAY_WIDTH = 1240  # a 150 dpi A4 page
@@ -47,6 +48,7 @@ class OcrPage:
     width: int
     height: int
     digest: str = ""  # the image's cache key; its display copy is image_file(digest)
+    turned: bool = False  # scanned upside down: read, and shown, turned 180 degrees
 
     @property
     def text(self) -> str:
@@ -136,7 +138,7 @@ def _load_cached(digest: str) -> OcrPage | None:
     try:
         d = json.loads(_cache_file(digest).read_text("utf-8"))
         return OcrPage(tuple(OcrLine(x["text"], x["score"], tuple(x["box"])) for x in d["lines"]), d["width"],
-                       d["height"], digest)
+                       d["height"], digest, bool(d.get("turned")))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -153,34 +155,71 @@ def _save_cached(digest: str, page: OcrPage) -> None:
 
 
 def ocr_image(image) -> OcrPage:
-    """Read a PIL image (any mode); lines come back in reading order, two columns column by column."""
+    """Read a PIL image (any mode); lines come back in reading order, two columns column by column.
+
+    Without the line-direction classifier: on scans it turns sound lines upside down now and then (quotes
+    and asterisks), and a line it lost reads as one stray character. A line read with little confidence
+    is read again, as it is and turned half a circle; a page whose lines mostly read better turned is a
+    page scanned upside down, and is read turned (its display copy too)."""
     rgb = image.convert("RGB")
     buf = io.BytesIO()
     rgb.save(buf, format="PNG")
     digest = hashlib.sha256(f"{ENGINE_KEY}\0".encode() + buf.getvalue()).hexdigest()
-    _save_display_copy(digest, rgb)
     cached = _load_cached(digest)
     if cached is not None:
+        _save_display_copy(digest, rgb.rotate(180) if cached.turned else rgb)
         return cached
+    placed, turned = _read(rgb)
+    if len(placed) >= 3 and turned > len(placed) / 2:
+        rgb = rgb.rotate(180)
+        placed, _ = _read(rgb)
+        turned = True
+    else:
+        turned = False
+    lines = []
+    for line in reading_order([p for p, _ in placed]):
+        members = [sc for p, sc in placed if p.x0 >= line.x0 and p.x1 <= line.x1 and p.y0 >= line.y0 and p.y1 <= line.y1]
+        text = " ".join(line.text.split())  # no line breaks inside a line: the text's offsets stay exact
+        lines.append(OcrLine(text, round(min(members, default=0.0), 4), (line.x0, line.y0, line.x1, line.y1)))
+    page = OcrPage(tuple(lines), rgb.width, rgb.height, digest, turned)
+    _save_display_copy(digest, rgb)
+    _save_cached(digest, page)
+    return page
+
+
+def _read(rgb) -> tuple[list[tuple[Placed, float]], int]:
+    """The page's text lines with their scores, and how many read better turned 180 degrees."""
     import numpy as np
 
-    result = engine()(np.asarray(rgb)[:, :, ::-1])  # RapidOCR takes BGR like OpenCV
-    placed, scores = [], {}
+    result = engine()(np.asarray(rgb)[:, :, ::-1], use_det=True, use_cls=False, use_rec=True)  # BGR, as OpenCV
+    placed, turned = [], 0
     for box, text, score in zip(result.boxes if result.boxes is not None else [], result.txts or (),
                                 result.scores or (), strict=False):
         xs, ys = [float(p[0]) for p in box], [float(p[1]) for p in box]
-        p = Placed(text, min(xs), min(ys), max(xs), max(ys))
-        placed.append(p)
-        scores[id(p)] = float(score)
-    lines = []
-    for line in reading_order(placed):
-        members = [p for p in placed if p.x0 >= line.x0 and p.x1 <= line.x1 and p.y0 >= line.y0 and p.y1 <= line.y1]
-        score = min((scores[id(p)] for p in members), default=0.0)
-        text = " ".join(line.text.split())  # no line breaks inside a line: the text's offsets stay exact
-        lines.append(OcrLine(text, round(score, 4), (line.x0, line.y0, line.x1, line.y1)))
-    page = OcrPage(tuple(lines), rgb.width, rgb.height, digest)
-    _save_cached(digest, page)
-    return page
+        score = float(score)
+        if score < SECOND_LOOK:
+            text, score, flipped = _second_look(rgb, (min(xs), min(ys), max(xs), max(ys)), text, score)
+            turned += flipped
+        placed.append((Placed(text, min(xs), min(ys), max(xs), max(ys)), score))
+    return placed, turned
+
+
+def _second_look(rgb, box: tuple[float, float, float, float], text: str, score: float) -> tuple[str, float, bool]:
+    """The line's crop recognised again, upright and turned 180 degrees: the most confident reading, and
+    whether it was the turned one."""
+    import numpy as np
+
+    pad = 4
+    x0, y0, x1, y1 = box
+    crop = rgb.crop((max(0, int(x0) - pad), max(0, int(y0) - pad), min(rgb.width, int(x1) + pad),
+                     min(rgb.height, int(y1) + pad)))
+    best = (text, score, False)
+    for im, flipped in ((crop, False), (crop.rotate(180), True)):
+        r = engine()(np.asarray(im)[:, :, ::-1], use_det=False, use_cls=False, use_rec=True)
+        for t, sc in zip(r.txts or (), r.scores or (), strict=False):
+            if float(sc) > best[1] and t.strip():
+                best = (t, float(sc), flipped)
+    return best
 
 
 def open_image(data: bytes):

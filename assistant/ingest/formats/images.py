@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.core.records import ScanPage
-from assistant.ingest.formats import ReadResult, join_pages, page_done, register
+from assistant.ingest.formats import ReadResult, page_done, register
 from assistant.ingest.skips import Skip, UnreadableFile
 
 MAX_OCR_PAGES = 500  # about an hour of OCR on two cores; a longer scan is split first
@@ -11,29 +11,34 @@ MAX_OCR_PAGES = 500  # about an hour of OCR on two cores; a longer scan is split
 
 def pages_text(pages: list) -> ReadResult:
     """Pages, each text lines or an OcrPage, as one text with page offsets. When some page was read by OCR,
-    running headers, footers and page numbers are dropped and each OCR line keeps its span and its box."""
-    from assistant.ingest.layout import running_mask
+    running headers, footers and page numbers are dropped, each OCR line keeps its span and its box, and a
+    paragraph a page break split in two is joined again (the page still starts where it did)."""
+    from assistant.ingest.layout import Placed, continues, running_mask
     from assistant.ingest.ocr import OcrPage
 
     paras = [[("".join(x.text for x in g), g) for g in p.paragraph_lines] if isinstance(p, OcrPage)
              else [(t, None) for t in p] for p in pages]
     scanned = any(isinstance(p, OcrPage) for p in pages)
     masks = running_mask([[t for t, _ in page] for page in paras]) if scanned else [[False] * len(p) for p in paras]
-    texts, scans, offset = [], [], 0
-    for n, (page, mask, src) in enumerate(zip(paras, masks, pages, strict=True), 1):
-        kept = [item for item, drop in zip(page, mask, strict=True) if not drop]
-        boxes, pos = [], offset
-        for t, group in kept:
+    kept = [[item for item, drop in zip(page, mask, strict=True) if not drop] for page, mask in zip(paras, masks,
+                                                                                                    strict=True)]
+    placed = [[Placed(x.text, *x.box) for _, g in page for x in g or ()] if isinstance(src, OcrPage) else []
+              for page, src in zip(kept, pages, strict=True)]
+    text, starts, scans = "", [], []
+    for n, (page, src) in enumerate(zip(kept, pages, strict=True), 1):
+        if n > 1:
+            text += "" if continues(placed[n - 2], placed[n - 1]) else "\n"
+        starts.append(len(text))
+        boxes, pos = [], len(text)
+        for t, group in page:
             for line in group or ():
                 boxes.append((pos, pos + len(line.text), *(round(v, 1) for v in line.box)))
                 pos += len(line.text)
             pos += (0 if group else len(t)) + 1
-        texts.append("\n".join(t for t, _ in kept))
-        offset += len(texts[-1]) + 1
+        text += "\n".join(t for t, _ in page)
         if isinstance(src, OcrPage):
             scans.append(ScanPage(n, round(src.confidence, 3), src.digest, src.width, src.height, tuple(boxes)))
-    text, starts = join_pages(texts)
-    return ReadResult(text, "", starts, tuple(scans))
+    return ReadResult(text, "", tuple(starts), tuple(scans))
 
 
 @register(".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
