@@ -266,3 +266,14 @@ def test_a_paragraph_split_by_a_page_break_is_joined_and_the_page_still_starts_w
     assert "\n二、工作要求" in out.text
     start, end, *_ = out.scans[1].lines[0]
     assert out.text[start:end] == "安全度汛。"
+
+
+def test_a_hung_punctuation_mark_does_not_move_the_margin():
+    from assistant.ingest.layout import reflow
+
+    em = 33
+    body = [Placed(f"第{i}行正文内容到达右边距为止没有结束句子而是继续", 110, 40 * i, 1100 + i % 3, 40 * i + em)
+            for i in range(6)]
+    body[2] = Placed("这一行的逗号悬挂在右边距之外，超出了一个字的宽度，", 110, 80, 1141, 80 + em)
+    body[3] = Placed("这一行以逗号结尾所以墨迹比右边距短了大约一个半字，", 110, 120, 1089, 120 + em)
+    assert len(reflow(body)) == 1, reflow(body)

@@ -123,6 +123,15 @@ def _em(line: Placed) -> float:
     return max(line.y1 - line.y0, 1e-6)
 
 
+def _right_edge(column: list[Placed]) -> float:
+    """Where the column's lines end: the median end of the lines that run near the right, since a hung
+    punctuation mark sticks out past the margin and a line ending in ， has its ink stop short of it."""
+    ends = sorted(p.x1 for p in column)
+    span = ends[-1] - min(p.x0 for p in column)
+    far = [x for x in ends if x >= ends[-1] - 0.15 * span]
+    return far[len(far) // 2]
+
+
 def _uses_indents(column: list[Placed], left: float, em: float) -> bool:
     """Paragraphs marked by a first-line indent of about two characters (GB/T 9704), not by line ends."""
     return any(1.5 * em <= p.x0 - left <= 4.5 * em for p in column)
@@ -136,7 +145,7 @@ def _goes_on(line: Placed, nxt: Placed, above: list[Placed], below: list[Placed]
     if nxt.text[0] in NO_START:
         return True
     em = _em(line)
-    left, right = min(p.x0 for p in below), max(p.x1 for p in above)
+    left, right = min(p.x0 for p in below), _right_edge(above)
     if nxt.x0 - left >= 1.5 * em:  # indented: a paragraph's first line
         return False
     if line.x1 < right - 1.5 * em:  # stops short of the margin: a paragraph's last line, or a heading
