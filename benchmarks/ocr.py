@@ -29,26 +29,37 @@ LINES_PER_PAGE = 22
 LINE_WIDTH = 1020  # pixels between the margins of a 150 dpi A4 page
 
 
+BODY, TITLE, SUBTITLE = 32, 44, 38  # pixel sizes: 3号 body, 2号 title, 3号+ subtitle, as GB/T 9704 sets them
+
+
 def file_lines(f: Path) -> list[str]:
     """A text file's paragraphs set as a typesetter sets them: a two-character first-line indent, lines
-    filled to the margin's width, and punctuation no line may start with hung on the line before."""
+    filled to the margin's width, punctuation no line may start with hung on the line before, and
+    Markdown headings as a larger centred title ("#" / "##" kept in front of the line; see shown())."""
     from PIL import ImageFont
 
     from assistant.ingest.layout import NO_START
 
-    font = ImageFont.truetype(str(FONT), 32)
     lines = []
-    for para in f.read_text("utf-8", errors="replace").replace("\u3000", "\n").splitlines():
-        para = "".join(para.split()).strip("#*")
-        line = "\u3000\u3000" if para else ""
+    for raw in f.read_text("utf-8", errors="replace").replace("\u3000", "\n").splitlines():
+        level = len(raw.strip()) - len(raw.strip().lstrip("#"))
+        para = "".join(raw.split()).strip("#*")
+        mark = ("#" * min(level, 2) + " ") if level and len(para) <= 40 else ""
+        font = ImageFont.truetype(str(FONT), {"# ": TITLE, "## ": SUBTITLE}.get(mark, BODY))
+        line = "" if mark or not para else "\u3000\u3000"
         for ch in para:
             if font.getlength(line + ch) > LINE_WIDTH and ch not in NO_START:
-                lines.append(line)
+                lines.append(mark + line)
                 line = ""
             line += ch
         if line.strip():
-            lines.append(line)
+            lines.append(mark + line)
     return lines
+
+
+def shown(line: str) -> str:
+    """The text of a line as it is printed, without its heading mark."""
+    return line.split(" ", 1)[1] if line.startswith("#") else line
 
 
 def corpus_lines(folder: Path) -> list[str]:
@@ -68,11 +79,14 @@ def page_image(lines: list[str], noisy: bool):
 
     from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-    font = ImageFont.truetype(str(FONT), 32)
     img = Image.new("L", (1240, 1754), 255)
     draw = ImageDraw.Draw(img)
-    for i, text in enumerate(lines):
-        draw.text((110, 120 + 66 * i), text, font=font, fill=0)
+    for i, line in enumerate(lines):
+        size = TITLE if line.startswith("# ") else SUBTITLE if line.startswith("## ") else BODY
+        font = ImageFont.truetype(str(FONT), size)
+        text = shown(line)
+        x = (1240 - font.getlength(text)) / 2 if size != BODY else 110  # headings centred
+        draw.text((x, 120 + 66 * i + (BODY - size) / 2), text, font=font, fill=0)
     if noisy:
         rnd = random.Random(len(lines[0]) if lines else 0)
         for _ in range(12000):
@@ -113,14 +127,14 @@ def main() -> int:
             doc = read_document(str(pdf))
             ours = time.perf_counter() - t0
             page_texts = [doc.text[a:b] for a, b in zip(doc.pages, [*doc.pages[1:], len(doc.text)], strict=False)]
-            rates = [cer(t, "".join(p)) for t, p in zip(page_texts, pages, strict=False)]
+            rates = [cer(t, "".join(map(shown, p))) for t, p in zip(page_texts, pages, strict=False)]
             t0 = time.perf_counter()
             direct = []
             for img in images:
                 r = plain(img.convert("RGB"))
                 direct.append("".join(r.txts or ()))
             theirs = time.perf_counter() - t0
-            direct_rates = [cer(t, "".join(p)) for t, p in zip(direct, pages, strict=False)]
+            direct_rates = [cer(t, "".join(map(shown, p))) for t, p in zip(direct, pages, strict=False)]
             rows.append((kind, statistics.mean(rates), max(rates), len(images) / ours * 60,
                          statistics.mean(direct_rates), len(images) / theirs * 60,
                          statistics.mean(c for _, c in doc.ocr_pages)))

@@ -277,3 +277,21 @@ def test_a_hung_punctuation_mark_does_not_move_the_margin():
     body[2] = Placed("这一行的逗号悬挂在右边距之外，超出了一个字的宽度，", 110, 80, 1141, 80 + em)
     body[3] = Placed("这一行以逗号结尾所以墨迹比右边距短了大约一个半字，", 110, 120, 1089, 120 + em)
     assert len(reflow(body)) == 1, reflow(body)
+
+
+def test_a_scans_larger_centred_lines_become_its_headings_and_keep_their_boxes():
+    from assistant.ingest.formats.images import pages_text
+    from assistant.ingest.ocr import OcrLine, OcrPage
+    from assistant.text.official import read_marks
+
+    body = [("各区县人民政府，市政府各部门：", (110, 300, 590, 333)),
+            ("汛前要对全市一百二十六座水库开展全面检查，发现隐患要", (174, 360, 1102, 393)),
+            ("在五月十五日前整改到位。", (110, 420, 494, 453)),
+            ("某政办发〔2024〕12号", (480, 480, 790, 513))]  # centred but body-sized: not a heading
+    lines = [("某市人民政府办公室文件", (380, 60, 860, 104)), ("关于做好防汛工作的通知", (395, 180, 845, 222)), *body]
+    out = pages_text([OcrPage(tuple(OcrLine(t, 0.99, b) for t, b in lines), 1240, 1754, "c" * 64)])
+    assert out.text.startswith("# 某市人民政府办公室文件\n## 关于做好防汛工作的通知\n各区县人民政府")
+    assert "\n某政办发〔2024〕12号" in out.text
+    assert [out.text[s:e] for s, e, *_ in out.scans[0].lines][:2] == ["某市人民政府办公室文件", "关于做好防汛工作的通知"]
+    marks = read_marks(out.text)
+    assert marks.title == "关于做好防汛工作的通知" and marks.number == "某政办发〔2024〕12号"

@@ -116,14 +116,16 @@ def reflow_groups(lines: list[Placed]) -> list[list[int]]:
 
 
 def _column(lines: list[Placed], line: Placed, width: float) -> list[Placed]:
-    return [p for p in lines if abs(p.x0 - line.x0) < 0.1 * width or abs(p.x1 - line.x1) < 0.1 * width]
+    """The lines of `line`'s column: those that overlap it side to side (a centred title's column is the
+    body's; the other column of a two-column page is not)."""
+    return [p for p in lines if p.x0 < line.x1 and p.x1 > line.x0]
 
 
 def _em(line: Placed) -> float:
     return max(line.y1 - line.y0, 1e-6)
 
 
-def _right_edge(column: list[Placed]) -> float:
+def right_edge(column: list[Placed]) -> float:
     """Where the column's lines end: the median end of the lines that run near the right, since a hung
     punctuation mark sticks out past the margin and a line ending in ， has its ink stop short of it."""
     ends = sorted(p.x1 for p in column)
@@ -145,7 +147,7 @@ def _goes_on(line: Placed, nxt: Placed, above: list[Placed], below: list[Placed]
     if nxt.text[0] in NO_START:
         return True
     em = _em(line)
-    left, right = min(p.x0 for p in below), _right_edge(above)
+    left, right = min(p.x0 for p in below), right_edge(above)
     if nxt.x0 - left >= 1.5 * em:  # indented: a paragraph's first line
         return False
     if line.x1 < right - 1.5 * em:  # stops short of the margin: a paragraph's last line, or a heading

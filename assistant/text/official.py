@@ -65,7 +65,7 @@ def _iso(text: str) -> str:
 
 
 def read_marks(text: str) -> OfficialMarks:
-    lines = [" ".join(x.split()) for x in text.splitlines() if x.strip()]
+    lines = [" ".join(x.lstrip("#").split()) for x in text.splitlines() if x.strip()]  # "# " marks a heading
     head, tail = lines[:12], lines[-12:]
     secrecy = next((m.group(1) for x in head[:4] if (m := SECRECY.match(x))), "")
     number = next((m.group(0).replace(" ", "") for x in head if (m := DOC_NUMBER.search(x))), "")
