@@ -154,12 +154,15 @@ def _against(fig: Figure, f: Figure, stmt_norm: str, stmt_clause: str, frame: tu
     noun_s, noun_p = counted_noun(stmt_norm, fig, words), counted_noun(view.norm, f, words)
     if noun_s and noun_p and noun_s != noun_p and not has(noun_s, clause):
         return f"资料中的“{shown}”说的是{noun_p}，不是{noun_s}"
+    asked = _asked_noun(f, view, question)
+    if noun_p and asked and noun_p != asked and noun_p not in question:
+        return f"资料中的“{shown}”说的是{noun_p}，问题问的是{asked}"
     for a_words, b_words in CONTRASTS:
         for mine, theirs in ((a_words, b_words), (b_words, a_words)):
             said = next((w for w in theirs if w in clause), "")
             if any(w in stmt_clause for w in mine) and said and not any(w in clause for w in mine):
                 return f"资料中的“{shown}”是{said}的数字"
-    rival = _better_clause(f, frame, clause, view)
+    rival = _better_clause(f, frame, clause, view, question)
     if rival:
         return f"资料中的“{shown}”说的不是这一项，“{rival}”才是"
     if frame and not any(has(t, clause) for t in frame):
@@ -202,12 +205,32 @@ def quoted(fig: Figure, stmt_norm: str, view: View) -> bool:
                                     for f in view.figs)
 
 
-def _better_clause(f: Figure, frame: tuple[str, ...], clause: str, view: View) -> str:
-    """Another figure's clause in the same sentence that holds more of what is asked."""
-    mine = sum(len(t) for t in frame if has(t, clause))
+def _asked_noun(f: Figure, view: View, question: str) -> str:
+    """What another figure of the same sentence counts, when the question names it ("学校" in
+    "37所学校、14家医院纳入…" asked "学校有多少所"); "" when none does."""
     a, b = view.sentence_at(f.start)
     for other in view.figs:
+        if a <= other.start < b and not other.is_year and other is not f:
+            noun = counted_noun(view.norm, other, words)
+            if noun and noun in question:
+                return noun
+    return ""
+
+
+def _better_clause(f: Figure, frame: tuple[str, ...], clause: str, view: View, question: str = "") -> str:
+    """Another figure's clause in the same sentence that holds more of what is asked.
+
+    A figure that counts what the question names is not beaten by one that counts something else: in
+    "37所学校、14家医院纳入重点检查范围", the schools' 37 is the answer to how many schools."""
+    mine = sum(len(t) for t in frame if has(t, clause))
+    a, b = view.sentence_at(f.start)
+    noun = counted_noun(view.norm, f, words)
+    named = bool(noun) and noun in question
+    for other in view.figs:
         if not (a <= other.start < b) or other.is_year or other.same_quantity(f):
+            continue
+        theirs_noun = counted_noun(view.norm, other, words)
+        if named and theirs_noun and theirs_noun != noun and theirs_noun not in question:
             continue
         theirs_clause = view.clause_at(other.start)
         if theirs_clause == clause:
