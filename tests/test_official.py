@@ -51,22 +51,30 @@ def test_filters_by_office_containment_and_year_prefix():
     assert not matches({}, {"年份": "2024"})
 
 
-def test_marks_are_kept_per_document_and_filter_search_and_answers(settings, embedder, tmp_path):
-    import pytest
-
+def _two_documents(settings, embedder, folder):
+    """A notice of the city government and a letter of the water bureau, both saying the same figure."""
     from assistant.answer.library import Library
     from assistant.answer.pipeline import Assistant
-    from assistant.core.errors import Code, InputError
-    from assistant.text.official import parse_filters
 
     from .fakes import ScriptedGenerator, cite
 
-    folder = tmp_path / "公文"
     folder.mkdir()
     (folder / "通知.txt").write_text(NOTICE, "utf-8")
     (folder / "函.txt").write_text(LETTER.replace("现将我局检查情况报送如下。", "汛前要对全市126座水库开展全面检查。"), "utf-8")
     a = Assistant(settings, embedder=embedder, generator=ScriptedGenerator(cite("汛前要对全市126座水库开展全面检查")))
     Library(a).index_paths([str(folder)])
+    return a
+
+
+def test_marks_are_kept_per_document_and_filter_search_and_answers(settings, embedder, tmp_path):
+    import pytest
+
+    from assistant.answer.pipeline import Assistant
+    from assistant.core.errors import Code, InputError
+    from assistant.text.official import parse_filters
+
+    folder = tmp_path / "公文"
+    a = _two_documents(settings, embedder, folder)
     fresh = Assistant(settings, embedder=embedder)  # read back from disk
     assert fresh.marks_of(str(folder / "通知.txt"))["发文字号"] == "某政办发〔2024〕12号"
     q = "汛前要检查多少座水库？"
@@ -91,19 +99,10 @@ def test_a_bad_filter_is_one_line_before_anything_loads(capsys, monkeypatch):
 
 
 def test_the_page_filters_answers_and_search_by_official_marks(settings, embedder, tmp_path):
-    from assistant.answer.library import Library
-    from assistant.answer.pipeline import Assistant
     from assistant.text.official import parse_filter_text
     from assistant.web.app import ChatApp
 
-    from .fakes import ScriptedGenerator, cite
-
-    folder = tmp_path / "公文"
-    folder.mkdir()
-    (folder / "通知.txt").write_text(NOTICE, "utf-8")
-    (folder / "函.txt").write_text(LETTER.replace("现将我局检查情况报送如下。", "汛前要对全市126座水库开展全面检查。"), "utf-8")
-    a = Assistant(settings, embedder=embedder, generator=ScriptedGenerator(cite("汛前要对全市126座水库开展全面检查")))
-    Library(a).index_paths([str(folder)])
+    a = _two_documents(settings, embedder, tmp_path / "公文")
     assert parse_filter_text("发文机关＝水务局，年份=2024") == {"发文机关": "水务局", "年份": "2024"}
     app = ChatApp(settings, a)
     turns, flags = [], {}
