@@ -205,12 +205,20 @@ def quoted(fig: Figure, stmt_norm: str, view: View) -> bool:
                                     for f in view.figs)
 
 
+_LISTED = re.compile(r"^[^，,。；;！!？?]{1,10}[、和及与]$")  # "学校、": one item of a list, then the next
+
+
+def _listed_with(f: Figure, other: Figure, view: View) -> bool:
+    """Two figures side by side in one list ("37所学校、14家医院纳入…"), each followed by what it counts."""
+    first, second = (f, other) if f.start < other.start else (other, f)
+    return bool(_LISTED.match(view.norm[first.end:second.start]))
+
+
 def _asked_noun(f: Figure, view: View, question: str) -> str:
-    """What another figure of the same sentence counts, when the question names it ("学校" in
+    """What the figure listed beside this one counts, when the question names it ("学校" in
     "37所学校、14家医院纳入…" asked "学校有多少所"); "" when none does."""
-    a, b = view.sentence_at(f.start)
     for other in view.figs:
-        if a <= other.start < b and not other.is_year and other is not f:
+        if other is not f and not other.is_year and _listed_with(f, other, view):
             noun = counted_noun(view.norm, other, words)
             if noun and noun in question:
                 return noun
@@ -230,7 +238,7 @@ def _better_clause(f: Figure, frame: tuple[str, ...], clause: str, view: View, q
         if not (a <= other.start < b) or other.is_year or other.same_quantity(f):
             continue
         theirs_noun = counted_noun(view.norm, other, words)
-        if named and theirs_noun and theirs_noun != noun and theirs_noun not in question:
+        if named and theirs_noun and theirs_noun != noun and theirs_noun not in question and _listed_with(f, other, view):
             continue
         theirs_clause = view.clause_at(other.start)
         if theirs_clause == clause:
