@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest.layout import Placed, drop_running_lines, reading_order
+from assistant.ingest.layout import Placed, reading_order, running_mask
 from assistant.ingest.readers import Skipped, read_all, read_document
 
 from .conftest import ROOT, real_models_required
@@ -27,6 +27,11 @@ def test_lines_in_reading_order_and_two_columns_column_by_column():
     left = [Placed(f"左{i}", 0, 20 * i, 40, 20 * i + 10) for i in range(3)]
     right = [Placed(f"右{i}", 60, 20 * i, 100, 20 * i + 10) for i in range(3)]
     assert [p.text for p in reading_order(right + left)] == ["左0", "左1", "左2", "右0", "右1", "右2"]
+
+
+def drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
+    return [[t for t, drop in zip(lines, mask, strict=True) if not drop]
+            for lines, mask in zip(pages, running_mask(pages), strict=True)]
 
 
 def test_running_headers_footers_and_page_numbers_are_dropped():

@@ -18,6 +18,7 @@ from assistant.core.errors import Code, InputError
 from assistant.index import audit
 from assistant.index.embedding import Embedder
 from assistant.index.records import UpdateReport
+from assistant.index.scans import scan_pages
 from assistant.index.store import Index
 from assistant.ingest.formats import load as readers
 
@@ -116,7 +117,7 @@ class DocumentStore:
             out.append(DocumentInfo(source=d.source, name=os.path.basename(d.source), size=d.size,
                                     chunks=len(d.chunk_ids), added=d.added.replace("T", " "),
                                     uploaded=self._is_upload(d.key), suspect=tuple(d.suspect),
-                                    ocr_pages=tuple((x["page"], x["confidence"]) for x in d.scans)))
+                                    ocr_pages=tuple((x.page, x.confidence) for x in scan_pages(d))))
         return sorted(out, key=lambda x: (x.added, x.name), reverse=True)
 
     def delete(self, source: str, user: str = "") -> UpdateReport:

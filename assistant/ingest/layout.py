@@ -78,12 +78,6 @@ def running_mask(pages: list[list[str]], edge: int = 2) -> list[list[bool]]:
              for i, t in enumerate(lines)] for lines in pages]
 
 
-def drop_running_lines(pages: list[list[str]], edge: int = 2) -> list[list[str]]:
-    """The pages without their running headers, footers and page numbers (see running_mask)."""
-    return [[t for t, drop in zip(lines, mask, strict=True) if not drop]
-            for lines, mask in zip(pages, running_mask(pages, edge), strict=True)]
-
-
 ENDS = tuple("。！？；：”’…）)")
 # Characters a Chinese line may not start with (GB/T 15834 line-breaking rules): a line that begins with one
 # goes on from the line before it, wherever that line stopped.
@@ -115,7 +109,7 @@ def reflow_groups(lines: list[Placed]) -> list[list[int]]:
     return out
 
 
-def _column(lines: list[Placed], line: Placed, width: float) -> list[Placed]:
+def _column(lines: list[Placed], line: Placed) -> list[Placed]:
     """The lines of `line`'s column: those that overlap it side to side (a centred title's column is the
     body's; the other column of a two-column page is not)."""
     return [p for p in lines if p.x0 < line.x1 and p.x1 > line.x0]
@@ -160,7 +154,7 @@ def _goes_on(line: Placed, nxt: Placed, above: list[Placed], below: list[Placed]
 def _runs_on(line: Placed, nxt: Placed, lines: list[Placed], width: float) -> bool:
     if abs(nxt.x0 - line.x0) > 0.1 * width:  # another column, or a centred line
         return False
-    column = _column(lines, line, width)
+    column = _column(lines, line)
     return _goes_on(line, nxt, column, column)
 
 
@@ -168,5 +162,4 @@ def continues(above: list[Placed], below: list[Placed]) -> bool:
     """Whether a page's last line goes on in the next page's first line: a paragraph split by a page break."""
     if not above or not below:
         return False
-    width = max(p.x1 for p in above + below) - min(p.x0 for p in above + below) or 1.0
-    return _goes_on(above[-1], below[0], _column(above, above[-1], width), _column(below, below[0], width))
+    return _goes_on(above[-1], below[0], _column(above, above[-1]), _column(below, below[0]))

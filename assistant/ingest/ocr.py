@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from assistant.core.config import project_home
-from assistant.ingest.layout import Placed, reading_order, reflow, reflow_groups
+from assistant.ingest.layout import Placed, reading_order, reflow_groups
 from assistant.ingest.skips import Skip, UnreadableFile
 
 MODELS = {  # the files of rapidocr 3.10.0's wheel (rapidocr/models/), by role
@@ -53,11 +53,6 @@ class OcrPage:
     @property
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
-
-    @property
-    def paragraphs(self) -> list[str]:
-        """The lines joined back into paragraphs where a line runs on to the next."""
-        return reflow([Placed(line.text, *line.box) for line in self.lines])
 
     @property
     def paragraph_lines(self) -> list[list[OcrLine]]:
@@ -167,7 +162,8 @@ def ocr_image(image) -> OcrPage:
     digest = hashlib.sha256(f"{ENGINE_KEY}\0".encode() + buf.getvalue()).hexdigest()
     cached = _load_cached(digest)
     if cached is not None:
-        _save_display_copy(digest, rgb.rotate(180) if cached.turned else rgb)
+        if not image_file(digest).exists():  # a cache from before display copies, or one cleared by hand
+            _save_display_copy(digest, rgb.rotate(180) if cached.turned else rgb)
         return cached
     placed, turned = _read(rgb)
     if len(placed) >= 3 and turned > len(placed) / 2:
