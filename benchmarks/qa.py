@@ -45,7 +45,7 @@ def main() -> None:
     t0 = time.perf_counter()
     rep = Index(s.index_dir).update([str(work / "docs")], embedder, chunk_size=s.chunk_size,
                                     chunk_overlap=s.chunk_overlap,
-                                    progress=lambda src, d, t: print(f"\rembedding {d}/{t}", end="", file=sys.stderr))
+                                    progress=lambda p: print(f"\rread {p.files_done}/{p.files_total} files, {p.chunks_done} chunks embedded", end="", file=sys.stderr))
     print(f"\nindex: {rep.chunks_embedded} embedded, {rep.chunks_resumed} resumed, "
           f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
     items = gold_items(args.bench, args.limit, args.seed)

@@ -76,7 +76,7 @@ def main() -> None:
     embedder = make_embedder(s)
     t0 = time.perf_counter()
     rep = index.update([str(docs)], embedder, chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap,
-                       progress=lambda src, d, t: print(f"\rembedding {d}/{t}", end="", file=sys.stderr))
+                       progress=lambda p: print(f"\rread {p.files_done}/{p.files_total} files, {p.chunks_done} chunks embedded", end="", file=sys.stderr))
     print(f"\nindex: {rep.chunks_embedded} chunks embedded, {rep.chunks_resumed} resumed, "
           f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
     state = index.load()

@@ -25,6 +25,7 @@ from importlib import metadata
 from pathlib import Path
 
 from assistant.core import models
+from assistant.index.onnx_embedding import BACKEND, converted_dir, is_ready
 from offline import isa
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -126,6 +127,12 @@ def place_models(models_dir: Path, dest: Path) -> None:
             raise BundleError(f"model {spec.name}: {problems[0]}: run `assistant models install` first")
         src = models_dir / spec.target
         files = [src] if src.is_file() else sorted(p for p in src.rglob("*") if p.is_file())
+        if spec.kind == "embedding":  # its int8 conversion too, made from the verified folder, so the laptop need not
+            fast = converted_dir(models_dir, src)
+            if not is_ready(fast, src):
+                raise BundleError(f"model {spec.name}: its {BACKEND} conversion is missing or stale: run "
+                                  "`assistant models install` first")
+            files += sorted(p for p in fast.rglob("*") if p.is_file())
         for f in files:
             out = dest / f.relative_to(models_dir)
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -83,9 +83,8 @@ def need(path: Path, what: str) -> Path:
 @pytest.fixture(scope="session")
 def corpus_assistant(tmp_path_factory):
     """The shared corpus, plus one document of planted instructions (tests/hostile.py), on the real parts."""
-    from assistant.answer.pipeline import Assistant
+    from assistant.answer.pipeline import Assistant, make_embedder
     from assistant.core import models
-    from assistant.index.embedding import SentenceTransformerEmbedder
     from assistant.index.store import Index
 
     need(MODELS / models.SPECS[models.DEFAULT_EMBEDDING].target, "EmbeddingGemma")
@@ -95,7 +94,7 @@ def corpus_assistant(tmp_path_factory):
     planted.mkdir()
     (planted / "数据工作通知.txt").write_text("关于加强数据工作的通知\n" + "\n".join(INJECTIONS) + "\n", "utf-8")
     s = Settings(models_dir=MODELS, index_dir=base / "index")
-    emb = SentenceTransformerEmbedder(models.require(models.DEFAULT_EMBEDDING, MODELS))
+    emb = make_embedder(s)  # what a user's new index runs: the int8 ONNX Runtime embedder
     report = Index(s.index_dir).update([str(CORPUS), str(planted)], emb, chunk_size=s.chunk_size,
                                        chunk_overlap=s.chunk_overlap)
     assert len(report.added) == 6 and len(report.suspect) == 1

@@ -15,11 +15,12 @@ from assistant.core.errors import Code, IndexStateError, InputError
 from assistant.index import audit
 from assistant.index.documents import DocumentInfo, DocumentStore
 from assistant.index.embedding import Embedder
-from assistant.index.records import UpdateReport
+from assistant.index.records import IndexProgress, UpdateReport
 from assistant.ingest.readers import discover
 from assistant.ingest.worker import IsolatedReader, read_here
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[IndexProgress], None]  # files read, chunks embedded
+Pages = Callable[[str, int, int], None]  # (source, page, pages) as a scan is read
 
 
 class Library:
@@ -29,7 +30,7 @@ class Library:
             assistant.index.notify = notify  # told when another run holds the index
         self.store = DocumentStore(assistant.index)
 
-    def _settings(self, pages: Progress | None = None) -> dict:
+    def _settings(self, pages: Pages | None = None) -> dict:
         s = self.assistant.settings
         if s.file_time_limit:
             reader = IsolatedReader(s.file_time_limit, s.file_memory_mb, pages).read_all
@@ -54,10 +55,10 @@ class Library:
         return report
 
     def index_paths(self, paths: list[str], *, rebuild: bool = False, progress: Progress | None = None,
-                    user: str = "", pages: Progress | None = None) -> UpdateReport:
+                    user: str = "", pages: Pages | None = None) -> UpdateReport:
         """Add, update or drop the files under `paths` (the command line's `assistant index`).
 
-        `progress` is told (source, chunks embedded, chunks) and `pages` (source, page, pages) as scans are read."""
+        `progress` is told files read and chunks embedded, and `pages` (source, page, pages) as scans are read."""
         files, _ = discover(paths)
         if not files:  # said at once, before any model loads
             raise InputError(Code.NOTHING_READABLE, paths=" ".join(paths))
@@ -70,7 +71,7 @@ class Library:
         self.store.check_upload(path, name)
 
     def upload(self, files: Iterable[tuple[str, str]], *, progress: Progress | None = None,
-               user: str = "", pages: Progress | None = None) -> UpdateReport:
+               user: str = "", pages: Pages | None = None) -> UpdateReport:
         """Keep (path, original name) uploads in the index's uploads folder and index them."""
         embedder = self._embedder()
         return self._changed(self.store.add(files, embedder, progress=progress, user=user, **self._settings(pages)),
@@ -87,7 +88,7 @@ class Library:
         return self._changed(self.store.delete(source, user=user))
 
     def reindex(self, *, progress: Progress | None = None, user: str = "",
-                pages: Progress | None = None) -> UpdateReport:
+                pages: Pages | None = None) -> UpdateReport:
         """Re-read every indexed file: changed ones re-embedded, vanished ones dropped."""
         return self._changed(self.store.reindex(self._embedder(), progress=progress, user=user,
                                                 **self._settings(pages)))

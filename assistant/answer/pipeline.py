@@ -22,6 +22,7 @@ from assistant.core.errors import Code, InputError
 from assistant.core.records import Answer, Chunk, Hit, Reason, Status, Timings
 from assistant.index.embedding import Embedder, SentenceTransformerEmbedder
 from assistant.index.manifest import Manifest
+from assistant.index.onnx_embedding import BACKEND, OnnxEmbedder, converted_dir
 from assistant.index.scans import image_path, scan_at
 from assistant.index.store import Index, IndexState
 from assistant.text.injection import blank
@@ -83,16 +84,30 @@ def check_question(question: str) -> str:
 
 
 def make_embedder(settings: Settings, manifest: Manifest | None = None) -> Embedder:
-    """The embedder named in settings, else the one the index recorded, else the bundled default."""
-    if settings.embed_model:
-        return SentenceTransformerEmbedder(settings.embed_model)
-    recorded = manifest.embedding.path if manifest else ""
+    """The embedder named in settings, else the one the index recorded, else the bundled default.
+
+    The backend: the one the index was built with (an index never mixes vectors of two), else the
+    setting; "auto" runs the bundled model on ONNX Runtime int8 and any other folder on torch.
+    """
     default = settings.models_dir / models.SPECS[models.DEFAULT_EMBEDDING].target
+    recorded = manifest.embedding.path if manifest else ""
+    if settings.embed_model:
+        folder = Path(settings.embed_model)
     # an index copied from another machine records a path that may not exist here: the
     # bundled default is tried then, and the fingerprint check says if it is the wrong model
-    if recorded and Path(recorded).is_dir() and Path(recorded).resolve() != default.resolve():
-        return SentenceTransformerEmbedder(recorded)
-    return SentenceTransformerEmbedder(models.require(models.DEFAULT_EMBEDDING, settings.models_dir))
+    elif recorded and Path(recorded).is_dir() and Path(recorded).resolve() != default.resolve():
+        folder = Path(recorded)
+    else:
+        folder = models.require(models.DEFAULT_EMBEDDING, settings.models_dir)
+    backend = settings.embed_backend
+    if backend == "auto":
+        if manifest is not None:
+            backend = manifest.embedding.backend or "torch"
+        else:
+            backend = BACKEND if folder.resolve() == default.resolve() else "torch"
+    if backend == BACKEND:
+        return OnnxEmbedder(folder, converted_dir(settings.models_dir, folder), threads=settings.threads)
+    return SentenceTransformerEmbedder(folder)
 
 
 def make_generator(settings: Settings) -> Generator:

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 from assistant.answer.library import Library
@@ -16,6 +17,9 @@ from assistant.core import models
 from assistant.core.config import Settings
 from assistant.core.errors import Code, InputError
 from assistant.index import audit
+from assistant.index.onnx_convert import convert
+from assistant.index.onnx_embedding import BACKEND, converted_dir
+from assistant.index.records import IndexProgress
 from assistant.text.official import parse_filters
 
 
@@ -30,11 +34,16 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
     bar = scan_bar = None
     scanning = ""
 
-    def progress(source: str, done: int, total: int) -> None:
+    started = time.perf_counter()
+
+    def progress(p: IndexProgress) -> None:  # files read, with the embedder's pace beside them
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr, disable=args.json)
-        bar.n = done
+            bar = tqdm(total=p.files_total, unit="file", desc="indexing", file=sys.stderr, disable=args.json,
+                       dynamic_ncols=True)
+        bar.n = p.files_done
+        rate = p.chunks_done / max(time.perf_counter() - started, 1e-9)
+        bar.set_postfix_str(f"{p.chunks_done} chunks embedded, {rate:.1f} chunks/s", refresh=False)
         bar.refresh()
 
     def pages(source: str, page: int, total: int) -> None:  # a scan's pages as OCR reads them
@@ -161,6 +170,9 @@ def cmd_models(args: argparse.Namespace, s: Settings) -> int:
             raise InputError(Code.UNKNOWN_MODEL, name=unknown[0], names=", ".join(models.SPECS))
         for n in names:
             models.install(models.SPECS[n], mdir, progress=lambda m: print(m, file=sys.stderr))
+        if models.DEFAULT_EMBEDDING in names and s.embed_backend in ("auto", BACKEND):
+            folder = mdir / models.SPECS[models.DEFAULT_EMBEDDING].target  # its int8 conversion, made here once
+            convert(folder, converted_dir(mdir, folder), progress=lambda m: print(m, file=sys.stderr))
         return 0
     bad = 0
     for st in models.status(mdir, full=args.full):

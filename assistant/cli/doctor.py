@@ -16,6 +16,7 @@ from assistant.core import models
 from assistant.core.config import Settings, physical_cores, project_home
 from assistant.core.errors import AssistantError
 from assistant.core.messages import cli_language
+from assistant.index.onnx_embedding import BACKEND, converted_dir, is_ready
 from assistant.index.store import Index
 
 
@@ -38,6 +39,12 @@ def _runtime(s: Settings) -> int:
         ok = "ok" if st.ok else "; ".join(st.problems)
         problems += (not st.ok) and st.spec.default
         print(f"  {st.spec.name:22s} {ok}")
+    source = s.models_dir / models.SPECS[models.DEFAULT_EMBEDDING].target
+    if s.embed_backend in ("auto", BACKEND) and source.is_dir():
+        fast = converted_dir(s.models_dir, source)
+        ready = is_ready(fast, source)
+        print(f"  {'int8 embedder':22s} {'ok (converted and checked)' if ready else 'not converted yet: run assistant models install'}")
+        problems += not ready
     print(f"chat model      {s.chat_model or models.SPECS[models.DEFAULT_CHAT].target}")
     print(f"threads         {s.threads} (physical cores: {physical_cores()})")
     try:

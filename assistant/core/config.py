@@ -46,6 +46,9 @@ class Settings:
     index_dir: Path = setting(lambda: project_home() / "index" / "default", "index folder")
     chat_model: str = setting("", "chat model, a GGUF file (empty: the bundled one)")
     embed_model: str = setting("", "sentence-transformers folder (empty: the one the index was built with)")
+    embed_backend: str = setting("auto", "how a new index embeds: onnx-int8 (ONNX Runtime, int8; converted once), torch "
+                                 "(sentence-transformers, fp32), auto (onnx-int8 for the bundled model, torch for "
+                                 "others); an existing index keeps the one it was built with")
     # chunking
     chunk_size: int = setting(260, "target characters per chunk", (50, 5000))
     chunk_overlap: int = setting(60, "characters carried over from the previous chunk", (0, 2000))
@@ -83,6 +86,8 @@ class Settings:
             raise InputError(Code.SETTING_OVERLAP, overlap=self.chunk_overlap, size=self.chunk_size)
         if self.fusion not in ("score", "rrf", "zscore"):
             raise InputError(Code.SETTING_FUSION, value=self.fusion)
+        if self.embed_backend not in ("auto", "onnx-int8", "torch"):
+            raise InputError(Code.SETTING_BACKEND, value=self.embed_backend)
 
     def with_overrides(self, **kw) -> Settings:
         """Copy with the non-None values of `kw` applied (flags left unset keep the config)."""

@@ -13,6 +13,7 @@ EN: dict[Code, str] = {
     Code.SETTING_RANGE: "setting {name} = {value!r} is out of range: use a number from {lo} to {hi}",
     Code.SETTING_OVERLAP: "setting chunk_overlap ({overlap}) must be smaller than chunk_size ({size})",
     Code.SETTING_FUSION: "setting fusion = {value!r}: use score, rrf or zscore",
+    Code.SETTING_BACKEND: "setting embed_backend = {value!r}: use onnx-int8 or torch",
     Code.CONFIG_NOT_FOUND: "config file not found: {path}",
     Code.CONFIG_NOT_TOML: "config file {path} is not valid TOML: {detail}",
     Code.CONFIG_UNKNOWN: "config file {path}: unknown setting(s) {names}",
@@ -25,6 +26,8 @@ EN: dict[Code, str] = {
                      "the downloaded parts are not the official file",
     Code.EMBEDDER_MISSING: "embedding model folder not found or incomplete: {path}: run `assistant models install` "
                            "or pass a sentence-transformers folder",
+    Code.EMBEDDER_CONVERSION: "the int8 conversion of {path} strays from the original (probe cosine {cosine:.3f}): "
+                              "set embed_backend = \"torch\" in assistant.toml and report it",
     Code.CHAT_MODEL_MISSING: "chat model not found: {path}: run `assistant models install` or pass --model FILE.gguf",
     Code.CHAT_MODEL_NOT_GGUF: "not a GGUF model file: {path}: pass a .gguf file with --model",
     Code.CHAT_MODEL_UNLOADABLE: "cannot load chat model {path}: damaged or not a model llama.cpp can read ({detail}); "
@@ -93,6 +96,7 @@ ZH: dict[Code, str] = {
     Code.SETTING_RANGE: "设置 {name} = {value!r} 超出范围：请填 {lo} 到 {hi} 之间的数",
     Code.SETTING_OVERLAP: "设置 chunk_overlap（{overlap}）必须小于 chunk_size（{size}）",
     Code.SETTING_FUSION: "设置 fusion = {value!r} 无效：请填 score、rrf 或 zscore",
+    Code.SETTING_BACKEND: "设置 embed_backend = {value!r} 无效：请填 onnx-int8 或 torch",
     Code.CONFIG_NOT_FOUND: "找不到配置文件：{path}",
     Code.CONFIG_NOT_TOML: "配置文件 {path} 格式有误（不是有效的 TOML）：{detail}",
     Code.CONFIG_UNKNOWN: "配置文件 {path} 中有不认识的设置：{names}",
@@ -103,6 +107,7 @@ ZH: dict[Code, str] = {
     Code.MODEL_INCOMPLETE: "拼装的模型 {name} 缺少 {part}",
     Code.MODEL_HASH: "拼装的模型 {name} 中 {part} 的校验值不符：下载的分卷不是官方文件",
     Code.EMBEDDER_MISSING: "找不到嵌入模型（{path}）：请让管理员运行 assistant models install",
+    Code.EMBEDDER_CONVERSION: "嵌入模型 {path} 的加速版本与原模型不符：请让管理员在 assistant.toml 中设置 embed_backend = \"torch\"",
     Code.CHAT_MODEL_MISSING: "找不到对话模型（{path}）：请让管理员运行 assistant models install，或在“设置”中选择其他模型",
     Code.CHAT_MODEL_NOT_GGUF: "{path} 不是 GGUF 模型文件：请选择 .gguf 文件",
     Code.CHAT_MODEL_UNLOADABLE: "无法加载对话模型 {path}：文件已损坏或不是 llama.cpp 能读取的模型；请在“设置”中选择其他模型",

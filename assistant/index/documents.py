@@ -17,7 +17,7 @@ from pathlib import Path
 from assistant.core.errors import Code, InputError
 from assistant.index import audit
 from assistant.index.embedding import Embedder
-from assistant.index.records import UpdateReport
+from assistant.index.records import IndexProgress, UpdateReport
 from assistant.index.scans import scan_pages
 from assistant.index.store import Index
 from assistant.ingest.formats import load as readers
@@ -81,7 +81,7 @@ class DocumentStore:
         return target
 
     def add(self, files: Iterable[tuple[str, str]], embedder: Embedder, *, chunk_size: int,
-            chunk_overlap: int, progress: Callable[[str, int, int], None] | None = None,
+            chunk_overlap: int, progress: Callable[[IndexProgress], None] | None = None,
             max_chunks: int = 0, user: str = "", reader=None) -> UpdateReport:
         """Store (path, original name) uploads and index them; returns the index report.
 
@@ -132,7 +132,7 @@ class DocumentStore:
         return report
 
     def reindex(self, embedder: Embedder, *, chunk_size: int, chunk_overlap: int,
-                progress: Callable[[str, int, int], None] | None = None, max_chunks: int = 0,
+                progress: Callable[[IndexProgress], None] | None = None, max_chunks: int = 0,
                 user: str = "", reader=None) -> UpdateReport:
         """Re-read every indexed file: changed ones are re-embedded, vanished ones dropped."""
         sources = [d.source for d in self.list()]

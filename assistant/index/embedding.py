@@ -48,6 +48,8 @@ def folder_fingerprint(path: Path) -> str:
 class SentenceTransformerEmbedder:
     """A local sentence-transformers folder; GPU when torch sees one, else CPU."""
 
+    backend = "torch"
+
     def __init__(self, path: str | Path, *, batch_size: int = 16, device: str | None = None):
         self.path = Path(path)
         if not (self.path / "modules.json").is_file() and not (self.path / "config.json").is_file():

@@ -22,6 +22,7 @@ class EmbeddingInfo:
     fingerprint: str
     dim: int
     path: str = ""  # the model folder on the machine that built the index, when it was a folder
+    backend: str = ""  # "torch" or "onnx-int8" ("" in indexes from before there was a choice: torch)
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,9 @@ class Manifest:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        if not d["embedding"]["path"]:
-            del d["embedding"]["path"]
+        for key in ("path", "backend"):
+            if not d["embedding"][key]:
+                del d["embedding"][key]
         return d
 
     @classmethod

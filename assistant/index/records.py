@@ -41,3 +41,13 @@ class UpdateReport:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
+
+
+@dataclass(frozen=True)
+class IndexProgress:
+    """Where an index run is: files read so far of all, chunks embedded, the file just read."""
+
+    files_done: int
+    files_total: int
+    chunks_done: int
+    source: str = ""

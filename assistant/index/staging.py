@@ -61,65 +61,72 @@ class Staging:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def embed_all(fresh: list[tuple[Document, list[Chunk]]], embedder: Embedder, staging: Staging, report,
-              text_of: Callable[[Chunk], str], batch: int, progress=None) -> list[np.ndarray]:
-    """Vectors per document; small documents share a batch, each staged when done.
+class Embedding:
+    """Vectors per document as documents arrive; small documents share a batch, each staged when done.
 
-    Sixty-odd lines on purpose: the three cases (staged already, a long document in its own
-    batches, small documents sharing one) read best side by side.
+    `add` a document's chunks as soon as it is read: the embedder works while the next files are
+    read. A long document gets batches of its own, each staged, so a run resumes inside it.
     """
-    total = sum(len(chunks) for _, chunks in fresh)
-    done = 0
-    out: list[np.ndarray | None] = [None] * len(fresh)
-    if progress and total:
-        progress("", 0, total)
-    pending: list[int] = []  # documents waiting for the next batch
 
-    def run_batch() -> None:
-        nonlocal done
-        texts = [text_of(c) for i in pending for c in fresh[i][1]]
-        vecs = embedder.embed_documents(texts) if texts else np.zeros((0, embedder.dim), "float32")
+    def __init__(self, embedder: Embedder, staging: Staging, report, text_of: Callable[[Chunk], str], batch: int,
+                 on_chunks: Callable[[int], None] | None = None):
+        self.embedder, self.staging, self.report = embedder, staging, report
+        self.text_of, self.batch, self.on_chunks = text_of, batch, on_chunks
+        self.docs: list[tuple[Document, list[Chunk]]] = []
+        self.vectors: list[np.ndarray | None] = []
+        self.pending: list[int] = []  # documents waiting for the next shared batch
+
+    def add(self, doc: Document, chunks: list[Chunk]) -> None:
+        i = len(self.docs)
+        self.docs.append((doc, chunks))
+        self.vectors.append(self.staging.load(doc, len(chunks)))
+        if self.vectors[i] is not None:
+            self.report.chunks_resumed += len(chunks)
+            self._tell(len(chunks))
+        elif len(chunks) > self.batch:
+            self.vectors[i] = self._long(doc, chunks)
+        else:
+            self.pending.append(i)
+            if sum(len(self.docs[k][1]) for k in self.pending) >= self.batch:
+                self._shared()
+
+    def finish(self) -> list[np.ndarray]:
+        """Embed what waits; the vectors of every document added, in order."""
+        if self.pending:
+            self._shared()
+        return [v for v in self.vectors if v is not None]
+
+    def _tell(self, n: int) -> None:
+        if self.on_chunks:
+            self.on_chunks(n)
+
+    def _shared(self) -> None:
+        texts = [self.text_of(c) for i in self.pending for c in self.docs[i][1]]
+        vecs = self.embedder.embed_documents(texts) if texts else np.zeros((0, self.embedder.dim), "float32")
         pos = 0
-        for i in pending:
-            doc, chunks = fresh[i]
-            out[i] = vecs[pos:pos + len(chunks)]
+        for i in self.pending:
+            doc, chunks = self.docs[i]
+            self.vectors[i] = vecs[pos:pos + len(chunks)]
             pos += len(chunks)
-            staging.save(doc, out[i])
-            report.chunks_embedded += len(chunks)
-            done += len(chunks)
-        pending.clear()
-        if progress:
-            progress(fresh[i][0].source, done, total)
+            self.staging.save(doc, self.vectors[i])
+            self.report.chunks_embedded += len(chunks)
+        self.pending.clear()
+        self._tell(len(texts))
 
-    for i, (doc, chunks) in enumerate(fresh):
-        vecs = staging.load(doc, len(chunks))
-        if vecs is not None:
-            out[i] = vecs
-            report.chunks_resumed += len(chunks)
-            done += len(chunks)
-            continue
-        if len(chunks) > batch:  # a long document: its own batches, each staged, so a run resumes inside it
-            parts = []
-            for j in range(0, len(chunks), batch):
-                piece = chunks[j:j + batch]
-                vecs = staging.load(doc, len(piece), j // batch)
-                if vecs is None:
-                    vecs = embedder.embed_documents([text_of(c) for c in piece])
-                    staging.save(doc, vecs, j // batch)
-                    report.chunks_embedded += len(piece)
-                else:
-                    report.chunks_resumed += len(piece)
-                parts.append(vecs)
-                if progress:
-                    progress(doc.source, done + j + len(piece), total)
-            out[i] = np.vstack(parts)
-            staging.save(doc, out[i])
-            staging.drop_parts(doc, (len(chunks) + batch - 1) // batch)
-            done += len(chunks)
-            continue
-        pending.append(i)
-        if sum(len(fresh[k][1]) for k in pending) >= batch:
-            run_batch()
-    if pending:
-        run_batch()
-    return [v for v in out if v is not None]
+    def _long(self, doc: Document, chunks: list[Chunk]) -> np.ndarray:
+        parts = []
+        for j in range(0, len(chunks), self.batch):
+            piece = chunks[j:j + self.batch]
+            vecs = self.staging.load(doc, len(piece), j // self.batch)
+            if vecs is None:
+                vecs = self.embedder.embed_documents([self.text_of(c) for c in piece])
+                self.staging.save(doc, vecs, j // self.batch)
+                self.report.chunks_embedded += len(piece)
+            else:
+                self.report.chunks_resumed += len(piece)
+            parts.append(vecs)
+            self._tell(len(piece))
+        whole = np.vstack(parts)
+        self.staging.save(doc, whole)
+        self.staging.drop_parts(doc, (len(chunks) + self.batch - 1) // self.batch)
+        return whole

@@ -27,10 +27,11 @@ from assistant.index import lexical
 from assistant.index.embedding import Embedder
 from assistant.index.generations import write_generation
 from assistant.index.manifest import FORMAT_VERSION, ChunkerSettings, EmbeddingInfo, LexicalInfo, Manifest
-from assistant.index.records import DocEntry, UpdateReport
+from assistant.index.records import DocEntry, IndexProgress, UpdateReport
 from assistant.index.scans import sync_images
-from assistant.index.staging import Staging, embed_all
+from assistant.index.staging import Embedding, Staging
 from assistant.ingest.chunking import chunk_document
+from assistant.ingest.prefetch import prefetch
 from assistant.ingest.readers import Skip, Skipped, discover, read_all
 from assistant.text.injection import suspects
 from assistant.text.official import read_marks
@@ -164,12 +165,14 @@ class Index:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def update(self, paths: list[str], embedder: Embedder, *, chunk_size: int, chunk_overlap: int,
-               rebuild: bool = False, progress: Callable[[str, int, int], None] | None = None,
+               rebuild: bool = False, progress: Callable[[IndexProgress], None] | None = None,
                max_chunks: int = 0, reader: Callable[[list[str]], Iterator] | None = None) -> UpdateReport:
         """Add new files, re-embed changed ones, drop deleted ones; keep the rest.
 
-        `max_chunks` > 0 skips a file that would make more chunks than that (a runaway file). `reader`
-        reads the files (default: in this process; the Library passes a worker with time and memory limits).
+        Files are read ahead in a thread (the reader itself may be a worker process) while the embedder
+        works on the ones read before. `max_chunks` > 0 skips a file that would make more chunks than
+        that (a runaway file). `reader` reads the files (default: in this process; the Library passes a
+        worker with time and memory limits). `progress` is told after each file and each batch embedded.
         """
         t0 = time.perf_counter()
         files, skipped = discover(paths)
@@ -185,49 +188,67 @@ class Index:
                                           built=old.manifest.chunker, given=chunker)
             docs: dict[str, DocEntry] = dict(old.docs) if old else {}
             now = time.strftime("%Y-%m-%dT%H:%M:%S")
-            fresh: list[tuple[Document, list[Chunk]]] = []
-            for item in (reader or read_all)(files):
+            read = embedded = 0
+
+            def tell(n: int = 0, source: str = "") -> None:
+                nonlocal embedded
+                embedded += n
+                if progress:
+                    progress(IndexProgress(read, len(files), embedded, source))
+
+            pipeline = Embedding(embedder, staging, report, embed_text, self.embed_batch, on_chunks=tell)
+            tell()
+            for item in prefetch((reader or read_all)(files)):
+                read += 1
                 if isinstance(item, Skipped):
                     report.skipped.append(item)
+                    tell(source=item.source)
                     continue
-                key = os.path.abspath(item.source)
-                prev = docs.get(key)
-                if prev and prev.sha256 == item.sha256:
-                    report.unchanged.append(item.source)
-                    continue
-                chunks = chunk_document(item, chunk_size, chunk_overlap)
-                if max_chunks and len(chunks) > max_chunks:
-                    report.skipped.append(Skipped(item.source, f"too long: {len(chunks):,} chunks, over the limit of "
-                                                  f"{max_chunks:,} per file (split the file, or raise max_chunks_per_file)",
-                                                  Skip.TOO_MANY_CHUNKS))
-                    continue
-                (report.updated if prev else report.added).append(item.source)
-                fresh.append((item, chunks))
-                flagged = suspects(item.text)
-                if flagged:
-                    report.suspect[item.source] = flagged
-                if item.ocr_pages:
-                    report.ocr_pages[item.source] = len(item.ocr_pages)
-                    low = [n for n, conf in item.ocr_pages if conf < LOW_CONFIDENCE]
-                    if low:
-                        report.low_confidence[item.source] = low
-                docs[key] = DocEntry(
-                    key=key, source=item.source, title=item.title, sha256=item.sha256,
-                    chars=len(item.text), size=_size(item.source),
-                    added=prev.added if prev else now, updated=now, text=item.text, suspect=flagged,
-                    marks=read_marks(item.text).fields(), scans=[x.to_dict() for x in item.scans],
-                )
+                entry = self._take(item, docs.get(os.path.abspath(item.source)), now, report, chunk_size,
+                                   chunk_overlap, max_chunks, pipeline)
+                if entry is not None:
+                    docs[entry.key] = entry
+                tell(source=item.source)
             for key in list(docs):
                 if not os.path.exists(key):
                     report.removed.append(docs.pop(key).source)
             if not report.changed and old is not None:
                 report.seconds = time.perf_counter() - t0
                 return report
-            vectors = embed_all(fresh, embedder, staging, report, embed_text, self.embed_batch, progress)
-            self._commit(old, docs, fresh, vectors, embedder, chunker)
+            vectors = pipeline.finish()
+            self._commit(old, docs, pipeline.docs, vectors, embedder if pipeline.docs or old is None else None,
+                         chunker)
             staging.clear()
         report.seconds = time.perf_counter() - t0
         return report
+
+    @staticmethod
+    def _take(item: Document, prev: DocEntry | None, now: str, report: UpdateReport, chunk_size: int,
+              chunk_overlap: int, max_chunks: int, pipeline: Embedding) -> DocEntry | None:
+        """A document just read: unchanged, too long, or chunked and handed to the embedder (its entry)."""
+        if prev and prev.sha256 == item.sha256:
+            report.unchanged.append(item.source)
+            return None
+        chunks = chunk_document(item, chunk_size, chunk_overlap)
+        if max_chunks and len(chunks) > max_chunks:
+            report.skipped.append(Skipped(item.source, f"too long: {len(chunks):,} chunks, over the limit of "
+                                          f"{max_chunks:,} per file (split the file, or raise max_chunks_per_file)",
+                                          Skip.TOO_MANY_CHUNKS))
+            return None
+        (report.updated if prev else report.added).append(item.source)
+        flagged = suspects(item.text)
+        if flagged:
+            report.suspect[item.source] = flagged
+        if item.ocr_pages:
+            report.ocr_pages[item.source] = len(item.ocr_pages)
+            low = [n for n, conf in item.ocr_pages if conf < LOW_CONFIDENCE]
+            if low:
+                report.low_confidence[item.source] = low
+        pipeline.add(item, chunks)
+        return DocEntry(key=os.path.abspath(item.source), source=item.source, title=item.title, sha256=item.sha256,
+                        chars=len(item.text), size=_size(item.source), added=prev.added if prev else now,
+                        updated=now, text=item.text, suspect=flagged, marks=read_marks(item.text).fields(),
+                        scans=[x.to_dict() for x in item.scans])
 
     def remove(self, sources: Iterable[str]) -> UpdateReport:
         """Drop documents by source or path; they are never retrieved again."""
@@ -263,7 +284,8 @@ class Index:
         else:
             path = str(Path(embedder.path).resolve()) if hasattr(embedder, "path") else ""
             emb = EmbeddingInfo(embedder.name, embedder.fingerprint, embedder.dim,
-                                path or (old.manifest.embedding.path if old else ""))
+                                path or (old.manifest.embedding.path if old else ""),
+                                getattr(embedder, "backend", ""))
         dim = emb.dim
         parts = [old.dense.reconstruct_n(0, old.dense.ntotal)[keep_rows]] if old and keep_rows else []
         for (_doc, doc_chunks), vecs in zip(fresh, vectors, strict=False):

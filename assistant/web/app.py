@@ -27,6 +27,7 @@ from assistant.core.errors import AssistantError
 from assistant.core.records import Phase
 from assistant.index import audit
 from assistant.index.documents import safe_name, same_bytes
+from assistant.index.records import IndexProgress
 from assistant.index.store import LOW_CONFIDENCE
 from assistant.text.official import parse_filter_text
 from assistant.web.logins import Gate, Role
@@ -242,8 +243,8 @@ class ChatApp:
             return "；".join(problems)
         progress(0, desc="正在读取文件…")
 
-        def step(source: str, done: int, total: int) -> None:
-            progress((done, total), desc=f"正在建立索引：{os.path.basename(source)}", unit="段")
+        def step(p: IndexProgress) -> None:
+            progress((p.files_done, p.files_total), desc=index_step("正在建立索引", p), unit="个文件")
 
         try:
             report = self.library.upload(ok, progress=step, user=user or "", pages=scan_step(progress))
@@ -275,8 +276,8 @@ class ChatApp:
         if no:
             return no
 
-        def step(source: str, done: int, total: int) -> None:
-            progress((done, total), desc=f"正在重新索引：{os.path.basename(source)}", unit="段")
+        def step(p: IndexProgress) -> None:
+            progress((p.files_done, p.files_total), desc=index_step("正在重新索引", p), unit="个文件")
 
         try:
             report = self.library.reindex(progress=step, user=user or "", pages=scan_step(progress))
@@ -339,6 +340,12 @@ def _notes(d) -> str:
         if low:
             notes.append(f"第 {'、'.join(low)} 页识别可信度低，请对照原件核对")
     return "；".join(notes)
+
+
+def index_step(doing: str, p: IndexProgress) -> str:
+    """The page's words for an index run: the file just read and the passages embedded so far."""
+    name = f"：{os.path.basename(p.source)}" if p.source else ""
+    return f"{doing}{name}（已读 {p.files_done}/{p.files_total} 个文件，已嵌入 {p.chunks_done} 段）"
 
 
 def scan_step(progress):
