@@ -115,3 +115,11 @@ class MemoryIndex:
 
     def doc_text(self, source):
         return self._texts.get(source, "")
+
+    def bigram_df(self, gram):
+        return sum(gram in c.text for c in self.chunks)
+
+    def mentions(self, name):
+        from assistant.text.names import mentioned
+
+        return any(mentioned(name, c.text) for c in self.chunks)

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from assistant.answer.claims import View, check_figure, quoted, subject_problem
-from assistant.answer.marks import split_statements, strip_citations
+from assistant.answer.marks import split_statements
 from assistant.answer.people import check_person
 from assistant.answer.replies import check_topic, is_title
 from assistant.core.records import Citation, Hit, Statement
-from assistant.text.chinese import char_bigrams, chinese_numeral, normalize, parse_chinese_numeral
+from assistant.text.chinese import char_bigrams, chinese_numeral, normalize, parse_chinese_numeral, strip_citations
 from assistant.text.figures import Figure, figures
 from assistant.text.injection import blank
 from assistant.text.sentences import Span, paragraphs, sentence_spans, sentences

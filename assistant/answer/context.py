@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from assistant.answer.citations import bigrams
@@ -19,19 +19,33 @@ from assistant.text.sentences import sentence_spans
 
 
 class BigramIdf:
-    """Inverse document frequency of character bigrams over the indexed chunks."""
+    """Inverse document frequency of character bigrams over the indexed chunks.
 
-    def __init__(self, chunk_texts: Iterable[str]):
+    The counts come from the index (kept when it was written), so nothing here scans the corpus:
+    BigramIdf(len(state.chunks), state.bigram_df).
+    """
+
+    def __init__(self, n: int, df: Callable[[str], int]):
+        self.n = max(n, 1)
+        self._df = df
+        self._idf: dict[str, float] = {}
+
+    @classmethod
+    def of_texts(cls, chunk_texts: Iterable[str]) -> BigramIdf:
+        """Counted here, over texts in hand (an engine without kept counts, and tests)."""
         df: Counter[str] = Counter()
         n = 0
         for text in chunk_texts:
             df.update(bigrams(text))
             n += 1
-        self.n = max(n, 1)
-        self.df = df
+        return cls(n, lambda gram: df.get(gram, 0))
 
     def __call__(self, gram: str) -> float:
-        return math.log(1 + (self.n - self.df.get(gram, 0) + 0.5) / (self.df.get(gram, 0) + 0.5))
+        idf = self._idf.get(gram)
+        if idf is None:
+            d = self._df(gram)
+            idf = self._idf[gram] = math.log(1 + (self.n - d + 0.5) / (d + 0.5))
+        return idf
 
 
 def relevance(question_grams: set[str], text: str, idf: BigramIdf) -> float:

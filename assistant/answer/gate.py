@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.core.records import Hit
-from assistant.text.names import mentioned, names_in
+from assistant.text.names import names_in
 
 _CONTENT = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbfA-Za-z0-9]")
 
 
-def gate(question: str, hits: list[Hit], corpus_text: str, *, min_dense: float) -> str:
-    """Why the documents cannot answer (in Chinese), or "" to go on and ask the model."""
+def gate(question: str, hits: list[Hit], mentions: Callable[[str], bool], *, min_dense: float) -> str:
+    """Why the documents cannot answer (in Chinese), or "" to go on and ask the model.
+
+    `mentions(name)` says whether the documents name it (the index answers from kept bigrams, no scan).
+    """
     if not _CONTENT.search(question):
         return "问题里没有可以检索的文字"
     if not hits:
@@ -20,6 +24,6 @@ def gate(question: str, hits: list[Hit], corpus_text: str, *, min_dense: float) 
     if dense and max(dense) < min_dense:
         return "检索到的资料与问题相关度太低"
     for name in names_in(question):
-        if not mentioned(name, corpus_text):
+        if not mentions(name):
             return f"文档中没有提到“{name}”"
     return ""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from assistant.core.records import Statement
+from assistant.text.chinese import CITATION, strip_citations
 
-_CITE = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、;；\-–~]\s*\d{1,3})*)\s*[\]】］]")
+_CITE = CITATION
 _STATEMENT_END = re.compile(r"(?<=[。！？!?；;\n])")
 
 
@@ -54,10 +55,6 @@ def recite(answer: str, statements: list[Statement]) -> str:
         marks = "".join(f"[{n}]" for n in s.cites) if s.supported else ""
         out = out.replace(s.text, body[:end] + marks + body[end:], 1)
     return out
-
-
-def strip_citations(text: str) -> str:
-    return _CITE.sub("", text)
 
 
 def split_statements(answer: str) -> list[tuple[str, list[int]]]:

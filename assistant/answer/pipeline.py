@@ -25,7 +25,6 @@ from assistant.index.manifest import Manifest
 from assistant.index.onnx_embedding import BACKEND, OnnxEmbedder, converted_dir
 from assistant.index.scans import image_path, scan_at
 from assistant.index.store import Index, IndexState
-from assistant.text.injection import blank
 from assistant.text.names import DocPlaces, doc_places, names_covered
 from assistant.text.official import matches
 
@@ -65,7 +64,6 @@ class _Loaded:
     state: IndexState
     retriever: Retriever
     idf: BigramIdf
-    corpus_text: str
     places: dict[str, DocPlaces]  # document -> where it speaks from ("我市"), filled as documents are cited
 
     def home_of(self, chunk: Chunk) -> str:
@@ -175,8 +173,7 @@ class Assistant:
                 s = self.settings
                 retriever = Retriever(state, embedder, top_k=s.top_k, candidates=s.candidates,
                                       dense_weight=s.dense_weight, fusion=s.fusion)
-                self._parts = _Loaded(state, retriever, BigramIdf(c.text for c in state.chunks),
-                                      "\n".join(blank(d.text) for d in state.docs.values()), {})
+                self._parts = _Loaded(state, retriever, BigramIdf(len(state.chunks), state.bigram_df), {})
             return self._parts
 
     def use_embedder(self, embedder: Embedder) -> None:
@@ -268,7 +265,7 @@ class Assistant:
             hits = parts.retriever.search(q, top_k, allowed=self.allowed(filters))
         timings = Timings(retrieve_ms=(time.perf_counter() - t0) * 1000)
         yield Retrieved(q, hits)
-        reason = gate(q, hits, parts.corpus_text, min_dense=self.settings.min_dense)
+        reason = gate(q, hits, parts.state.mentions, min_dense=self.settings.min_dense)
         if reason:
             timings.total_ms = (time.perf_counter() - t0) * 1000
             yield Done(Answer(q, Status.NOT_FOUND, f"{NOT_FOUND_TEXT}（{reason}）", hits=hits,

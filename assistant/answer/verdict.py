@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from assistant.answer.citations import Checked, normalize
 from assistant.answer.claims import has
-from assistant.answer.marks import strip_citations
 from assistant.answer.replies import asks_for_figure, list_head
+from assistant.text.chinese import strip_citations
 from assistant.text.figures import figures
 
 

@@ -1,7 +1,7 @@
 """Index generations on disk: each written whole beside the live one, then switched to atomically.
 
     CURRENT              name of the live generation (replaced atomically)
-    gen-000007/          manifest.json, documents.jsonl, chunks.jsonl, dense.faiss, lexical/
+    gen-000007/          manifest.json, documents.jsonl, chunks.jsonl, dense.faiss, lexical/, bigrams/
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 
-def write_generation(folder: Path, current: Path | None, manifest, docs, chunks, tokens, dense, bm25) -> None:
+def write_generation(folder: Path, current: Path | None, manifest, docs, chunks, tokens, dense, bm25, grams) -> None:
     """Write the next generation, fsync it, point CURRENT at it; keep the one before for readers still loading it."""
     import faiss
 
@@ -26,6 +26,7 @@ def write_generation(folder: Path, current: Path | None, manifest, docs, chunks,
     _write_lines(tmp / "chunks.jsonl", ({"chunk": c.to_dict(), "tokens": t} for c, t in zip(chunks, tokens, strict=False)))
     faiss.write_index(dense, str(tmp / "dense.faiss"))
     bm25.save(tmp / "lexical")
+    grams.save(tmp / "bigrams")
     (tmp / "manifest.json").write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1), "utf-8")
     _fsync_tree(tmp)
     os.rename(tmp, folder / name)

@@ -40,6 +40,14 @@ class LoadedIndex(Protocol):
     def doc_text(self, source: str) -> str:
         ...
 
+    def bigram_df(self, gram: str) -> int:
+        """How many chunks hold the character bigram (for the IDF that narrows passages)."""
+        ...
+
+    def mentions(self, name: str) -> bool:
+        """Whether the documents name it, outside sentences hidden from the model (the name gate)."""
+        ...
+
 
 @runtime_checkable
 class Store(Protocol):

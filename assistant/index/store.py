@@ -2,7 +2,7 @@
 
 Layout of an index folder:
     CURRENT              name of the live generation (replaced atomically)
-    gen-000007/          manifest.json, documents.jsonl, chunks.jsonl, dense.faiss, lexical/
+    gen-000007/          manifest.json, documents.jsonl, chunks.jsonl, dense.faiss, lexical/, bigrams/
     scans/               page images of scanned documents, shown with the cited lines boxed
     staging/             embeddings of documents finished by an unfinished run (resume)
 A run builds the next generation beside the live one and switches CURRENT at the end, so a
@@ -26,6 +26,7 @@ from assistant.core.records import Chunk, Document
 from assistant.index import lexical
 from assistant.index.embedding import Embedder
 from assistant.index.generations import write_generation
+from assistant.index.grams import BigramIndex, grams_of
 from assistant.index.manifest import FORMAT_VERSION, ChunkerSettings, EmbeddingInfo, LexicalInfo, Manifest
 from assistant.index.records import DocEntry, IndexProgress, UpdateReport
 from assistant.index.scans import sync_images
@@ -34,6 +35,7 @@ from assistant.ingest.chunking import chunk_document
 from assistant.ingest.prefetch import prefetch
 from assistant.ingest.readers import Skip, Skipped, discover, read_all
 from assistant.text.injection import suspects
+from assistant.text.names import core
 from assistant.text.official import read_marks
 
 LOW_CONFIDENCE = 0.85  # a page read by OCR below this mean confidence is listed for a person to check
@@ -56,7 +58,7 @@ class IndexState:
 
     def __init__(self, folder: Path, manifest: Manifest, docs: dict[str, DocEntry],
                  chunks: list[Chunk], tokens: list[list[str]], dense, bm25: lexical.BM25Index,
-                 generation: Path | None = None):
+                 generation: Path | None = None, grams: BigramIndex | None = None):
         self.folder = folder
         self.generation = generation  # the gen-NNNNNN folder this was loaded from
         self.manifest = manifest
@@ -66,6 +68,24 @@ class IndexState:
         self.dense = dense  # faiss.IndexFlatIP over normalized vectors; ids are row numbers
         self.bm25 = bm25
         self.by_source = {d.source: d for d in docs.values()}
+        self.grams = grams or BigramIndex.build(c.text for c in chunks)  # generations before it was kept
+
+    def bigram_df(self, gram: str) -> int:
+        """How many chunks hold the character bigram (kept at index time: no scan of the corpus)."""
+        return self.grams.df(gram)
+
+    def mentions(self, name: str) -> bool:
+        """Whether the documents name it (or it without 市/县/…), outside sentences hidden from the model."""
+        for form in dict.fromkeys((name, core(name))):
+            for row in self.grams.rows_with_all(grams_of(form)):
+                chunk = self.chunks[int(row)]
+                text = chunk.text
+                doc = self.by_source.get(chunk.source)
+                for hidden in doc.suspect if doc else ():
+                    text = text.replace(hidden, " ")
+                if form in text:
+                    return True
+        return False
 
     @property
     def embedding(self) -> EmbeddingInfo:
@@ -136,11 +156,14 @@ class Index:
                 tokens.append(rec["tokens"])
             dense = faiss.read_index(str(gen / "dense.faiss"))
             bm25 = lexical.BM25Index.load(gen / "lexical")
+            grams = BigramIndex.load(gen / "bigrams") if (gen / "bigrams").is_dir() else None
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
             raise IndexStateError(Code.INDEX_DAMAGED, folder=self.folder, detail=type(e).__name__) from None
         if dense.ntotal != len(chunks):
             raise IndexStateError(Code.INDEX_INCONSISTENT, folder=self.folder)
-        return IndexState(self.folder, manifest, docs, chunks, tokens, dense, bm25, generation=gen)
+        if grams is not None and grams.n != len(chunks):
+            raise IndexStateError(Code.INDEX_INCONSISTENT, folder=self.folder)
+        return IndexState(self.folder, manifest, docs, chunks, tokens, dense, bm25, generation=gen, grams=grams)
 
     def check_embedder(self, manifest: Manifest, embedder: Embedder) -> None:
         rec = manifest.embedding
@@ -306,7 +329,7 @@ class Index:
                             created=old.manifest.created if old else now, updated=now, documents=len(docs),
                             chunks=len(chunks))
         write_generation(self.folder, self.current(), manifest, docs, chunks, tokens, dense,
-                         lexical.BM25Index.build(tokens))
+                         lexical.BM25Index.build(tokens), BigramIndex.build(c.text for c in chunks))
         sync_images(self.folder, docs.values())
 
 def _read_manifest(gen: Path) -> Manifest:

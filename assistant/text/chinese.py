@@ -7,6 +7,7 @@ import unicodedata
 
 _CN_DIGITS = "零一二三四五六七八九"
 _WORDISH = re.compile(r"[\w\u4e00-\u9fff]")
+CITATION = re.compile(r"[\[【［]\s*(\d{1,3}(?:\s*[,，、;；\-–~]\s*\d{1,3})*)\s*[\]】］]")  # [1] 【2】 [1-3] [1, 4]
 
 
 def normalize(text: str) -> str:
@@ -41,3 +42,8 @@ def chinese_numeral(n: int) -> str:
         tens, ones = divmod(n, 10)
         return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
     return ""
+
+
+def strip_citations(text: str) -> str:
+    """A text without its citation marks: strip_citations("增长5%[1]。") -> "增长5%。"."""
+    return CITATION.sub("", text)
