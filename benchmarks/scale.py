@@ -154,8 +154,7 @@ def main() -> None:
         t0 = time.perf_counter()
         while not index.exists() or index.manifest().chunks < size:
             have = index.manifest().chunks if index.exists() else 0
-            per_file = have / files if files else 25
-            batch = max(1, min(2000, int((size - have) / per_file) + 1))
+            batch = 10 if not files else max(1, min(2000, int((size - have) / (have / files)) + 1))  # 10 to measure
             write_files(docs, texts, files, batch)
             files += batch
             index.update([str(docs)], embedder, chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap)
