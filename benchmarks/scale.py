@@ -108,12 +108,14 @@ def measure(index: Index, s: Settings, questions: list[str], embedder, query_ms:
         gate(q, hits, state.mentions, min_dense=s.min_dense)
         select(q, hits, idf, budget=s.passage_chars, per_hit=s.passage_chars_per_hit)  # what the model would read
         times.append((time.perf_counter() - t) * 1000)
+    mem_used = rss_mb() - before  # memory-mapped vectors and postings count once the questions read them
     n = len(state.chunks)
     return {"chunks": n, "documents": len(state.docs), "load_s": round(load_s, 2),
             "p50_ms": round(float(np.percentile(times, 50)), 1), "p95_ms": round(float(np.percentile(times, 95)), 1),
             "p50_with_embedding_ms": round(float(np.percentile(times, 50)) + query_ms, 1),
             "memory_mb": round(mem), "kb_per_chunk": round(mem * 1024 / max(n, 1), 2),
-            "disk_mb": round(du_mb(index.current()), 1)}
+            "memory_in_use_mb": round(mem_used), "kb_per_chunk_in_use": round(mem_used * 1024 / max(n, 1), 2),
+            "segments": len(state.manifest.segments), "disk_mb": round(du_mb(index.folder), 1)}
 
 
 def query_embedding_ms(questions: list[str]) -> float:
@@ -172,8 +174,8 @@ def main() -> None:
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
     print(f"\nquery embedding (int8 EmbeddingGemma, one question): {q_ms:.0f} ms")
-    cols = ["chunks", "documents", "p50_ms", "p95_ms", "p50_with_embedding_ms", "load_s", "memory_mb",
-            "kb_per_chunk", "disk_mb", "add_one_file_s", "remove_one_file_s", "build_s"]
+    cols = ["chunks", "documents", "segments", "p50_ms", "p95_ms", "p50_with_embedding_ms", "load_s", "memory_mb",
+            "kb_per_chunk", "kb_per_chunk_in_use", "disk_mb", "add_one_file_s", "remove_one_file_s", "build_s"]
     print(" | ".join(cols))
     for r in rows:
         print(" | ".join(str(r[c]) for c in cols))

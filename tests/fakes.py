@@ -119,6 +119,9 @@ class MemoryIndex:
     def bigram_df(self, gram):
         return sum(gram in c.text for c in self.chunks)
 
+    def rows_of(self, sources):
+        return {i for i, c in enumerate(self.chunks) if c.source in set(sources)}
+
     def mentions(self, name):
         from assistant.text.names import mentioned
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from assistant.answer.context import BigramIdf
@@ -26,10 +24,10 @@ def test_counts_and_rows_match_a_scan_and_survive_a_round_trip(texts, tmp_path):
         for g in grams:
             holders = [i for i, t in enumerate(texts) if g in grams_of(t)]
             assert index.df(g) == len(holders)
-            assert list(index.rows_with_all([g])) == holders
+            assert list(index.rows_with_grams([g])) == holders
     if texts == TEXTS:
-        assert list(loaded.rows_with_all(["数字", "字经"])) == [0]
-        assert list(loaded.rows_with_all(["数字", "不在"])) == []
+        assert list(loaded.rows_with_grams(["数字", "字经"])) == [0]
+        assert list(loaded.rows_with_grams(["数字", "不在"])) == []
         assert loaded.df("ｇｉ") == 0 and loaded.df("gi") == 1  # normalized as the text was
         assert loaded.df("12") == 1 and loaded.df("[1") == 0  # citation marks are not text
 
@@ -54,11 +52,3 @@ def test_the_name_gate_reads_kept_bigrams_and_ignores_hidden_sentences(settings,
     assert state.mentions("杭州湾宁波") is False
     assert not state.mentions("深圳市"), "a name only in a sentence hidden from the model passed the gate"
     assert not state.mentions("上海")
-
-
-def test_an_index_written_before_the_bigrams_were_kept_still_loads(settings, docs_dir):
-    Index(settings.index_dir).update([str(docs_dir)], HashEmbedder(), chunk_size=80, chunk_overlap=20)
-    gen = Index(settings.index_dir).current()
-    shutil.rmtree(gen / "bigrams")
-    state = Index(settings.index_dir).load()
-    assert state.bigram_df("企业") == BigramIndex.build(c.text for c in state.chunks).df("企业") > 0

@@ -100,7 +100,7 @@ def test_a_long_file_resumes_inside_itself(tmp_path):
     emb2 = HashEmbedder()
     report = idx.update([str(docs)], emb2, chunk_size=80, chunk_overlap=20)
     assert report.chunks_resumed == 5 * 64 and report.chunks_embedded > 0
-    assert idx.load().dense.ntotal == report.chunks_resumed + report.chunks_embedded
+    assert len(idx.load().chunks) == report.chunks_resumed + report.chunks_embedded
 
 
 def test_vectors_staged_by_another_embedder_are_never_mixed_in(tmp_path):
@@ -116,10 +116,10 @@ def test_vectors_staged_by_another_embedder_are_never_mixed_in(tmp_path):
         idx.update([str(docs)], first, chunk_size=80, chunk_overlap=20)
     other = HashEmbedder(dim=32, name="model-b")
     report = idx.update([str(docs)], other, chunk_size=80, chunk_overlap=20)
-    assert report.chunks_resumed == 0 and idx.load().dense.d == 32
+    assert report.chunks_resumed == 0 and idx.load().dim == 32
     again = idx.update([str(docs)], HashEmbedder(dim=48, name="model-c"), chunk_size=80, chunk_overlap=20,
                        rebuild=True)
-    assert len(again.added) == 3 and idx.load().dense.d == 48
+    assert len(again.added) == 3 and idx.load().dim == 48
 
 
 def test_a_second_run_says_it_is_waiting(tmp_path):

@@ -26,7 +26,7 @@ def test_build_and_reload_returns_same_hits(settings, embedder, docs_dir):
     assert first == again and first
     m = state.manifest
     assert m.embedding.name == "hash-embedder" and m.embedding.dim == 64
-    assert m.chunker.size == settings.chunk_size and m.format == 1
+    assert m.chunker.size == settings.chunk_size and m.format == 2
 
 
 def test_incremental_update_touches_only_what_changed(settings, embedder, docs_dir):
@@ -48,7 +48,7 @@ def test_incremental_update_touches_only_what_changed(settings, embedder, docs_d
     state = Index(settings.index_dir).load()
     texts = " ".join(c.text for c in state.chunks)
     assert "3000家" in texts and "防汛" not in texts and "812亿元" not in texts
-    assert state.dense.ntotal == len(state.chunks) == len(state.tokens)
+    assert len(state.vectors()) == len(state.chunks) == state.size
 
 
 def test_interrupted_run_keeps_old_index_and_resumes(settings, docs_dir, tmp_path, monkeypatch):
@@ -87,10 +87,16 @@ def test_missing_and_damaged_index_messages(settings, embedder, docs_dir):
     with pytest.raises(IndexStateError, match="assistant index PATH"):
         Index(settings.index_dir).load()
     build(settings, embedder, [docs_dir])
-    gen = Index(settings.index_dir).current()
-    (gen / "chunks.jsonl").write_text("{broken", "utf-8")
+    seg = settings.index_dir / "segments" / Index(settings.index_dir).manifest().segments[0].name
+    chunks = seg / "chunks.jsonl"
+    good = chunks.read_bytes()
+    chunks.write_text("{broken", "utf-8")
     with pytest.raises(IndexStateError, match="damaged"):
         Index(settings.index_dir).load()
+    chunks.write_bytes(b"#" * len(good))  # the same size: found when a chunk is read, still one clear line
+    state = Index(settings.index_dir).load()
+    with pytest.raises(IndexStateError, match="damaged"):
+        Retriever(state, embedder).search("危险化学品企业")
 
 
 def test_remove_by_source(settings, embedder, docs_dir):

@@ -148,7 +148,7 @@ def test_vectors_come_back_in_document_order_across_shared_and_own_batches(setti
     emb = HashEmbedder()
     Index(settings.index_dir).update([str(folder)], emb, chunk_size=40, chunk_overlap=5)
     state = Index(settings.index_dir).load()
-    stored = state.dense.reconstruct_n(0, state.dense.ntotal)
+    stored = state.vectors()
     expected = emb.embed_documents([c.text for c in state.chunks])
     assert np.allclose(stored, expected, atol=1e-6)
 

@@ -227,7 +227,7 @@ class Assistant:
         state = self._loaded().state
         sources = {d.source for d in getattr(state, "docs", {}).values()
                    if matches(getattr(d, "marks", {}) or {}, filters)}
-        return {i for i, c in enumerate(state.chunks) if c.source in sources}
+        return state.rows_of(sources)
 
     def marks_of(self, source: str) -> dict[str, str]:
         """A document's official marks (发文机关, 发文字号, 成文日期…), empty when it has none."""

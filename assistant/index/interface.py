@@ -1,12 +1,12 @@
 """What the rest of the assistant needs from a store engine: the seam a second engine plugs into.
 
-Today's folder of FAISS vectors and bm25s files (`store.Index`, `store.IndexState`) implements
+Today's folder of segments (`store.Index`, `state.IndexState`) implements
 both protocols; tests/fakes.py has an in-memory one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -42,6 +42,10 @@ class LoadedIndex(Protocol):
 
     def bigram_df(self, gram: str) -> int:
         """How many chunks hold the character bigram (for the IDF that narrows passages)."""
+        ...
+
+    def rows_of(self, sources: Iterable[str]) -> set[int]:
+        """Rows of the chunks of these documents (a filter on the documents' marks)."""
         ...
 
     def mentions(self, name: str) -> bool:

@@ -1,10 +1,15 @@
-"""Chinese lexical search: jieba words plus character bigrams, scored with BM25 (bm25s)."""
+"""Chinese lexical search: jieba words plus character bigrams, scored with BM25.
+
+The scores are bm25s's (Lucene IDF, Robertson TF), computed from postings kept per segment with the
+corpus statistics (N, document frequency, average length) taken over all live segments at query time,
+as Lucene does: bm25s itself cannot add to or remove from a built index.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
@@ -19,6 +24,8 @@ STOPWORDS = frozenset(
 _KEEP = re.compile(r"[\w\u4e00-\u9fff%％.]+")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 TOKENIZER_VERSION = "jieba-search+cjk-bigram-v1"
+K1, B = 1.2, 0.75
+SCORER = f"bm25 k1={K1} b={B} lucene-idf, global statistics over segments"
 
 
 def tokenize(text: str) -> list[str]:
@@ -42,44 +49,25 @@ def content_terms(text: str) -> list[str]:
     return list(seen)
 
 
-class BM25Index:
-    """BM25 over pre-tokenized chunks; rows are aligned with the caller's chunk order."""
+def lexical_text(chunk) -> str:
+    """What BM25 sees: the heading path adds the section's topic words to the chunk."""
+    return " ".join((*chunk.headings, chunk.text))
 
-    def __init__(self, retriever=None):
-        self._bm25 = retriever
 
-    @classmethod
-    def build(cls, corpus_tokens: Sequence[Sequence[str]]) -> BM25Index:
-        import bm25s  # sparse-matrix BM25, fast to build and query
+def term_key(term: str) -> int:
+    """A stable int64 for a token (the postings are keyed by it, so no vocabulary is loaded)."""
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
 
-        if not corpus_tokens:
-            return cls(None)
-        retriever = bm25s.BM25(k1=1.2, b=0.75)
-        # bm25s drops documents with no token at all, which would shift rows; pad them.
-        docs = [list(toks) or ["\u0000empty"] for toks in corpus_tokens]
-        retriever.index(docs, show_progress=False)
-        return cls(retriever)
 
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        if self._bm25 is not None:
-            self._bm25.save(str(folder))
+def term_keys(tokens: Sequence[str]) -> np.ndarray:
+    return np.fromiter((term_key(t) for t in tokens), dtype=np.int64, count=len(tokens))
 
-    @classmethod
-    def load(cls, folder: Path) -> BM25Index:
-        import bm25s
 
-        if not (folder / "params.index.json").is_file():
-            return cls(None)
-        return cls(bm25s.BM25.load(str(folder)))
+def idf(df: np.ndarray, n: int) -> np.ndarray:
+    """Lucene's BM25 IDF, as bm25s computes it: log(1 + (N - df + 0.5) / (df + 0.5))."""
+    return np.log1p((n - df + 0.5) / (df + 0.5))
 
-    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
-        """A score for every row; zeros when no query token is known."""
-        if self._bm25 is None:
-            return np.zeros(0, dtype="float32")
-        vocab = self._bm25.vocab_dict
-        known = [t for t in query_tokens if t in vocab]
-        n = self._bm25.scores["num_docs"]
-        if not known:
-            return np.zeros(n, dtype="float32")
-        return np.asarray(self._bm25.get_scores(known), dtype="float32")
+
+def tf_part(tf: np.ndarray, doclen: np.ndarray, avgdl: float) -> np.ndarray:
+    """The term-frequency part of BM25 (Robertson/Lucene)."""
+    return tf / (tf + K1 * (1 - B + B * doclen / avgdl))

@@ -1,6 +1,7 @@
 """The manifest of an index generation as frozen records, its format version checked on load.
 
-On disk it is `manifest.json` in each `gen-NNNNNN/` folder, the same JSON shape since format 1.
+On disk it is `manifest.json` in each `gen-NNNNNN/` folder. Format 2 lists the generation's segments
+and their tombstones; a format-1 generation holds its files itself and is read as one segment.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from typing import Any
 
 from assistant.core.errors import Code, IndexStateError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,14 @@ class LexicalInfo:
 
 
 @dataclass(frozen=True)
+class SegmentRef:
+    """A segment of the generation and the keys of its documents deleted since it was written."""
+
+    name: str
+    dead: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Manifest:
     format: int
     embedding: EmbeddingInfo
@@ -50,6 +60,7 @@ class Manifest:
     updated: str
     documents: int
     chunks: int
+    segments: tuple[SegmentRef, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -63,12 +74,13 @@ class Manifest:
         """The manifest of the index in `folder`; another format, or a damaged one, is one error line."""
         if not isinstance(d, dict):
             raise IndexStateError(Code.MANIFEST_DAMAGED, folder=folder)
-        if d.get("format") != FORMAT_VERSION:
-            raise IndexStateError(Code.INDEX_FORMAT, folder=folder, found=d.get("format"), reads=FORMAT_VERSION)
+        if d.get("format") not in READS:
+            raise IndexStateError(Code.INDEX_FORMAT, folder=folder, found=d.get("format"), reads=" and ".join(map(str, READS)))
         try:
             return cls(format=d["format"], embedding=EmbeddingInfo(**d["embedding"]),
                        chunker=ChunkerSettings(**d["chunker"]), lexical=LexicalInfo(**d["lexical"]),
                        created=d["created"], updated=d["updated"], documents=int(d["documents"]),
-                       chunks=int(d["chunks"]))
+                       chunks=int(d["chunks"]),
+                       segments=tuple(SegmentRef(s["name"], tuple(s.get("dead", ()))) for s in d.get("segments", ())))
         except (KeyError, TypeError, ValueError):
             raise IndexStateError(Code.MANIFEST_DAMAGED, folder=folder) from None

@@ -22,6 +22,7 @@ class DocEntry:
     suspect: list[str] = field(default_factory=list)  # sentences that address the assistant (hidden from it)
     marks: dict[str, str] = field(default_factory=dict)  # official-document marks by Chinese name (发文机关, 年份…)
     scans: list[dict] = field(default_factory=list)  # ScanPage.to_dict() of each page read by OCR
+    mtime: int = 0  # st_mtime_ns when read: same size and time means unchanged, not read again (0: unknown)
 
 
 @dataclass

@@ -2,11 +2,13 @@
 
 Layout of an index folder:
     CURRENT              name of the live generation (replaced atomically)
-    gen-000007/          manifest.json, documents.jsonl, chunks.jsonl, dense.faiss, lexical/, bigrams/
+    gen-000007/          manifest.json: settings, counts, the segments and their tombstones
+    segments/seg-000004/ immutable segments: vectors, BM25 postings, bigrams, chunk records (segments.py)
     scans/               page images of scanned documents, shown with the cited lines boxed
     staging/             embeddings of documents finished by an unfinished run (resume)
-A run builds the next generation beside the live one and switches CURRENT at the end, so a
-crash or Ctrl-C leaves the previous index usable, and the next run reuses staged embeddings.
+A run writes only what it embedded, as a new segment, then a new generation that lists it, and switches
+CURRENT at the end: adding or removing one file costs that file, not a rewrite of the index. A crash or
+Ctrl-C leaves the previous index usable, and the next run reuses staged embeddings.
 """
 
 from __future__ import annotations
@@ -23,19 +25,19 @@ import numpy as np
 
 from assistant.core.errors import Code, IndexStateError
 from assistant.core.records import Chunk, Document
-from assistant.index import lexical
+from assistant.index import compaction, legacy, lexical, segments
 from assistant.index.embedding import Embedder
 from assistant.index.generations import write_generation
-from assistant.index.grams import BigramIndex, grams_of
-from assistant.index.manifest import FORMAT_VERSION, ChunkerSettings, EmbeddingInfo, LexicalInfo, Manifest
+from assistant.index.manifest import FORMAT_VERSION, ChunkerSettings, EmbeddingInfo, LexicalInfo, Manifest, SegmentRef
 from assistant.index.records import DocEntry, IndexProgress, UpdateReport
 from assistant.index.scans import sync_images
+from assistant.index.segments import Segment
 from assistant.index.staging import Embedding, Staging
+from assistant.index.state import IndexState
 from assistant.ingest.chunking import chunk_document
 from assistant.ingest.prefetch import prefetch
 from assistant.ingest.readers import Skip, Skipped, discover, read_all
 from assistant.text.injection import suspects
-from assistant.text.names import core
 from assistant.text.official import read_marks
 
 LOW_CONFIDENCE = 0.85  # a page read by OCR below this mean confidence is listed for a person to check
@@ -46,66 +48,6 @@ CHUNKER_VERSION = 1
 def embed_text(chunk: Chunk) -> str:
     """What the embedder sees: the chunk's own text (a title/heading prefix measured worse)."""
     return chunk.text
-
-
-def lexical_text(chunk: Chunk) -> str:
-    """What BM25 sees: the heading path adds the section's topic words to the chunk."""
-    return " ".join((*chunk.headings, chunk.text))
-
-
-class IndexState:
-    """One loaded generation; read-only, safe to share between threads."""
-
-    def __init__(self, folder: Path, manifest: Manifest, docs: dict[str, DocEntry],
-                 chunks: list[Chunk], tokens: list[list[str]], dense, bm25: lexical.BM25Index,
-                 generation: Path | None = None, grams: BigramIndex | None = None):
-        self.folder = folder
-        self.generation = generation  # the gen-NNNNNN folder this was loaded from
-        self.manifest = manifest
-        self.docs = docs
-        self.chunks = chunks
-        self.tokens = tokens
-        self.dense = dense  # faiss.IndexFlatIP over normalized vectors; ids are row numbers
-        self.bm25 = bm25
-        self.by_source = {d.source: d for d in docs.values()}
-        self.grams = grams or BigramIndex.build(c.text for c in chunks)  # generations before it was kept
-
-    def bigram_df(self, gram: str) -> int:
-        """How many chunks hold the character bigram (kept at index time: no scan of the corpus)."""
-        return self.grams.df(gram)
-
-    def mentions(self, name: str) -> bool:
-        """Whether the documents name it (or it without 市/县/…), outside sentences hidden from the model."""
-        for form in dict.fromkeys((name, core(name))):
-            for row in self.grams.rows_with_all(grams_of(form)):
-                chunk = self.chunks[int(row)]
-                text = chunk.text
-                doc = self.by_source.get(chunk.source)
-                for hidden in doc.suspect if doc else ():
-                    text = text.replace(hidden, " ")
-                if form in text:
-                    return True
-        return False
-
-    @property
-    def embedding(self) -> EmbeddingInfo:
-        return self.manifest.embedding
-
-    def doc_text(self, source: str) -> str:
-        d = self.by_source.get(source)
-        return d.text if d else ""
-
-    def dense_score(self, row: int, qvec: np.ndarray) -> float:
-        return float(self.dense.reconstruct(row) @ qvec)
-
-    def lexical_scores(self, query: str) -> np.ndarray:
-        return self.bm25.scores(lexical.tokenize(query))
-
-    def dense_search(self, qvec: np.ndarray, n: int) -> list[tuple[int, float]]:
-        if self.dense is None or self.dense.ntotal == 0:
-            return []
-        scores, ids = self.dense.search(qvec.reshape(1, -1).astype("float32"), min(n, self.dense.ntotal))
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=False) if i >= 0]
 
 
 class Index:
@@ -140,30 +82,20 @@ class Index:
         return gen
 
     def load(self) -> IndexState:
-        import faiss  # dense vector search
-
         gen = self._require()
         manifest = _read_manifest(gen)
         try:
-            docs = {}
-            for line in (gen / "documents.jsonl").read_text("utf-8").splitlines():
-                d = DocEntry(**json.loads(line))
-                docs[d.key] = d
-            chunks, tokens = [], []
-            for line in (gen / "chunks.jsonl").read_text("utf-8").splitlines():
-                rec = json.loads(line)
-                chunks.append(Chunk.from_dict(rec["chunk"]))
-                tokens.append(rec["tokens"])
-            dense = faiss.read_index(str(gen / "dense.faiss"))
-            bm25 = lexical.BM25Index.load(gen / "lexical")
-            grams = BigramIndex.load(gen / "bigrams") if (gen / "bigrams").is_dir() else None
+            if manifest.format == 1:
+                parts = [(legacy.load_segment(gen), frozenset())]
+            else:
+                parts = [(Segment.load(self.folder / "segments" / ref.name), frozenset(ref.dead))
+                         for ref in manifest.segments]
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
             raise IndexStateError(Code.INDEX_DAMAGED, folder=self.folder, detail=type(e).__name__) from None
-        if dense.ntotal != len(chunks):
+        state = IndexState(self.folder, manifest, parts, generation=gen)
+        if state.size != manifest.chunks or any(p.segment.dense.d != manifest.embedding.dim for p in state.parts):
             raise IndexStateError(Code.INDEX_INCONSISTENT, folder=self.folder)
-        if grams is not None and grams.n != len(chunks):
-            raise IndexStateError(Code.INDEX_INCONSISTENT, folder=self.folder)
-        return IndexState(self.folder, manifest, docs, chunks, tokens, dense, bm25, generation=gen, grams=grams)
+        return state
 
     def check_embedder(self, manifest: Manifest, embedder: Embedder) -> None:
         rec = manifest.embedding
@@ -220,8 +152,12 @@ class Index:
                     progress(IndexProgress(read, len(files), embedded, source))
 
             pipeline = Embedding(embedder, staging, report, embed_text, self.embed_batch, on_chunks=tell)
+            todo = [f for f in files if not _same_file(f, docs.get(os.path.abspath(f)))]  # the rest: unchanged
+            pending = set(todo)
+            report.unchanged.extend(f for f in files if f not in pending)
+            read = len(files) - len(todo)
             tell()
-            for item in prefetch((reader or read_all)(files)):
+            for item in prefetch((reader or read_all)(todo)):
                 read += 1
                 if isinstance(item, Skipped):
                     report.skipped.append(item)
@@ -269,7 +205,7 @@ class Index:
                 report.low_confidence[item.source] = low
         pipeline.add(item, chunks)
         return DocEntry(key=os.path.abspath(item.source), source=item.source, title=item.title, sha256=item.sha256,
-                        chars=len(item.text), size=_size(item.source), added=prev.added if prev else now,
+                        chars=len(item.text), size=_size(item.source), mtime=_mtime(item.source), added=prev.added if prev else now,
                         updated=now, text=item.text, suspect=flagged, marks=read_marks(item.text).fields(),
                         scans=[x.to_dict() for x in item.scans])
 
@@ -287,21 +223,9 @@ class Index:
 
     def _commit(self, old: IndexState | None, docs: dict[str, DocEntry],
                 fresh: list[tuple[Document, list[Chunk]]], vectors: list[np.ndarray],
-                embedder: Embedder | None, chunker: dict) -> None:
-        import faiss
-
-        fresh_keys = {os.path.abspath(d.source) for d, _ in fresh}
-        keep_rows: list[int] = []
-        chunks: list[Chunk] = []
-        tokens: list[list[str]] = []
-        if old:
-            live = {k for k in docs if k not in fresh_keys}
-            live_sources = {docs[k].source for k in live}
-            for row, c in enumerate(old.chunks):
-                if c.source in live_sources:
-                    keep_rows.append(row)
-                    chunks.append(c)
-                    tokens.append(old.tokens[row])
+                embedder: Embedder | None, chunker: ChunkerSettings) -> None:
+        """Write the fresh documents as one new segment, tombstone what they replace or what was removed,
+        merge segments as the policy says, and switch to the generation that lists them."""
         if embedder is None:
             emb = old.manifest.embedding
         else:
@@ -309,28 +233,41 @@ class Index:
             emb = EmbeddingInfo(embedder.name, embedder.fingerprint, embedder.dim,
                                 path or (old.manifest.embedding.path if old else ""),
                                 getattr(embedder, "backend", ""))
-        dim = emb.dim
-        parts = [old.dense.reconstruct_n(0, old.dense.ntotal)[keep_rows]] if old and keep_rows else []
-        for (_doc, doc_chunks), vecs in zip(fresh, vectors, strict=False):
-            chunks.extend(doc_chunks)
-            tokens.extend(lexical.tokenize(lexical_text(c)) for c in doc_chunks)
-            parts.append(vecs)
-        for d in docs.values():
-            d.chunk_ids = []
-        by_source = {d.source: d for d in docs.values()}
-        for c in chunks:
-            by_source[c.source].chunk_ids.append(c.chunk_id)
-        matrix = np.vstack(parts).astype("float32") if parts else np.zeros((0, dim), "float32")
-        dense = faiss.IndexFlatIP(dim)  # exact inner product; ids are row numbers
-        if len(matrix):
-            dense.add(matrix)
+        fresh_keys = {os.path.abspath(d.source) for d, _ in fresh}
+        parts: list[tuple[Segment, frozenset[str]]] = []
+        for part in old.parts if old else ():
+            gone = {d.key for d in part.segment.docs if d.key not in docs or d.key in fresh_keys}
+            parts.append((part.segment, part.dead | gone))
+        root = self.folder / "segments"
+        if fresh:
+            entries = [docs[os.path.abspath(d.source)] for d, _ in fresh]
+            parts.append((segments.write_new(root, entries, [cs for _, cs in fresh], vectors, emb.dim), frozenset()))
+        parts = _compact(root, parts)
+        live = IndexState(self.folder, old.manifest if old else None, parts)
         now = time.strftime("%Y-%m-%dT%H:%M:%S")
-        manifest = Manifest(FORMAT_VERSION, emb, chunker, LexicalInfo(lexical.TOKENIZER_VERSION, "bm25s k1=1.2 b=0.75"),
-                            created=old.manifest.created if old else now, updated=now, documents=len(docs),
-                            chunks=len(chunks))
-        write_generation(self.folder, self.current(), manifest, docs, chunks, tokens, dense,
-                         lexical.BM25Index.build(tokens), BigramIndex.build(c.text for c in chunks))
-        sync_images(self.folder, docs.values())
+        manifest = Manifest(FORMAT_VERSION, emb, chunker, LexicalInfo(lexical.TOKENIZER_VERSION, lexical.SCORER),
+                            created=old.manifest.created if old else now, updated=now, documents=len(live.docs),
+                            chunks=live.size, segments=tuple(SegmentRef(seg.name, tuple(sorted(dead)))
+                                                             for seg, dead in parts))
+        write_generation(self.folder, self.current(), manifest)
+        sync_images(self.folder, live.docs.values())
+
+
+def _compact(root: Path, parts: list[tuple[Segment, frozenset[str]]]) -> list[tuple[Segment, frozenset[str]]]:
+    """Apply the merge policy: merged groups take the place of their first member."""
+    sizes = []
+    for seg, dead in parts:
+        alive = seg.alive(dead)
+        sizes.append((seg.rows, int(alive.sum()), sum(d.key not in dead for d in seg.docs), seg.name is not None))
+    groups, drop = compaction.plan(sizes)
+    out: dict[int, tuple[Segment, frozenset[str]]] = {i: p for i, p in enumerate(parts) if i not in drop}
+    for group in groups:
+        merged = segments.merge(root, [parts[i] for i in group])
+        for i in group:
+            out.pop(i, None)
+        out[group[0]] = (merged, frozenset())
+    return [out[i] for i in sorted(out)]
+
 
 def _read_manifest(gen: Path) -> Manifest:
     try:
@@ -338,6 +275,24 @@ def _read_manifest(gen: Path) -> Manifest:
     except (OSError, ValueError):
         raise IndexStateError(Code.MANIFEST_DAMAGED, folder=gen) from None
     return Manifest.from_dict(data, gen.parent)
+
+
+def _same_file(path: str, prev: DocEntry | None) -> bool:
+    """Unchanged by size and modification time, without reading it (git's and rsync's quick check)."""
+    if prev is None or not prev.mtime:
+        return False
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return st.st_size == prev.size and st.st_mtime_ns == prev.mtime
+
+
+def _mtime(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return 0
 
 
 def _size(path: str) -> int:
