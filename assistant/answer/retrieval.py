@@ -79,6 +79,8 @@ class Retriever:
             fused = rrf(rankings, weights)
         elif self.fusion == "zscore":
             fused = zscore_fusion(dense, lex, weights)
+        elif self.fusion == "adaptive":
+            fused = adaptive_fusion(dense, lex, weights)
         else:
             fused = score_fusion(dense, lex, weights)
         order = sorted(fused, key=lambda r: (-fused[r], r))[: max(k * 2, k + 4)]
@@ -130,6 +132,31 @@ def zscore_fusion(dense: list[tuple[int, float]], lex: list[tuple[int, float]],
         floor = (vals.min() - mu) / sd
         for row, score in side:
             fused[row] = fused.get(row, 0.0) + w * ((score - mu) / sd - floor)
+    return fused
+
+
+def adaptive_fusion(dense: list[tuple[int, float]], lex: list[tuple[int, float]],
+                    weights: Sequence[float]) -> dict[int, float]:
+    """Each side's candidates as a probability: a softmax of its scores at its own spread (their standard
+    deviation), weighted and summed.
+
+    The question decides how much each side counts, with no setting per corpus: a side whose leader
+    stands several deviations above its other candidates puts nearly all its weight on it; a side whose
+    candidates score alike (many passages share the question's words, or none is close in meaning)
+    spreads its weight thin and leaves the order to the other side. Min-max and z-score normalization
+    stretch every side to the same range, however undecided it is.
+    adaptive_fusion([(1, 0.9), (2, 0.1)], [], [1.0, 0.0]) -> {1: 0.881, 2: 0.119}
+    """
+    fused: dict[int, float] = {}
+    for side, w in zip((dense, lex), weights, strict=True):
+        if not side or not w:
+            continue
+        vals = np.array([v for _, v in side], dtype="float64")
+        sd = vals.std()
+        p = np.exp((vals - vals.max()) / sd) if sd > 0 else np.ones(len(vals))
+        p /= p.sum()
+        for (row, _), share in zip(side, p, strict=True):
+            fused[row] = fused.get(row, 0.0) + w * float(share)
     return fused
 
 

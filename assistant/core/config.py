@@ -61,7 +61,8 @@ class Settings:
     top_k: int = setting(5, "passages to retrieve", (1, 100))
     candidates: int = setting(30, "how many each side (dense, lexical) proposes before fusion", (1, 1000))
     dense_weight: float = setting(0.5, "share of the dense side in the fused score", (0.0, 1.0))
-    fusion: str = setting("score", "score: normalized scores (keeps a lead's size); rrf: ranks only; zscore")
+    fusion: str = setting("score", "score: normalized scores (keeps a lead's size); rrf: ranks only; zscore; "
+                          "adaptive: each side counts as much as its leader stands out")
     min_dense: float = setting(0.0, "refuse without asking the model when no passage is this similar", (-1.0, 1.0))
     # generation
     n_ctx: int = setting(4096, "the model's context window, in tokens", (512, 131072))
@@ -84,7 +85,7 @@ class Settings:
                 raise InputError(Code.SETTING_RANGE, name=f.name, value=value, lo=lo, hi=hi)
         if self.chunk_overlap >= self.chunk_size:
             raise InputError(Code.SETTING_OVERLAP, overlap=self.chunk_overlap, size=self.chunk_size)
-        if self.fusion not in ("score", "rrf", "zscore"):
+        if self.fusion not in ("score", "rrf", "zscore", "adaptive"):
             raise InputError(Code.SETTING_FUSION, value=self.fusion)
         if self.embed_backend not in ("auto", "onnx-int8", "torch"):
             raise InputError(Code.SETTING_BACKEND, value=self.embed_backend)

@@ -12,7 +12,7 @@ REBUILD = "`assistant index PATH --index {folder} --rebuild`"
 EN: dict[Code, str] = {
     Code.SETTING_RANGE: "setting {name} = {value!r} is out of range: use a number from {lo} to {hi}",
     Code.SETTING_OVERLAP: "setting chunk_overlap ({overlap}) must be smaller than chunk_size ({size})",
-    Code.SETTING_FUSION: "setting fusion = {value!r}: use score, rrf or zscore",
+    Code.SETTING_FUSION: "setting fusion = {value!r}: use score, rrf, zscore or adaptive",
     Code.SETTING_BACKEND: "setting embed_backend = {value!r}: use onnx-int8 or torch",
     Code.CONFIG_NOT_FOUND: "config file not found: {path}",
     Code.CONFIG_NOT_TOML: "config file {path} is not valid TOML: {detail}",
@@ -95,7 +95,7 @@ ZH_REBUILD = "请让管理员重建索引（assistant index 文件夹 --index {f
 ZH: dict[Code, str] = {
     Code.SETTING_RANGE: "设置 {name} = {value!r} 超出范围：请填 {lo} 到 {hi} 之间的数",
     Code.SETTING_OVERLAP: "设置 chunk_overlap（{overlap}）必须小于 chunk_size（{size}）",
-    Code.SETTING_FUSION: "设置 fusion = {value!r} 无效：请填 score、rrf 或 zscore",
+    Code.SETTING_FUSION: "设置 fusion = {value!r} 无效：请填 score、rrf、zscore 或 adaptive",
     Code.SETTING_BACKEND: "设置 embed_backend = {value!r} 无效：请填 onnx-int8 或 torch",
     Code.CONFIG_NOT_FOUND: "找不到配置文件：{path}",
     Code.CONFIG_NOT_TOML: "配置文件 {path} 格式有误（不是有效的 TOML）：{detail}",
