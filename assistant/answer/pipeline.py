@@ -14,6 +14,7 @@ from assistant.answer.gate import gate
 from assistant.answer.generation import GenerationStats, Generator, LlamaGenerator
 from assistant.answer.marks import recite, tidy_citations
 from assistant.answer.prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_messages
+from assistant.answer.remote import RemoteGenerator
 from assistant.answer.retrieval import Retriever
 from assistant.answer.verdict import unanswered
 from assistant.core import models
@@ -109,6 +110,10 @@ def make_embedder(settings: Settings, manifest: Manifest | None = None) -> Embed
 
 
 def make_generator(settings: Settings) -> Generator:
+    """The model server when one is set (never silently the local model instead), else the local GGUF."""
+    if settings.llm_url:
+        return RemoteGenerator(settings.llm_url, settings.llm_model, key_file=settings.llm_key_file,
+                               timeout=settings.llm_timeout, retries=settings.llm_retries, seed=settings.seed)
     path = settings.chat_model or models.require(models.DEFAULT_CHAT, settings.models_dir)
     return LlamaGenerator(path, n_ctx=settings.n_ctx, n_threads=settings.threads,
                           n_gpu_layers=settings.n_gpu_layers, seed=settings.seed)

@@ -45,7 +45,10 @@ def _runtime(s: Settings) -> int:
         ready = is_ready(fast, source)
         print(f"  {'int8 embedder':22s} {'ok (converted and checked)' if ready else 'not converted yet: run assistant models install'}")
         problems += not ready
-    print(f"chat model      {s.chat_model or models.SPECS[models.DEFAULT_CHAT].target}")
+    if s.llm_url:
+        problems += _server(s)
+    else:
+        print(f"chat model      {s.chat_model or models.SPECS[models.DEFAULT_CHAT].target}")
     print(f"threads         {s.threads} (physical cores: {physical_cores()})")
     try:
         import llama_cpp
@@ -64,6 +67,19 @@ def _runtime(s: Settings) -> int:
         print("torch           NOT INSTALLED")
         problems += 1
     return problems
+
+
+def _server(s: Settings) -> int:
+    """Generation on a model server: reachable, and serving the model named?"""
+    try:
+        names = make_generator(s).served()
+    except AssistantError as e:
+        print(f"chat model      PROBLEM: {e.words(cli_language())}")
+        return 1
+    found = s.llm_model in names or not names  # a server that lists nothing may still route by name
+    print(f"chat model      {s.llm_model} on the model server {s.llm_url}: reachable, serves {', '.join(names) or '?'}"
+          + ("" if found else f" — PROBLEM: not {s.llm_model}"))
+    return 0 if found else 1
 
 
 def _smoke(s: Settings) -> int:

@@ -33,6 +33,9 @@ def _common(p: argparse.ArgumentParser, *, model: bool = False) -> None:
     p.add_argument("--embed-model", dest="embed_model", metavar="DIR", help=describe("embed_model"))
     if model:
         p.add_argument("--model", dest="chat_model", metavar="FILE.gguf", help=describe("chat_model"))
+        p.add_argument("--llm-url", dest="llm_url", metavar="URL", help=describe("llm_url"))
+        p.add_argument("--llm-model", dest="llm_model", metavar="NAME", help=describe("llm_model"))
+        p.add_argument("--llm-key-file", dest="llm_key_file", metavar="FILE", help=describe("llm_key_file"))
         p.add_argument("--threads", dest="n_threads", type=positive, metavar="N", help=describe("n_threads"))
         p.add_argument("--gpu-layers", dest="n_gpu_layers", type=int, metavar="N", help=describe("n_gpu_layers"))
         p.add_argument("--top-k", dest="top_k", type=positive, metavar="K", help=describe("top_k"))

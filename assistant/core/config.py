@@ -6,6 +6,7 @@ import os
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from assistant.core.errors import Code, InputError
 
@@ -45,6 +46,11 @@ class Settings:
     models_dir: Path = setting(lambda: project_home() / "models", "folder of installed models")
     index_dir: Path = setting(lambda: project_home() / "index" / "default", "index folder")
     chat_model: str = setting("", "chat model, a GGUF file (empty: the bundled one)")
+    llm_url: str = setting("", "an OpenAI-compatible model server, e.g. http://host:8080/v1 (empty: the local model)")
+    llm_model: str = setting("", "the model's name on that server")
+    llm_key_file: str = setting("", "file whose first line is the server's API key (empty: none)")
+    llm_timeout: float = setting(120.0, "seconds to wait for the model server's next piece of answer", (1.0, 3600.0))
+    llm_retries: int = setting(2, "times to try again when the model server cannot be reached", (0, 10))
     embed_model: str = setting("", "sentence-transformers folder (empty: the one the index was built with)")
     embed_backend: str = setting("auto", "how a new index embeds: onnx-int8 (ONNX Runtime, int8; converted once), torch "
                                  "(sentence-transformers, fp32), auto (onnx-int8 for the bundled model, torch for "
@@ -87,6 +93,10 @@ class Settings:
             raise InputError(Code.SETTING_OVERLAP, overlap=self.chunk_overlap, size=self.chunk_size)
         if self.fusion not in ("score", "rrf", "zscore", "adaptive"):
             raise InputError(Code.SETTING_FUSION, value=self.fusion)
+        if self.llm_url and (urlsplit(self.llm_url).scheme not in ("http", "https") or not urlsplit(self.llm_url).netloc):
+            raise InputError(Code.LLM_URL, url=self.llm_url)
+        if self.llm_url and not self.llm_model:
+            raise InputError(Code.LLM_MODEL_NEEDED, url=self.llm_url)
         if self.embed_backend not in ("auto", "onnx-int8", "torch"):
             raise InputError(Code.SETTING_BACKEND, value=self.embed_backend)
 

@@ -32,6 +32,17 @@ class Code(StrEnum):
     CHAT_MODEL_NOT_GGUF = "chat_model_not_gguf"
     CHAT_MODEL_UNLOADABLE = "chat_model_unloadable"
     UNKNOWN_MODEL = "unknown_model"
+    # a model server
+    LLM_URL = "llm_url"
+    LLM_MODEL_NEEDED = "llm_model_needed"
+    LLM_KEY_FILE = "llm_key_file"
+    LLM_UNREACHABLE = "llm_unreachable"
+    LLM_CUT_OFF = "llm_cut_off"
+    LLM_TIMEOUT = "llm_timeout"
+    LLM_MODEL_UNKNOWN = "llm_model_unknown"
+    LLM_REFUSED = "llm_refused"
+    LLM_STATUS = "llm_status"
+    LLM_BAD_REPLY = "llm_bad_reply"
     # questions
     QUESTION_EMPTY = "question_empty"
     QUESTION_TOO_LONG = "question_too_long"
@@ -107,6 +118,10 @@ class AssistantError(Exception):
 
 class ModelMissingError(AssistantError):
     """A model file is absent, fails its checksum or cannot be loaded."""
+
+
+class ServerError(AssistantError):
+    """A model server or store server is unreachable, too slow, or answers with an error."""
 
 
 class IndexStateError(AssistantError):
