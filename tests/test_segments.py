@@ -191,3 +191,22 @@ def test_an_index_of_the_first_format_loads_and_is_rewritten_by_the_next_update(
     assert state.manifest.format == 2 and len(state.docs) == 6 and state.doc_text(str(docs / "doc000.txt"))
     shutil.rmtree(old / "gen-000001", ignore_errors=True)  # the old generation is no longer needed
     assert Index(old).load().size == state.size
+
+
+def test_a_manifest_naming_a_segment_outside_the_index_is_refused(tmp_path):
+    from assistant.core.errors import Code, IndexStateError
+
+    emb = HashEmbedder()
+    update(tmp_path / "idx", emb, write_docs(tmp_path / "docs", 2))
+    manifest = Index(tmp_path / "idx").current() / "manifest.json"
+    data = json.loads(manifest.read_text("utf-8"))
+    data["segments"][0]["name"] = "../../outside"
+    manifest.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(IndexStateError) as e:
+        Index(tmp_path / "idx").load()
+    assert e.value.code == Code.MANIFEST_DAMAGED
+    del data["segments"][0]["name"]
+    manifest.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(IndexStateError) as e:
+        Index(tmp_path / "idx").load()
+    assert e.value.code == Code.MANIFEST_DAMAGED

@@ -119,6 +119,11 @@ def make_generator(settings: Settings) -> Generator:
                           n_gpu_layers=settings.n_gpu_layers, seed=settings.seed)
 
 
+def answer_slots(settings: Settings) -> int:
+    """Questions answered at the same time: the model server's parallel slots, or one for the local model."""
+    return settings.llm_parallel if settings.llm_url else 1
+
+
 class Assistant:
     """Settings in the constructor, questions in the calls; parts load on first use."""
 

@@ -13,10 +13,11 @@ import os
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from assistant.answer.pipeline import MAX_QUESTION_CHARS, Assistant
+from assistant.answer.pipeline import MAX_QUESTION_CHARS, Assistant, answer_slots
 from assistant.answer.present import citation_line
 from assistant.batch import journal as journal_file
 from assistant.batch.evaluation import GoldItem, Scored, Summary, percentile, score, source_matches, summarize
@@ -203,6 +204,9 @@ def run(p: Plan, assistant: Assistant, *, restart: bool = False, batch_size: int
                if p.output.suffix.lower() != ".xlsx" else None)
     t0 = time.perf_counter()
     todo = [i for i in range(len(p.table.rows)) if i not in done]
+    settings = getattr(assistant, "settings", None)
+    workers = answer_slots(settings) if settings is not None else 1
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="batch-row") if workers > 1 else None
     try:
         if progress:
             progress(len(done), report.total)
@@ -213,8 +217,12 @@ def run(p: Plan, assistant: Assistant, *, restart: bool = False, batch_size: int
             hits = dict(zip(askable, assistant.search_many([p.question(i) for i in askable]), strict=True)) \
                 if askable else {}
             search_share = (time.perf_counter() - t_search) * 1000 / max(1, len(askable))
-            for i in chunk:
-                row = _answer_row(p, assistant, i, hits.get(i), search_share)
+
+            def answer(i: int, hits=hits, share=search_share) -> Row:
+                return _answer_row(p, assistant, i, hits.get(i), share)
+
+            # several rows at once on a model server with parallel slots; written in input order all the same
+            for i, row in zip(chunk, pool.map(answer, chunk) if pool else map(answer, chunk), strict=True):
                 report.asked += i in hits
                 journal.add(row)
                 if growing:
@@ -223,6 +231,8 @@ def run(p: Plan, assistant: Assistant, *, restart: bool = False, batch_size: int
                 if progress:
                     progress(len(done), report.total)
     finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
         report.seconds = time.perf_counter() - t0
         journal.close()
         if growing:

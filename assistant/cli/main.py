@@ -36,6 +36,7 @@ def _common(p: argparse.ArgumentParser, *, model: bool = False) -> None:
         p.add_argument("--llm-url", dest="llm_url", metavar="URL", help=describe("llm_url"))
         p.add_argument("--llm-model", dest="llm_model", metavar="NAME", help=describe("llm_model"))
         p.add_argument("--llm-key-file", dest="llm_key_file", metavar="FILE", help=describe("llm_key_file"))
+        p.add_argument("--llm-parallel", dest="llm_parallel", type=positive, metavar="N", help=describe("llm_parallel"))
         p.add_argument("--threads", dest="n_threads", type=positive, metavar="N", help=describe("n_threads"))
         p.add_argument("--gpu-layers", dest="n_gpu_layers", type=int, metavar="N", help=describe("n_gpu_layers"))
         p.add_argument("--top-k", dest="top_k", type=positive, metavar="K", help=describe("top_k"))

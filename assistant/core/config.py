@@ -50,6 +50,8 @@ class Settings:
     llm_model: str = setting("", "the model's name on that server")
     llm_key_file: str = setting("", "file whose first line is the server's API key (empty: none)")
     llm_timeout: float = setting(120.0, "seconds to wait for the model server's next piece of answer", (1.0, 3600.0))
+    llm_parallel: int = setting(4, "questions and batch rows answered at once on the model server (set it to the "
+                                "server's parallel slots); the local model answers one at a time", (1, 64))
     llm_retries: int = setting(2, "times to try again when the model server cannot be reached", (0, 10))
     embed_model: str = setting("", "sentence-transformers folder (empty: the one the index was built with)")
     embed_backend: str = setting("auto", "how a new index embeds: onnx-int8 (ONNX Runtime, int8; converted once), torch "

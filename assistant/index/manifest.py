@@ -6,12 +6,14 @@ and their tombstones; a format-1 generation holds its files itself and is read a
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import Code, IndexStateError
 
+SEGMENT_NAME = re.compile(r"seg-\d{6}")
 FORMAT_VERSION = 2
 READS = (1, 2)
 
@@ -77,10 +79,13 @@ class Manifest:
         if d.get("format") not in READS:
             raise IndexStateError(Code.INDEX_FORMAT, folder=folder, found=d.get("format"), reads=" and ".join(map(str, READS)))
         try:
+            refs = tuple(SegmentRef(s["name"], tuple(str(k) for k in s.get("dead", ()))) for s in d.get("segments", ()))
+            if any(not SEGMENT_NAME.fullmatch(r.name) for r in refs):  # a name is a folder: never a path
+                raise ValueError("segment name")
             return cls(format=d["format"], embedding=EmbeddingInfo(**d["embedding"]),
                        chunker=ChunkerSettings(**d["chunker"]), lexical=LexicalInfo(**d["lexical"]),
                        created=d["created"], updated=d["updated"], documents=int(d["documents"]),
                        chunks=int(d["chunks"]),
-                       segments=tuple(SegmentRef(s["name"], tuple(s.get("dead", ()))) for s in d.get("segments", ())))
+                       segments=refs)
         except (KeyError, TypeError, ValueError):
             raise IndexStateError(Code.MANIFEST_DAMAGED, folder=folder) from None

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from assistant.answer.conversation import Turn, history_of, run_turn, to_markdown
 from assistant.answer.library import Library
-from assistant.answer.pipeline import Assistant, check_question, make_generator
+from assistant.answer.pipeline import Assistant, answer_slots, check_question, make_generator
 from assistant.answer.present import zh_error
 from assistant.batch import jobs as batch
 from assistant.core import models
@@ -46,6 +46,7 @@ class ChatApp:
         self._model_lock = threading.Lock()
         self._line: list[Turn] = []  # questions being answered or waiting, all browsers, in order
         self._line_cv = threading.Condition()
+        self.slots = answer_slots(settings)  # how many at the head of the line are answered at once
 
     # ---- chat ----------------------------------------------------------------
     def send(self, question: str, turns: list[Turn], flags: dict, filter_text: str = ""):
@@ -135,8 +136,8 @@ class ChatApp:
         last = -1
         while True:
             with self._line_cv:
-                place = self._place(item)
-                if place == 0 or stopped():
+                place = self._place(item) - self.slots + 1  # questions ahead of it still waiting
+                if place <= 0 or stopped():
                     return
                 if place == last:
                     self._line_cv.wait(timeout=0.5)
