@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.core import models  # noqa: E402
 from assistant.core.config import Settings  # noqa: E402
-from benchmarks.page import ARGS, QUESTIONS, concurrent, free_port, open_page  # noqa: E402
+from benchmarks.page import ARGS, QUESTIONS, concurrent, free_port, open_page, start_server  # noqa: E402
 
 ALIAS = "qwen-1.5b"
 
@@ -48,14 +48,6 @@ def start_llama_server(binary: str, gguf: Path, port: int, slots: int, ctx_per_s
                              "--parallel", str(slots), "-c", str(slots * ctx_per_slot), "-t", str(os.cpu_count() or 2),
                              "--no-webui"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(f"http://127.0.0.1:{port}/v1/models", proc, "llama-server")
-    return proc
-
-
-def start_page(index: Path, port: int, llm_url: str, parallel: int) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--index", str(index), "--port", str(port),
-                             "--llm-url", llm_url, "--llm-model", ALIAS, "--llm-parallel", str(parallel)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for(f"http://127.0.0.1:{port}/", proc, "assistant serve")
     return proc
 
 
@@ -82,7 +74,8 @@ def main() -> None:
             for label, parallel in (("in line (--llm-parallel 1)", 1), (f"concurrent (--llm-parallel {args.browsers})",
                                                                         args.browsers)):
                 port = free_port()
-                page_proc = start_page(args.index, port, llm_url, parallel)
+                page_proc = start_server(args.index, port, "--llm-url", llm_url, "--llm-model", ALIAS,
+                                         "--llm-parallel", str(parallel))
                 url = f"http://127.0.0.1:{port}/"
                 try:
                     warm = open_page(browser, url)

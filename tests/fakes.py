@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import socket
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 
 import numpy as np
 
@@ -126,3 +130,21 @@ class MemoryIndex:
         from assistant.text.names import mentioned
 
         return any(mentioned(name, c.text) for c in self.chunks)
+
+
+def free_port() -> int:
+    """A port nothing listens on (a model server that is down)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def http_server(handler) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 with `handler`, for the time of the block; yields its /v1 address."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}/v1"
+    finally:
+        httpd.shutdown()

@@ -8,7 +8,7 @@ import csv
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -17,6 +17,8 @@ from assistant.batch import jobs as batch
 from assistant.core.config import Settings
 from assistant.index.store import Index
 from assistant.web.app import ChatApp
+
+from .fakes import http_server
 
 
 class Slow(BaseHTTPRequestHandler):
@@ -46,10 +48,8 @@ class Slow(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def slow_server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}/v1"
-    httpd.shutdown()
+    with http_server(Slow) as url:
+        yield url
 
 
 def on_server(settings: Settings, url: str, parallel: int) -> Settings:

@@ -4,7 +4,6 @@ asked through `assistant ask --llm-url`, with the same checks and citations as t
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -17,14 +16,9 @@ from assistant.cli.main import main
 from assistant.core import models
 
 from .conftest import CORPUS, MODELS, need
+from .fakes import free_port
 
 pytestmark = pytest.mark.real
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

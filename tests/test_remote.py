@@ -21,6 +21,8 @@ from assistant.cli.main import main
 from assistant.core.config import Settings
 from assistant.core.errors import Code, InputError, ServerError
 
+from .fakes import free_port, http_server
+
 
 def chunk(text: str) -> bytes:
     return b"data: " + json.dumps({"choices": [{"delta": {"content": text}}]}, ensure_ascii=False).encode() + b"\n\n"
@@ -79,16 +81,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_port}/v1"
-    httpd.shutdown()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    with http_server(Handler) as url:
+        yield url
 
 
 def ask(gen, stats=None):

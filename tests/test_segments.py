@@ -210,3 +210,22 @@ def test_a_manifest_naming_a_segment_outside_the_index_is_refused(tmp_path):
     with pytest.raises(IndexStateError) as e:
         Index(tmp_path / "idx").load()
     assert e.value.code == Code.MANIFEST_DAMAGED
+
+
+def test_a_file_changed_while_it_was_read_is_read_again_next_time(tmp_path):
+    from assistant.ingest.readers import read_all
+
+    emb = HashEmbedder()
+    docs = tmp_path / "docs"
+    target = write_docs(docs, 2)[0]
+
+    def reader_that_races(files):
+        for item in read_all(files):
+            if item.source == str(target):  # written just after its text was read
+                target.write_text("# 更正\n\n汛前检查水库200座。", "utf-8")
+            yield item
+
+    update(tmp_path / "idx", emb, [docs], reader=reader_that_races)
+    report = update(tmp_path / "idx", emb, [docs])
+    assert [os.path.basename(s) for s in report.updated] == [target.name]
+    assert Index(tmp_path / "idx").load().doc_text(str(target)).startswith("# 更正")

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from assistant.answer.generation import GenerationStats
+from assistant.core.config import is_server_url
 from assistant.core.errors import Code, InputError, ServerError
 
 RETRY_PAUSE = 0.5  # seconds before the first retry; doubled each time
@@ -35,14 +36,13 @@ class RemoteGenerator:
 
     def __init__(self, url: str, model: str, *, key_file: str = "", timeout: float = 60.0, retries: int = 2,
                  seed: int = 1337, connect_timeout: float = 5.0):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if not is_server_url(url):
             raise InputError(Code.LLM_URL, url=url)
         if not model:
             raise InputError(Code.LLM_MODEL_NEEDED, url=url)
         self.url = url.rstrip("/")
         self.model = model
-        self.name = f"{model} @ {parts.netloc}"
+        self.name = f"{model} @ {urlsplit(url).netloc}"
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.retries = retries

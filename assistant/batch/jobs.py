@@ -204,8 +204,7 @@ def run(p: Plan, assistant: Assistant, *, restart: bool = False, batch_size: int
                if p.output.suffix.lower() != ".xlsx" else None)
     t0 = time.perf_counter()
     todo = [i for i in range(len(p.table.rows)) if i not in done]
-    settings = getattr(assistant, "settings", None)
-    workers = answer_slots(settings) if settings is not None else 1
+    workers = answer_slots(assistant.settings)
     pool = ThreadPoolExecutor(workers, thread_name_prefix="batch-row") if workers > 1 else None
     try:
         if progress:

@@ -38,6 +38,12 @@ def setting(default, help: str, bounds: tuple[float, float] | None = None, **kw)
     return field(**extra, metadata={"help": help, "bounds": bounds}, **kw)
 
 
+def is_server_url(url: str) -> bool:
+    """An http(s) address with a host: what a model server's --llm-url must be."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting, described once: `assistant.toml`, the CLI flags and their help all read this."""
@@ -95,7 +101,7 @@ class Settings:
             raise InputError(Code.SETTING_OVERLAP, overlap=self.chunk_overlap, size=self.chunk_size)
         if self.fusion not in ("score", "rrf", "zscore", "adaptive"):
             raise InputError(Code.SETTING_FUSION, value=self.fusion)
-        if self.llm_url and (urlsplit(self.llm_url).scheme not in ("http", "https") or not urlsplit(self.llm_url).netloc):
+        if self.llm_url and not is_server_url(self.llm_url):
             raise InputError(Code.LLM_URL, url=self.llm_url)
         if self.llm_url and not self.llm_model:
             raise InputError(Code.LLM_MODEL_NEEDED, url=self.llm_url)

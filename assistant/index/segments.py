@@ -132,7 +132,6 @@ class Segment:
         doc_of_row = np.fromiter((index_of[c.source] for c in chunks), np.int32, len(chunks))
         lines = [_line(c.to_dict()) for c in chunks]
         terms = Postings.from_rows((lexical.term_keys(t) for t in tokens), with_counts=True)
-        terms.n = len(chunks)
         doclen = np.fromiter((len(t) for t in tokens), np.int32, len(tokens))
         texts = [d.text for d in docs]
         return cls(None, [replace(d, text="") for d in docs], doc_of_row, dense, terms, doclen,
@@ -150,7 +149,6 @@ def write_new(root: Path, docs: list[DocEntry], chunks: list[list[Chunk]], vecto
     flat = [c for cs in chunks for c in cs]
     tokens = [lexical.tokenize(lexical.lexical_text(c)) for c in flat]
     terms = Postings.from_rows((lexical.term_keys(t) for t in tokens), with_counts=True)
-    terms.n = len(flat)
     grams = BigramIndex.build(c.text for c in flat)
     doc_of_row = np.concatenate([np.full(len(cs), i, np.int32) for i, cs in enumerate(chunks)]) if flat \
         else np.zeros(0, np.int32)
@@ -187,7 +185,6 @@ def merge(root: Path, parts: Sequence[tuple[Segment, frozenset[str]]]) -> Segmen
     dim = parts[0][0].dense.d
     terms = Postings.merge(term_parts, with_counts=True)
     grams = BigramIndex.of(Postings.merge(gram_parts, with_counts=False))
-    terms.n = grams.n = start
     matrix = np.vstack(vecs).astype("float32") if vecs else np.zeros((0, dim), "float32")
     return _write(root, docs, texts, lines, np.concatenate(doc_rows).astype(np.int32), matrix, terms,
                   np.concatenate(doclens).astype(np.int32), grams)

@@ -152,7 +152,8 @@ class Index:
                     progress(IndexProgress(read, len(files), embedded, source))
 
             pipeline = Embedding(embedder, staging, report, embed_text, self.embed_batch, on_chunks=tell)
-            todo = [f for f in files if not _same_file(f, docs.get(os.path.abspath(f)))]  # the rest: unchanged
+            seen = {f: _stat(f) for f in files}  # taken before reading: a file changed while it is read is read again
+            todo = [f for f in files if not _same_file(seen[f], docs.get(os.path.abspath(f)))]  # the rest: unchanged
             pending = set(todo)
             report.unchanged.extend(f for f in files if f not in pending)
             read = len(files) - len(todo)
@@ -164,7 +165,7 @@ class Index:
                     tell(source=item.source)
                     continue
                 entry = self._take(item, docs.get(os.path.abspath(item.source)), now, report, chunk_size,
-                                   chunk_overlap, max_chunks, pipeline)
+                                   chunk_overlap, max_chunks, pipeline, seen.get(item.source) or _stat(item.source))
                 if entry is not None:
                     docs[entry.key] = entry
                 tell(source=item.source)
@@ -183,7 +184,7 @@ class Index:
 
     @staticmethod
     def _take(item: Document, prev: DocEntry | None, now: str, report: UpdateReport, chunk_size: int,
-              chunk_overlap: int, max_chunks: int, pipeline: Embedding) -> DocEntry | None:
+              chunk_overlap: int, max_chunks: int, pipeline: Embedding, stat: tuple[int, int]) -> DocEntry | None:
         """A document just read: unchanged, too long, or chunked and handed to the embedder (its entry)."""
         if prev and prev.sha256 == item.sha256:
             report.unchanged.append(item.source)
@@ -205,7 +206,7 @@ class Index:
                 report.low_confidence[item.source] = low
         pipeline.add(item, chunks)
         return DocEntry(key=os.path.abspath(item.source), source=item.source, title=item.title, sha256=item.sha256,
-                        chars=len(item.text), size=_size(item.source), mtime=_mtime(item.source), added=prev.added if prev else now,
+                        chars=len(item.text), size=stat[0], mtime=stat[1], added=prev.added if prev else now,
                         updated=now, text=item.text, suspect=flagged, marks=read_marks(item.text).fields(),
                         scans=[x.to_dict() for x in item.scans])
 
@@ -277,26 +278,15 @@ def _read_manifest(gen: Path) -> Manifest:
     return Manifest.from_dict(data, gen.parent)
 
 
-def _same_file(path: str, prev: DocEntry | None) -> bool:
+def _same_file(stat: tuple[int, int], prev: DocEntry | None) -> bool:
     """Unchanged by size and modification time, without reading it (git's and rsync's quick check)."""
-    if prev is None or not prev.mtime:
-        return False
+    return prev is not None and bool(prev.mtime) and stat == (prev.size, prev.mtime)
+
+
+def _stat(path: str) -> tuple[int, int]:
+    """(size, st_mtime_ns); (0, 0) when it cannot be stat-ed."""
     try:
         st = os.stat(path)
     except OSError:
-        return False
-    return st.st_size == prev.size and st.st_mtime_ns == prev.mtime
-
-
-def _mtime(path: str) -> int:
-    try:
-        return os.stat(path).st_mtime_ns
-    except OSError:
-        return 0
-
-
-def _size(path: str) -> int:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return 0
+        return 0, 0
+    return st.st_size, st.st_mtime_ns
