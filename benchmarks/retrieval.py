@@ -6,6 +6,11 @@ retrieved at rank r when one of its chunks is the r-th distinct passage among th
 
     python benchmarks/retrieval.py                                  # rgb_zh_dev and the dev corpus, in one run
     python benchmarks/retrieval.py dev --fusions score,rrf,adaptive  # one set, more fusions
+    python benchmarks/retrieval.py --stores folder,milvus           # the same, on both store engines
+
+With --stores, the Milvus index (milvus-lite, a file beside the folder index) is built from the same files
+with the vectors the folder index already holds for the same chunk texts, so both engines rank the same
+vectors and differ only in how they store, filter and score words.
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ from assistant.answer.pipeline import make_embedder  # noqa: E402
 from assistant.answer.retrieval import Retriever  # noqa: E402
 from assistant.core.config import Settings  # noqa: E402
 from assistant.index.store import Index  # noqa: E402
+from assistant.index.stores import open_store  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
+PARITY = 0.02  # issue 13: recall@5 and MRR@10 within this of the folder store
 
 
 def materialize(bench: Path, out: Path) -> None:
@@ -78,29 +85,61 @@ def bench_set(arg: str) -> tuple[str, Path, list[dict]]:
     return bench.name, docs, questions
 
 
-def run_set(name: str, docs: Path, queries: list[dict], configs, s: Settings) -> list[tuple[str, dict]]:
-    index = Index(ROOT / "index" / f"bench-{name}" / "index")
-    embedder = make_embedder(s.with_overrides(index_dir=index.folder))
+class KnownVectors:
+    """The embedder, answering with vectors already computed for the same chunk texts."""
+
+    def __init__(self, embedder, state):
+        self._embedder = embedder
+        self._known = dict(zip((c.text for c in state.chunks), state.vectors(), strict=True))
+
+    def __getattr__(self, name):
+        return getattr(self._embedder, name)
+
+    def embed_documents(self, texts):
+        import numpy as np
+
+        missing = [t for t in texts if t not in self._known]
+        if missing:
+            self._known.update(zip(missing, self._embedder.embed_documents(missing), strict=True))
+        return np.vstack([self._known[t] for t in texts]) if texts else self._embedder.embed_documents(texts)
+
+
+def build(store, name: str, docs: Path, embedder, s: Settings):
     t0 = time.perf_counter()
-    rep = index.update([str(docs)], embedder, chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap,
+    rep = store.update([str(docs)], embedder, chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap,
                        progress=lambda p: print(f"\r{name}: read {p.files_done}/{p.files_total} files, "
                                                 f"{p.chunks_done} chunks embedded", end="", file=sys.stderr))
-    print(f"\n{name}: {rep.chunks_embedded} chunks embedded, {rep.chunks_resumed} resumed, "
+    print(f"\n{name} ({store}): {rep.chunks_embedded} chunks written, {rep.chunks_resumed} resumed, "
           f"{time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    state = index.load()
+    return store.load()
+
+
+def run_set(name: str, docs: Path, queries: list[dict], configs, s: Settings,
+            stores: list[str]) -> dict[str, list[tuple[str, dict]]]:
+    folder = ROOT / "index" / f"bench-{name}"
+    index = Index(folder / "index")
+    embedder = make_embedder(s.with_overrides(index_dir=index.folder))
+    states = {"folder": build(index, name, docs, embedder, s)}
+    if "milvus" in stores:
+        milvus = open_store(folder / "milvus", f"milvus:{folder / 'milvus.db'}")
+        states["milvus"] = build(milvus, name, docs, KnownVectors(embedder, states["folder"]), s)
     qvecs = embedder.embed_queries([q["question"] for q in queries])
-    rows = []
-    for mode, w, fusion in configs:
-        r = Retriever(state, embedder, candidates=s.candidates, dense_weight=w, mode=mode, fusion=fusion)
-        label = mode if mode != "hybrid" else f"hybrid {fusion} w={w:.2f}"
-        if mode == "hybrid" and w == s.dense_weight and fusion == s.fusion:
-            label += " (default)"
-        rows.append((label, evaluate(r, queries, qvecs)))
-    print(f"\n{name}: {len(queries)} questions, {len(state.docs)} documents, {len(state.chunks)} chunks")
-    print(f"{'method':34s} {'recall@1':>9s} {'recall@5':>9s} {'MRR@10':>9s}")
-    for label, res in rows:
-        print(f"{label:34s} {res['recall@1']:9.3f} {res['recall@5']:9.3f} {res['mrr@10']:9.3f}")
-    return rows
+    out = {}
+    for engine in stores:
+        state = states[engine]
+        rows = []
+        for mode, w, fusion in configs:
+            r = Retriever(state, embedder, candidates=s.candidates, dense_weight=w, mode=mode, fusion=fusion)
+            label = mode if mode != "hybrid" else f"hybrid {fusion} w={w:.2f}"
+            if mode == "hybrid" and w == s.dense_weight and fusion == s.fusion:
+                label += " (default)"
+            rows.append((label, evaluate(r, queries, qvecs)))
+        print(f"\n{name} on {engine}: {len(queries)} questions, {len(state.docs)} documents, {len(state.chunks)} chunks")
+        print(f"{'method':34s} {'recall@1':>9s} {'recall@5':>9s} {'MRR@10':>9s}")
+        for label, res in rows:
+            print(f"{label:34s} {res['recall@1']:9.3f} {res['recall@5']:9.3f} {res['mrr@10']:9.3f}")
+        out[engine] = rows
+    return out
 
 
 def main() -> None:
@@ -109,21 +148,35 @@ def main() -> None:
                     help="dev (../shared/corpus + eval/dev.jsonl) and/or ../shared/bench folders")
     ap.add_argument("--weights", default="", help="extra dense weights to try, e.g. 0.3,0.7")
     ap.add_argument("--fusions", default="", help="fusions to try besides the default: score,rrf,zscore,adaptive")
+    ap.add_argument("--stores", default="folder", help="store engines to compare: folder,milvus")
     args = ap.parse_args()
     s = Settings()
     weights = [s.dense_weight] + [float(w) for w in args.weights.split(",") if w]
     fusions = list(dict.fromkeys([s.fusion] + [f for f in args.fusions.split(",") if f]))
     configs = [("lexical", 0.0, s.fusion), ("dense", 1.0, s.fusion)]
     configs += [("hybrid", w, f) for f in fusions for w in weights]
-    results = {}
+    stores = [x for x in args.stores.split(",") if x]
+    results: dict[str, dict] = {}
+    by_engine: dict[str, dict] = {}
     for arg in args.sets:
         name, docs, queries = bench_set(arg)
-        results[name] = dict(run_set(name, docs, queries, configs, s))
+        ran = run_set(name, docs, queries, configs, s, stores)
+        results[name] = dict(ran[stores[0]])
+        by_engine[name] = {engine: dict(rows) for engine, rows in ran.items()}
     print("\nhybrid at least as good as the better single side on every set (recall@5 and MRR@10):")
     for label in list(next(iter(results.values())))[2:]:
         ok = all(res[label][m] >= max(res["lexical"][m], res["dense"][m]) - 1e-9
                  for res in results.values() for m in ("recall@5", "mrr@10"))
         print(f"  {label:34s} {'yes' if ok else 'no'}")
+    if len(stores) > 1:
+        print(f"\n{stores[1]} against {stores[0]}: difference in recall@5 / MRR@10 (parity: within {PARITY})")
+        for name, engines in by_engine.items():
+            a, b = engines[stores[0]], engines[stores[1]]
+            for label in a:
+                d5 = b[label]["recall@5"] - a[label]["recall@5"]
+                dm = b[label]["mrr@10"] - a[label]["mrr@10"]
+                ok = abs(d5) <= PARITY and abs(dm) <= PARITY
+                print(f"  {name:12s} {label:34s} {d5:+.3f} {dm:+.3f}  {'yes' if ok else 'NO'}")
 
 
 if __name__ == "__main__":

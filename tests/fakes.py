@@ -105,17 +105,20 @@ class MemoryIndex:
                                  ChunkerSettings(80, 20, 1), LexicalInfo("chars", "overlap"), "", "",
                                  len(self._texts), len(self.chunks))
 
-    def dense_search(self, qvec, n):
+    def dense_search(self, qvec, n, allowed=None):
         scores = self._vecs @ qvec
-        order = np.argsort(-scores, kind="stable")[:n]
-        return [(int(i), float(scores[i])) for i in order]
+        order = np.argsort(-scores, kind="stable")
+        return [(int(i), float(scores[i])) for i in order if allowed is None or int(i) in allowed][:n]
 
     def dense_score(self, row, qvec):
         return float(self._vecs[row] @ qvec)
 
-    def lexical_scores(self, query):
+    def lexical_search(self, query, n, allowed=None):
+        from assistant.index.interface import top_scores
+
         grams = {query[i:i + 2] for i in range(len(query) - 1)}
-        return np.array([float(sum(g in c.text for g in grams)) for c in self.chunks], dtype="float32")
+        scores = np.array([float(sum(g in c.text for g in grams)) for c in self.chunks], dtype="float32")
+        return top_scores(scores, n, allowed)
 
     def doc_text(self, source):
         return self._texts.get(source, "")

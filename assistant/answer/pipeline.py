@@ -22,10 +22,11 @@ from assistant.core.config import Settings
 from assistant.core.errors import Code, InputError
 from assistant.core.records import Answer, Chunk, Hit, Reason, Status, Timings
 from assistant.index.embedding import Embedder, SentenceTransformerEmbedder
+from assistant.index.interface import LoadedIndex
 from assistant.index.manifest import Manifest
 from assistant.index.onnx_embedding import BACKEND, OnnxEmbedder, converted_dir
 from assistant.index.scans import image_path, scan_at
-from assistant.index.store import Index, IndexState
+from assistant.index.stores import open_store
 from assistant.text.names import DocPlaces, doc_places, names_covered
 from assistant.text.official import matches
 
@@ -62,7 +63,7 @@ Event = Retrieved | Token | Restart | Done
 
 @dataclass(frozen=True)
 class _Loaded:
-    state: IndexState
+    state: LoadedIndex
     retriever: Retriever
     idf: BigramIdf
     places: dict[str, DocPlaces]  # document -> where it speaks from ("我市"), filled as documents are cited
@@ -128,9 +129,9 @@ class Assistant:
     """Settings in the constructor, questions in the calls; parts load on first use."""
 
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None,
-                 generator: Generator | None = None, state: IndexState | None = None):
+                 generator: Generator | None = None, state: LoadedIndex | None = None):
         self.settings = settings
-        self.index = Index(settings.index_dir)
+        self.index = open_store(settings.index_dir, settings.store or None)
         self._embedder = embedder
         self._generator = generator
         self._state = state
@@ -142,7 +143,7 @@ class Assistant:
 
     # ---- parts -------------------------------------------------------------------
     @property
-    def state(self) -> IndexState:
+    def state(self) -> LoadedIndex:
         return self._loaded().state
 
     @property

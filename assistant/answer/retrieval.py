@@ -57,17 +57,11 @@ class Retriever:
 
     def _one(self, query: str, qvec: np.ndarray, k: int, merge: bool, allowed: set[int] | None = None) -> list[Hit]:
         n = max(self.candidates, k * 3)
-        lex_scores = self.state.lexical_scores(query)
-        if allowed is not None:  # rank within the allowed rows only
-            mask = np.zeros(lex_scores.shape, bool)
-            mask[list(allowed)] = True
-            lex_scores = np.where(mask, lex_scores, 0.0)
         dense = []
         if self.mode != "lexical":
-            dense = self.state.dense_search(qvec, n if allowed is None else len(self.state.chunks))
-            dense = [(r, sc) for r, sc in dense if allowed is None or r in allowed][:n]
-        lex = ([(int(i), float(lex_scores[i])) for i in np.argsort(-lex_scores, kind="stable")[:n]
-                if lex_scores[i] > 0] if self.mode != "dense" else [])
+            dense = self.state.dense_search(qvec, n, allowed)
+        lex = self.state.lexical_search(query, n, allowed) if self.mode != "dense" else []
+        lex_of = dict(lex)
         rankings = [[r for r, _ in dense], [r for r, _ in lex]]
         weights = [self.dense_weight, 1.0 - self.dense_weight]
         if self.mode == "dense":
@@ -90,7 +84,7 @@ class Retriever:
             if cos is None and self.mode != "lexical":
                 cos = self.state.dense_score(row, qvec)
             hits.append(Hit(self.state.chunks[row], fused[row], cos,
-                            float(lex_scores[row]) if lex_scores.size else None))
+                            lex_of.get(row, 0.0) if self.mode != "dense" else None))
         if merge:
             hits = merge_overlaps(hits, self.state)
         return hits[:k]

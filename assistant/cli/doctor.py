@@ -17,7 +17,7 @@ from assistant.core.config import Settings, physical_cores, project_home
 from assistant.core.errors import AssistantError
 from assistant.core.messages import cli_language
 from assistant.index.onnx_embedding import BACKEND, converted_dir, is_ready
-from assistant.index.store import Index
+from assistant.index.stores import STORE_FILE, open_store
 
 
 def cmd_doctor(args: argparse.Namespace, s: Settings) -> int:
@@ -103,9 +103,10 @@ def _index(s: Settings, folder: Path, *, indent: str, label: str) -> int:
     """One index: 0 when it loads and matches its embedding model, else 1 (the problem is printed)."""
     print(f"{label:15s} {folder}")
     try:
-        index = Index(folder)
+        index = open_store(folder)
         state = index.load()
         emb = state.manifest.embedding
+        print(f"{indent}kept in {index}")
         print(f"{indent}{len(state.docs)} documents, {len(state.chunks)} chunks, embedding model {emb.name} "
               f"(dim {emb.dim}), updated {state.manifest.updated}")
         index.check_embedder(state.manifest, make_embedder(s, state.manifest))
@@ -119,8 +120,9 @@ def _index(s: Settings, folder: Path, *, indent: str, label: str) -> int:
 def _every_index(s: Settings) -> None:
     """Each index under the home's index/ (and the configured one): listed, problems shown, none fatal."""
     home = project_home() / "index"
-    found = sorted(p.parent for p in home.glob("*/CURRENT")) if home.is_dir() else []
-    if s.index_dir.is_dir() and (s.index_dir / "CURRENT").is_file() and s.index_dir not in found:
+    marks = ("CURRENT", STORE_FILE)  # an index kept in its folder, or one that records its store
+    found = sorted({p.parent for m in marks for p in home.glob(f"*/{m}")}) if home.is_dir() else []
+    if any((s.index_dir / m).is_file() for m in marks) and s.index_dir not in found:
         found.append(s.index_dir)
     if not found:
         print(f"indexes         none yet in {home}: build one with `assistant index FOLDER --index {home}/NAME`")

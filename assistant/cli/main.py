@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="add, update or drop documents in an index")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (.txt .md .html .docx .doc .wps .pdf .ofd .xlsx .csv .pptx)")
     p.add_argument("--rebuild", action="store_true", help="start the index over")
+    p.add_argument("--store", metavar="milvus:FILE.db|milvus:URI", help=describe("store"))
     p.add_argument("--json", action="store_true", help="print a JSON report")
     _common(p)
 

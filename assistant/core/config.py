@@ -51,6 +51,8 @@ class Settings:
     # where things live
     models_dir: Path = setting(lambda: project_home() / "models", "folder of installed models")
     index_dir: Path = setting(lambda: project_home() / "index" / "default", "index folder")
+    store: str = setting("", "where a new index keeps its documents: milvus:FILE.db or milvus:http://HOST:19530[#NAME] "
+                         "(empty: the index folder); an existing index uses the one it recorded")
     chat_model: str = setting("", "chat model, a GGUF file (empty: the bundled one)")
     llm_url: str = setting("", "an OpenAI-compatible model server, e.g. http://host:8080/v1 (empty: the local model)")
     llm_model: str = setting("", "the model's name on that server")

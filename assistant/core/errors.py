@@ -58,6 +58,14 @@ class Code(StrEnum):
     NOTHING_READABLE = "nothing_readable"
     FILTER_BAD = "filter_bad"
     NOT_IN_INDEX = "not_in_index"
+    # a store engine other than the folder (Milvus)
+    STORE_SPEC = "store_spec"
+    STORE_OTHER = "store_other"
+    STORE_NEEDS_MILVUS = "store_needs_milvus"
+    STORE_UNREACHABLE = "store_unreachable"
+    STORE_BUSY = "store_busy"
+    STORE_FOREIGN = "store_foreign"
+    STORE_FAILED = "store_failed"
     # documents on the page
     UPLOAD_TYPE = "upload_type"
     UPLOAD_TOO_LARGE = "upload_too_large"

@@ -98,6 +98,16 @@ EN: dict[Code, str] = {
     Code.LOGINS_BAD_LINE: "{path}, line {line}: write each login as name:password",
     Code.PASSWORD_SHORT: "the password needs at least 8 characters",
     Code.PASSWORDS_DIFFER: "the two passwords differ: run the command again",
+    Code.STORE_SPEC: "--store {value!r}: use milvus:FILE.db (a local file), milvus:http://HOST:19530 (a Milvus server), "
+                     "either with #NAME for the collection, or folder",
+    Code.STORE_OTHER: "index at {folder} keeps its documents in {recorded}, not {given}: drop --store, or use another "
+                      "--index (docs/scale.md says how to move an index)",
+    Code.STORE_NEEDS_MILVUS: "the Milvus store needs pymilvus and milvus-lite: pip install 'doc-assistant[milvus]'",
+    Code.STORE_UNREACHABLE: "cannot reach the Milvus store at {uri} ({detail}): is the server running and the address right?",
+    Code.STORE_BUSY: "the store file {uri} is open in another program (the chat page, or another run): stop it first; "
+                     "several programs at once need a Milvus server",
+    Code.STORE_FOREIGN: "collection {collection!r} at {uri} was not made by this assistant: choose another with #NAME",
+    Code.STORE_FAILED: "the Milvus store at {uri} failed to {action} ({detail}); nothing was changed: try again",
 }
 
 ZH_REBUILD = "请让管理员重建索引（assistant index 文件夹 --index {folder} --rebuild）"
@@ -182,6 +192,13 @@ ZH: dict[Code, str] = {
     Code.LOGINS_BAD_LINE: "登录文件 {path} 第 {line} 行格式有误：每行写作 用户名:密码",
     Code.PASSWORD_SHORT: "密码至少需要 8 个字符",
     Code.PASSWORDS_DIFFER: "两次输入的密码不同：请重新运行命令",
+    Code.STORE_SPEC: "存储位置 {value!r} 写法不对：本机文件写 milvus:文件.db，服务器写 milvus:http://地址:19530，可加 #名称 指定集合",
+    Code.STORE_OTHER: "资料库 {folder} 的资料存放在 {recorded}，不是 {given}：请去掉 --store，或换一个 --index",
+    Code.STORE_NEEDS_MILVUS: "使用 Milvus 存储需要安装 pymilvus 和 milvus-lite：请联系管理员",
+    Code.STORE_UNREACHABLE: "连接不上资料库服务器 {uri}：请确认服务器已启动、地址无误",
+    Code.STORE_BUSY: "资料库文件 {uri} 正被另一个程序使用（问答页面或另一次建库）：请先关闭它",
+    Code.STORE_FOREIGN: "资料库服务器 {uri} 上的集合 {collection} 不是本助手建立的：请换一个名称",
+    Code.STORE_FAILED: "资料库服务器 {uri} 操作失败（{detail}），没有做任何改动：请重试",
 }
 
 

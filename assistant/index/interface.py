@@ -1,7 +1,7 @@
 """What the rest of the assistant needs from a store engine: the seam a second engine plugs into.
 
-Today's folder of segments (`store.Index`, `state.IndexState`) implements
-both protocols; tests/fakes.py has an in-memory one.
+Two engines implement both protocols: the folder of segments (`store.Index`, `state.IndexState`) and
+Milvus (`milvus_store.MilvusStore`, `milvus_state.MilvusState`); tests/fakes.py has an in-memory one.
 """
 
 from __future__ import annotations
@@ -25,16 +25,18 @@ class LoadedIndex(Protocol):
     chunks: list[Chunk]
     generation: Path | None
 
-    def dense_search(self, qvec: np.ndarray, n: int) -> list[tuple[int, float]]:
-        """(row, cosine) of the n chunks nearest the question vector, best first."""
+    def dense_search(self, qvec: np.ndarray, n: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
+        """(row, cosine) of the n chunks nearest the question vector, best first; only rows in `allowed`
+        when it is given."""
         ...
 
     def dense_score(self, row: int, qvec: np.ndarray) -> float:
         """Cosine of one chunk with the question vector."""
         ...
 
-    def lexical_scores(self, query: str) -> np.ndarray:
-        """BM25 score of every chunk (row order) for the question's words."""
+    def lexical_search(self, query: str, n: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
+        """(row, BM25 score) of the n chunks that match the question's words best, best first; only rows in
+        `allowed` when it is given; rows that share no word with the question are left out."""
         ...
 
     def doc_text(self, source: str) -> str:
@@ -74,3 +76,15 @@ class Store(Protocol):
                rebuild: bool = False, progress=None, max_chunks: int = 0, reader=None): ...
 
     def remove(self, sources) -> object: ...
+
+
+def top_scores(scores: np.ndarray, n: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
+    """lexical_search over a score for every row: the n best positive ones, ties in row order.
+
+    top_scores(np.array([0.0, 2.0, 1.0]), 5) -> [(1, 2.0), (2, 1.0)]
+    """
+    if allowed is not None:
+        mask = np.zeros(scores.shape, bool)
+        mask[list(allowed)] = True
+        scores = np.where(mask, scores, 0.0)
+    return [(int(i), float(scores[i])) for i in np.argsort(-scores, kind="stable")[:n] if scores[i] > 0]

@@ -16,6 +16,7 @@ import numpy as np
 from assistant.core.records import Chunk
 from assistant.index import lexical
 from assistant.index.grams import code, grams_of
+from assistant.index.interface import top_scores
 from assistant.index.manifest import EmbeddingInfo, Manifest
 from assistant.index.records import DocEntry
 from assistant.index.segments import Segment
@@ -129,7 +130,12 @@ class IndexState:
         return out
 
     # ---- scores ------------------------------------------------------------------------
-    def dense_search(self, qvec: np.ndarray, n: int) -> list[tuple[int, float]]:
+    def dense_search(self, qvec: np.ndarray, n: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
+        if allowed is not None:  # exact: every row scored, the allowed ones kept
+            return [(r, sc) for r, sc in self._dense(qvec, self.size) if r in allowed][:n]
+        return self._dense(qvec, n)
+
+    def _dense(self, qvec: np.ndarray, n: int) -> list[tuple[int, float]]:
         import faiss
 
         q = np.ascontiguousarray(qvec.reshape(1, -1), dtype="float32")
@@ -177,6 +183,9 @@ class IndexState:
             for rows, tf, dl in hits:
                 scores[rows] += (weight * lexical.tf_part(tf, dl, self.avgdl)).astype(np.float32)
         return scores
+
+    def lexical_search(self, query: str, n: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
+        return top_scores(self.lexical_scores(query), n, allowed)
 
     def bigram_df(self, gram: str) -> int:
         """How many live chunks hold the character bigram (kept at index time: no scan of the corpus)."""

@@ -59,6 +59,9 @@ class Index:
         self.folder = Path(folder)
         self.notify = notify  # told when this run must wait for another one
 
+    def __str__(self) -> str:
+        return f"the folder {self.folder}"
+
     # ---- reading -------------------------------------------------------------------
     def current(self) -> Path | None:
         try:

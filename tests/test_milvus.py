@@ -1,0 +1,211 @@
+"""The Milvus store, on milvus-lite (the real engine, in a local file): the same documents, spans and hits
+as the folder store, updates document by document, nothing half-written visible, one line per bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from assistant.answer.retrieval import Retriever
+from assistant.core.errors import AssistantError, Code
+from assistant.index.store import Index
+from assistant.index.stores import open_store, parse_store
+
+from .conftest import ROOT, real_models_required
+from .fakes import HashEmbedder, free_port
+from .test_segments import write_docs
+
+KW = {"chunk_size": 80, "chunk_overlap": 20}
+
+
+@pytest.fixture(autouse=True)
+def _milvus():
+    try:
+        import milvus_lite  # noqa: F401
+        import pymilvus  # noqa: F401
+    except ImportError:
+        if real_models_required():
+            pytest.fail("pymilvus and milvus-lite are needed (pip install -e '.[dev]')")
+        pytest.skip("pymilvus and milvus-lite not installed")
+    from assistant.index import milvus_db
+
+    yield
+    milvus_db.close()
+
+
+def milvus(tmp_path, name="idx"):
+    return open_store(tmp_path / name, f"milvus:{tmp_path / (name + '.db')}")
+
+
+def spans(state) -> list[tuple]:
+    return sorted((c.source, c.start, c.end, c.text, c.chunk_id, c.page, c.headings) for c in state.chunks)
+
+
+def test_the_same_documents_spans_and_hits_as_the_folder_store(tmp_path):
+    docs = tmp_path / "docs"
+    write_docs(docs, 12)
+    emb = HashEmbedder()
+    folder, store = Index(tmp_path / "folder"), milvus(tmp_path)
+    folder.update([str(docs)], emb, **KW)
+    store.update([str(docs)], emb, **KW)
+    a, b = folder.load(), store.load()
+    assert spans(a) == spans(b) and len(b.docs) == 12
+    assert {d.source: d.sha256 for d in a.docs.values()} == {d.source: d.sha256 for d in b.docs.values()}
+    for q in ("第3号文件的资金安排", "乡村振兴项目有多少个", "督查整改"):
+        qv = emb.embed_queries([q])[0]
+        dense_a = [(a.chunks[r].chunk_id, round(s, 4)) for r, s in a.dense_search(qv, 5)]
+        dense_b = [(b.chunks[r].chunk_id, round(s, 4)) for r, s in b.dense_search(qv, 5)]
+        assert dense_a == dense_b  # exact search on both: the same vectors, the same order
+        hits = Retriever(b, emb, top_k=3).search(q)
+        assert hits and all(h.chunk.text == b.doc_text(h.chunk.source)[h.chunk.start:h.chunk.end] for h in hits)
+        assert b.lexical_search(q, 5)  # Milvus's own BM25 over its jieba tokens finds the words
+    for gram in ("资金", "乡村", "督查"):
+        assert b.bigram_df(gram) == a.bigram_df(gram)
+    assert b.mentions("第3号文件") and not b.mentions("公安局")
+    wanted = {str(docs / "doc003.txt")}
+    assert sorted(b.chunks[r].chunk_id for r in b.rows_of(wanted)) == sorted(a.chunks[r].chunk_id for r in a.rows_of(wanted))
+    assert all(b.chunks[r].source in wanted for r, _ in b.dense_search(qv, 5, allowed=b.rows_of(wanted)))
+
+
+def test_updates_are_per_document_and_the_store_is_recorded(tmp_path):
+    docs = tmp_path / "docs"
+    write_docs(docs, 6)
+    emb = HashEmbedder()
+    store = milvus(tmp_path)
+    first = store.update([str(docs)], emb, **KW)
+    assert len(first.added) == 6 and json.loads((tmp_path / "idx" / "store.json").read_text())["engine"] == "milvus"
+    (docs / "doc002.txt").write_text("关于防汛工作的补充通知：新增应急物资储备库3座。", "utf-8")
+    (docs / "doc004.txt").unlink()
+    again = open_store(tmp_path / "idx")  # no --store: the recorded one
+    rep = again.update([str(docs)], emb, **KW)
+    state = again.load()
+    assert rep.updated == [str(docs / "doc002.txt")] and rep.removed == [str(docs / "doc004.txt")]
+    assert rep.chunks_embedded == len(state.docs[str(docs / "doc002.txt")].chunk_ids)  # only the changed file
+    assert len(state.docs) == 5 and "应急物资储备库" in state.doc_text(str(docs / "doc002.txt"))
+    assert not any(c.source.endswith("doc004.txt") for c in state.chunks)
+    assert len(list(state.chunks)) == state.size == state.manifest.chunks
+    removed = again.remove([str(docs / "doc002.txt")])
+    assert removed.removed == [str(docs / "doc002.txt")] and len(again.load().docs) == 4
+
+
+def test_a_run_stopped_before_it_switches_leaves_the_last_generation_and_is_cleaned_up(tmp_path, monkeypatch):
+    from assistant.index import milvus_db
+    from assistant.index.milvus_store import MilvusStore
+
+    docs = tmp_path / "docs"
+    write_docs(docs, 4)
+    emb = HashEmbedder()
+    store = milvus(tmp_path)
+    store.update([str(docs)], emb, **KW)
+    before = store.load()
+    write_docs(docs, 2, start=10)  # two new files
+    (docs / "doc001.txt").write_text("改过的文件：汛期值班电话88012345。", "utf-8")
+    real = MilvusStore._write
+
+    def stop_after_writing(self, *a, **k):
+        real(self, *a, **k)
+        raise KeyboardInterrupt  # Ctrl-C after the rows are written, before the manifest and the switch
+
+    monkeypatch.setattr(MilvusStore, "_write", stop_after_writing)
+    with pytest.raises(KeyboardInterrupt):
+        store.update([str(docs)], emb, **KW)
+    monkeypatch.undo()
+    after = store.load()  # what a reader sees: the last generation, whole
+    assert after.gen == before.gen and spans(after) == spans(before)
+    assert Retriever(after, emb).search("汛期值班电话") == [] or all(
+        "88012345" not in h.chunk.text for h in Retriever(after, emb).search("汛期值班电话"))
+    rep = store.update([str(docs)], emb, **KW)  # the next run deletes the orphans and writes again
+    state = store.load()
+    assert sorted(rep.added) == [str(docs / "doc010.txt"), str(docs / "doc011.txt")]
+    assert len(state.docs) == 6 and "88012345" in state.doc_text(str(docs / "doc001.txt"))
+    client = milvus_db.connect(store.spec)
+    rows = client.query(milvus_db.chunks_of("assistant"), filter="id >= 0", output_fields=["count(*)"])[0]["count(*)"]
+    old_rows = len(before.docs[str(docs / "doc001.txt")].chunk_ids)
+    assert rows == state.size + old_rows  # no orphan left; the replaced rows wait one generation for readers
+
+
+def test_a_reader_keeps_its_generation_while_another_is_written(tmp_path):
+    docs = tmp_path / "docs"
+    write_docs(docs, 4)
+    emb = HashEmbedder()
+    store = milvus(tmp_path)
+    store.update([str(docs)], emb, **KW)
+    reader = store.load()
+    old_text = reader.doc_text(str(docs / "doc001.txt"))
+    (docs / "doc001.txt").write_text("关于数字经济工作的新通知：核心产业增加值增长12%。", "utf-8")
+    store.update([str(docs)], emb, **KW)
+    assert store.current() != reader.generation  # a page polling current() reloads
+    hits = Retriever(reader, emb).search("第1号文件 数字经济")
+    assert hits and all("核心产业增加值" not in h.chunk.text for h in hits)  # the old rows, still whole
+    assert reader.doc_text(str(docs / "doc001.txt")) == old_text
+    assert "核心产业增加值" in store.load().doc_text(str(docs / "doc001.txt"))
+
+
+def test_bad_store_input_is_one_line_each(tmp_path):
+    docs = tmp_path / "docs"
+    write_docs(docs, 2)
+    emb = HashEmbedder()
+    for bad in ("milvus:", "milvus:/tmp/x.txt", "mongo:x", "milvus:/tmp/a.db#../x"):
+        with pytest.raises(AssistantError) as e:
+            parse_store(bad)
+        assert e.value.code == Code.STORE_SPEC
+    down = open_store(tmp_path / "down", f"milvus:http://127.0.0.1:{free_port()}")
+    with pytest.raises(AssistantError) as e:
+        down.update([str(docs)], emb, **KW)
+    assert e.value.code == Code.STORE_UNREACHABLE and "\n" not in str(e.value)
+    assert not (tmp_path / "down" / "store.json").exists()  # nothing recorded for a store never reached
+    store = milvus(tmp_path)
+    store.update([str(docs)], emb, **KW)
+    with pytest.raises(AssistantError) as e:
+        store.update([str(docs)], HashEmbedder(dim=32, name="another-embedder"), **KW)
+    assert e.value.code == Code.INDEX_OTHER_EMBEDDER
+    with pytest.raises(AssistantError) as e:
+        open_store(tmp_path / "idx", f"milvus:{tmp_path / 'elsewhere.db'}")
+    assert e.value.code == Code.STORE_OTHER
+    Index(tmp_path / "folder").update([str(docs)], emb, **KW)
+    with pytest.raises(AssistantError) as e:
+        open_store(tmp_path / "folder", f"milvus:{tmp_path / 'f.db'}")
+    assert e.value.code == Code.STORE_OTHER  # an index kept in its folder is not silently moved
+
+
+def test_a_collection_another_program_made_is_refused(tmp_path):
+    from pymilvus import DataType
+
+    from assistant.index import milvus_db
+
+    spec = parse_store(f"milvus:{tmp_path / 'shared.db'}#theirs")
+    client = milvus_db.connect(spec)
+    schema = client.create_schema(auto_id=True)
+    schema.add_field("pk", DataType.INT64, is_primary=True)
+    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=4)
+    client.create_collection("theirs_chunks", schema=schema)
+    docs = tmp_path / "docs"
+    write_docs(docs, 1)
+    with pytest.raises(AssistantError) as e:
+        open_store(tmp_path / "idx", f"milvus:{tmp_path / 'shared.db'}#theirs").update([str(docs)], HashEmbedder(), **KW)
+    assert e.value.code == Code.STORE_FOREIGN
+
+
+def test_a_store_file_open_in_another_program_is_one_line(tmp_path):
+    docs = tmp_path / "docs"
+    write_docs(docs, 1)
+    db_file = tmp_path / "busy.db"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time\n"
+        "from pymilvus import MilvusClient\n"
+        f"c = MilvusClient({str(db_file)!r})\n"
+        "print('open', flush=True)\n"
+        "sys.stdin.readline()\n")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        text=True, cwd=ROOT)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        out = subprocess.run([sys.executable, "-m", "assistant.cli", "index", str(docs), "--index", str(tmp_path / "idx"),
+                              "--store", f"milvus:{db_file}"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert out.returncode != 0
+    lines = [x for x in out.stderr.splitlines() if x.strip()]
+    assert lines and "open in another program" in lines[-1] and "Traceback" not in out.stderr
