@@ -209,3 +209,26 @@ def test_a_store_file_open_in_another_program_is_one_line(tmp_path):
     assert out.returncode != 0
     lines = [x for x in out.stderr.splitlines() if x.strip()]
     assert lines and "open in another program" in lines[-1] and "Traceback" not in out.stderr
+
+
+def test_a_folder_index_is_copied_into_the_store_without_embedding_again(tmp_path):
+    docs = tmp_path / "docs"
+    write_docs(docs, 8)
+    emb = HashEmbedder()
+    folder = Index(tmp_path / "folder")
+    folder.update([str(docs)], emb, **KW)
+    folder.remove([str(docs / "doc005.txt")])  # a tombstone in the source: not copied
+    target = milvus(tmp_path)
+    report = target.copy_from(folder)
+    a, b = folder.load(), target.load()
+    assert len(report.added) == 7 and report.chunks_resumed == a.size and report.chunks_embedded == 0
+    assert spans(a) == spans(b) and b.manifest.embedding == a.manifest.embedding
+    qv = emb.embed_queries(["第3号文件的资金安排"])[0]
+    assert [a.chunks[r].chunk_id for r, _ in a.dense_search(qv, 5)] == [b.chunks[r].chunk_id for r, _ in b.dense_search(qv, 5)]
+    assert all(b.doc_text(s) == a.doc_text(s) for s in a.by_source)
+    with pytest.raises(AssistantError) as e:
+        target.copy_from(folder)
+    assert e.value.code == Code.STORE_NOT_EMPTY
+    (docs / "doc001.txt").write_text("复制以后改过的文件：防汛物资。", "utf-8")
+    rep = open_store(tmp_path / "idx").update([str(docs)], emb, **KW)  # later runs update the copy in place
+    assert rep.updated == [str(docs / "doc001.txt")] and rep.added == [str(docs / "doc005.txt")]

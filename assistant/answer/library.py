@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from assistant.answer.pipeline import Assistant, make_embedder
 from assistant.core.errors import Code, IndexStateError, InputError
@@ -16,6 +17,7 @@ from assistant.index import audit
 from assistant.index.documents import DocumentInfo, DocumentStore
 from assistant.index.embedding import Embedder
 from assistant.index.records import IndexProgress, UpdateReport
+from assistant.index.stores import open_store
 from assistant.ingest.readers import discover
 from assistant.ingest.worker import IsolatedReader, read_here
 
@@ -66,6 +68,15 @@ class Library:
         report = self.assistant.index.update(paths, embedder, rebuild=rebuild, progress=progress, **self._settings(pages))
         audit.record_report(self.assistant.index.folder, user, report)
         return self._changed(report, embedder)
+
+    def copy_index(self, source: Path, *, user: str = "") -> UpdateReport:
+        """Every document of the index at `source` into this one's Milvus store, vectors and all."""
+        target = self.assistant.index
+        if not hasattr(target, "copy_from"):
+            raise InputError(Code.STORE_COPY_TARGET)
+        report = target.copy_from(open_store(source))
+        audit.record_report(target.folder, user, report)
+        return self._changed(report)
 
     def check_upload(self, path: str, name: str) -> None:
         self.store.check_upload(path, name)

@@ -87,6 +87,13 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
     return 0
 
 
+def cmd_copy_index(args: argparse.Namespace, s: Settings) -> int:
+    report = Library(Assistant(s)).copy_index(Path(args.source).expanduser(), user=audit.os_user())
+    print(f"index {s.index_dir} ({s.store}): {len(report.added)} documents and {report.chunks_resumed} chunks copied "
+          f"from {args.source} in {report.seconds:.1f} s; nothing embedded again")
+    return 0
+
+
 def cmd_remove(args: argparse.Namespace, s: Settings) -> int:
     report = Library(Assistant(s)).remove(args.sources, user=audit.os_user())
     if not report.removed:

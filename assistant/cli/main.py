@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON report")
     _common(p)
 
+    p = sub.add_parser("copy-index", help="copy an index into a Milvus store (nothing is embedded again)")
+    p.add_argument("source", metavar="FROM_DIR", help="the index folder to copy (it is left as it is)")
+    p.add_argument("--store", required=True, metavar="milvus:FILE.db|milvus:URI", help="the store to copy into")
+    _common(p)
+
     p = sub.add_parser("remove", help="drop documents from an index")
     p.add_argument("sources", nargs="+", metavar="SOURCE")
     _common(p)
@@ -139,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from assistant.cli import commands
 
-        return getattr(commands, f"cmd_{args.command}")(args, settings_from(args))
+        return getattr(commands, f"cmd_{args.command.replace('-', '_')}")(args, settings_from(args))
     except AssistantError as e:
         lang = cli_language()
         print(f"{'错误' if lang == 'zh' else 'error'}: {e.words(lang)}", file=sys.stderr)

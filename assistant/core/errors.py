@@ -66,6 +66,8 @@ class Code(StrEnum):
     STORE_BUSY = "store_busy"
     STORE_FOREIGN = "store_foreign"
     STORE_FAILED = "store_failed"
+    STORE_NOT_EMPTY = "store_not_empty"
+    STORE_COPY_TARGET = "store_copy_target"
     # documents on the page
     UPLOAD_TYPE = "upload_type"
     UPLOAD_TOO_LARGE = "upload_too_large"

@@ -108,6 +108,8 @@ EN: dict[Code, str] = {
                      "several programs at once need a Milvus server",
     Code.STORE_FOREIGN: "collection {collection!r} at {uri} was not made by this assistant: choose another with #NAME",
     Code.STORE_FAILED: "the Milvus store at {uri} failed to {action} ({detail}); nothing was changed: try again",
+    Code.STORE_NOT_EMPTY: "{store} already holds an index ({folder}): copy into a new collection (#NAME) or a new file",
+    Code.STORE_COPY_TARGET: "copy-index needs --store milvus:...: the copy goes from a folder index into a Milvus store",
 }
 
 ZH_REBUILD = "请让管理员重建索引（assistant index 文件夹 --index {folder} --rebuild）"
@@ -199,6 +201,8 @@ ZH: dict[Code, str] = {
     Code.STORE_BUSY: "资料库文件 {uri} 正被另一个程序使用（问答页面或另一次建库）：请先关闭它",
     Code.STORE_FOREIGN: "资料库服务器 {uri} 上的集合 {collection} 不是本助手建立的：请换一个名称",
     Code.STORE_FAILED: "资料库服务器 {uri} 操作失败（{detail}），没有做任何改动：请重试",
+    Code.STORE_NOT_EMPTY: "{store} 中已有资料库（{folder}）：请复制到新的集合或新的文件",
+    Code.STORE_COPY_TARGET: "复制资料库需要用 --store milvus:... 指定目标：只能从文件夹资料库复制到 Milvus",
 }
 
 

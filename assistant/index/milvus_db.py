@@ -22,6 +22,7 @@ from pathlib import Path
 
 from assistant.core.errors import Code, IndexStateError, InputError, ServerError
 from assistant.index.stores import StoreSpec
+from assistant.text.words import jieba
 
 PIECE = 16_000  # characters per text piece: at most 64,000 bytes of UTF-8, under Milvus's 65,535
 MAX_TEXT = 65_535  # bytes in a VARCHAR
@@ -67,8 +68,9 @@ def connect(spec: StoreSpec):
         from pymilvus.exceptions import MilvusException
     except ImportError:
         raise InputError(Code.STORE_NEEDS_MILVUS) from None
-    for name in ("pymilvus", "milvus_lite", "jieba"):
+    for name in ("pymilvus", "milvus_lite"):
         logging.getLogger(name).setLevel(logging.CRITICAL)  # their tracebacks are worded here, once
+    jieba()  # milvus-lite's analyzer uses this process's jieba: loaded quietly, once
     with _clients_lock:
         if spec.uri in _clients:
             return _clients[spec.uri]

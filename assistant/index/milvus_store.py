@@ -15,18 +15,18 @@ import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 
-from assistant.core.errors import Code, IndexStateError
+from assistant.core.errors import Code, IndexStateError, InputError
 from assistant.core.records import Chunk, Document
 from assistant.index import milvus_db as db
 from assistant.index.embedding import Embedder
 from assistant.index.manifest import FORMAT_VERSION, ChunkerSettings, EmbeddingInfo, LexicalInfo, Manifest
 from assistant.index.milvus_state import MilvusState, chunk_meta
-from assistant.index.records import DocEntry
+from assistant.index.records import DocEntry, UpdateReport
 from assistant.index.scans import sync_images
 from assistant.index.store import Index
 from assistant.index.stores import StoreSpec, record, recorded
@@ -122,32 +122,60 @@ class MilvusStore(Index):
                 embedder: Embedder | None, chunker: ChunkerSettings) -> None:
         prev = old if old is not None else (self.load() if self.exists() else None)  # a rebuild replaces it all
         emb = prev.manifest.embedding if embedder is None else _embedding_info(embedder, prev)
+        fresh_keys = {os.path.abspath(d.source) for d, _ in fresh}
+        self._publish(prev, emb, chunker, [docs[os.path.abspath(d.source)] for d, _ in fresh],
+                      [cs for _, cs in fresh], vectors, lambda e: e.key in docs and e.key not in fresh_keys)
+
+    def copy_from(self, source) -> UpdateReport:
+        """Every document of another index, into this store while it is empty: chunks, spans, vectors and
+        records as they are (nothing is read or embedded again), in one generation."""
+        report = UpdateReport()
+        t0 = time.perf_counter()
+        with self._locked():
+            if self.exists():
+                raise InputError(Code.STORE_NOT_EMPTY, store=str(self.spec), folder=self.folder)
+            state = source.load()
+            vectors = state.vectors()
+            rows: dict[str, list[int]] = defaultdict(list)
+            for row, chunk in enumerate(state.chunks):
+                rows[chunk.source].append(row)
+            entries = [replace(state.by_source[src], text=state.doc_text(src)) for src in rows]
+            self._publish(None, state.manifest.embedding, state.manifest.chunker, entries,
+                          [[state.chunks[r] for r in rs] for rs in rows.values()],
+                          [vectors[rs] for rs in rows.values()], lambda e: False)
+            report.added = [e.source for e in entries]
+            report.chunks_resumed = len(vectors)  # carried over, not embedded
+        report.seconds = time.perf_counter() - t0
+        return report
+
+    def _publish(self, prev: MilvusState | None, emb: EmbeddingInfo, chunker: ChunkerSettings,
+                 entries: list[DocEntry], chunks: list[list[Chunk]], vectors: list[np.ndarray],
+                 keep: Callable[[DocEntry], bool]) -> None:
+        """Write `entries` (with their text, chunks and vectors) as the next generation, with the documents of
+        `prev` that `keep` says stay, and switch to it."""
         client = self._client()
-        chunks, blobs = db.chunks_of(self.spec.collection), db.blobs_of(self.spec.collection)
+        chunk_col, blobs = db.chunks_of(self.spec.collection), db.blobs_of(self.spec.collection)
         gen = (prev.gen if prev else 0) + 1
         with db.guarded(self.spec, "write the documents"):
             db.ensure_collections(client, self.spec, emb.dim)
             self._ready = False
             if db.dense_dim(client, self.spec) != emb.dim:
                 raise IndexStateError(Code.INDEX_OTHER_EMBEDDER, folder=str(self.spec), built="?", given=emb.name)
-            client.delete(chunks, filter=f"gen >= {gen}")  # a run that stopped before it switched
+            client.delete(chunk_col, filter=f"gen >= {gen}")  # a run that stopped before it switched
             client.delete(blobs, filter=f"gen >= {gen} and kind != {db.Kind.POINTER}")
             for g, ids in (prev.dead if prev else {}).items():  # replaced one generation ago: no reader left
                 where = f"gen == {g} and doc in [{', '.join(map(str, ids))}]"
-                client.delete(chunks, filter=where)
+                client.delete(chunk_col, filter=where)
                 client.delete(blobs, filter=f"{where} and kind != {db.Kind.POINTER}")
             client.delete(blobs, filter=f"kind == {db.Kind.MANIFEST} and gen < {gen - 1}")
-            fresh_keys = {os.path.abspath(d.source) for d, _ in fresh}
             dead: dict[int, list[int]] = defaultdict(list)
             kept: list[tuple[int, int, DocEntry]] = []
             for doc, g, e in prev.entries if prev else ():
-                if e.key in docs and e.key not in fresh_keys:
+                if keep(e):
                     kept.append((doc, g, e))
                 else:
                     dead[g].append(doc)
-            written = self._write(client, gen, [docs[os.path.abspath(d.source)] for d, _ in fresh],
-                                  [cs for _, cs in fresh], vectors)
-            live = kept + written
+            live = kept + self._write(client, gen, entries, chunks, vectors)
             now = time.strftime("%Y-%m-%dT%H:%M:%S")
             manifest = Manifest(FORMAT_VERSION, emb, chunker, LEXICAL, created=prev.manifest.created if prev else now,
                                 updated=now, documents=len(live), chunks=sum(len(e.chunk_ids) for _, _, e in live))
