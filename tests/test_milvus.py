@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -232,3 +233,24 @@ def test_a_folder_index_is_copied_into_the_store_without_embedding_again(tmp_pat
     (docs / "doc001.txt").write_text("复制以后改过的文件：防汛物资。", "utf-8")
     rep = open_store(tmp_path / "idx").update([str(docs)], emb, **KW)  # later runs update the copy in place
     assert rep.updated == [str(docs / "doc001.txt")] and rep.added == [str(docs / "doc005.txt")]
+
+
+@pytest.mark.real
+def test_the_command_line_answers_from_a_milvus_store_with_checkable_citations(corpus_assistant, tmp_path):
+    """The real models through the real front door: the corpus index copied into milvus-lite, then asked."""
+    from .conftest import CORPUS, MODELS
+
+    target = tmp_path / "milvus-index"
+    env = {**__import__("os").environ, "ASSISTANT_HOME": str(tmp_path)}
+    cli = [sys.executable, "-m", "assistant.cli"]
+    subprocess.run(cli + ["copy-index", str(corpus_assistant.settings.index_dir), "--index", str(target),
+                          "--store", f"milvus:{tmp_path / 'office.db'}"], check=True, cwd=ROOT, env=env, timeout=300)
+    out = subprocess.run(cli + ["ask", "副中心网安类和元宇宙类企业有多少家？", "--index", str(target), "--json",
+                                "--models-dir", str(MODELS)], capture_output=True, text=True, cwd=ROOT, env=env,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr[-500:]
+    a = json.loads(out.stdout)
+    assert a["status"] == "answered" and "358" in a["answer"] and a["citations"], a
+    for c in a["citations"]:
+        doc = (CORPUS / Path(c["source"]).name).read_text("utf-8")
+        assert doc[c["start"]:c["end"]] == c["quote"]
