@@ -59,6 +59,7 @@ def ranked_passages(hits, by: str = "stem") -> list[str]:
 
 def evaluate(retriever: Retriever, queries: list[dict], qvecs) -> dict:
     r1 = r5 = mrr = 0.0
+    t0 = time.perf_counter()
     for q, v in zip(queries, qvecs, strict=True):
         ranked = ranked_passages(retriever._one(q["question"], v, 30, merge=False), q["by"])
         ranks = [i for i, pid in enumerate(ranked[:10], 1) if pid in q["relevant"]]
@@ -66,7 +67,8 @@ def evaluate(retriever: Retriever, queries: list[dict], qvecs) -> dict:
         r5 += bool(ranks and ranks[0] <= 5)
         mrr += 1 / ranks[0] if ranks else 0
     n = len(queries)
-    return {"recall@1": r1 / n, "recall@5": r5 / n, "mrr@10": mrr / n}
+    ms = (time.perf_counter() - t0) * 1000 / n  # per question, its embedding aside
+    return {"recall@1": r1 / n, "recall@5": r5 / n, "mrr@10": mrr / n, "ms": ms}
 
 
 def bench_set(arg: str) -> tuple[str, Path, list[dict]]:
@@ -135,9 +137,9 @@ def run_set(name: str, docs: Path, queries: list[dict], configs, s: Settings,
                 label += " (default)"
             rows.append((label, evaluate(r, queries, qvecs)))
         print(f"\n{name} on {engine}: {len(queries)} questions, {len(state.docs)} documents, {len(state.chunks)} chunks")
-        print(f"{'method':34s} {'recall@1':>9s} {'recall@5':>9s} {'MRR@10':>9s}")
+        print(f"{'method':34s} {'recall@1':>9s} {'recall@5':>9s} {'MRR@10':>9s} {'ms/question':>12s}")
         for label, res in rows:
-            print(f"{label:34s} {res['recall@1']:9.3f} {res['recall@5']:9.3f} {res['mrr@10']:9.3f}")
+            print(f"{label:34s} {res['recall@1']:9.3f} {res['recall@5']:9.3f} {res['mrr@10']:9.3f} {res['ms']:12.1f}")
         out[engine] = rows
     return out
 

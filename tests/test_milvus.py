@@ -254,3 +254,23 @@ def test_the_command_line_answers_from_a_milvus_store_with_checkable_citations(c
     for c in a["citations"]:
         doc = (CORPUS / Path(c["source"]).name).read_text("utf-8")
         assert doc[c["start"]:c["end"]] == c["quote"]
+
+
+def test_the_page_says_in_one_chinese_line_when_the_store_server_is_down(settings, embedder):
+    from assistant.answer.pipeline import Assistant
+    from assistant.index.stores import StoreSpec, record
+    from assistant.web.app import ChatApp
+
+    from .fakes import ScriptedGenerator
+
+    record(settings.index_dir, StoreSpec("milvus", f"http://127.0.0.1:{free_port()}", "office"))
+    app = ChatApp(settings, Assistant(settings, embedder=embedder, generator=ScriptedGenerator("x")))
+    turns, flags = [], {}
+    app.send("全区危险化学品企业有多少家？", turns, flags)
+    *_, (html, turns) = app.ask(turns, flags, 5)
+    assert turns[0].phase == "error" and "连接不上资料库服务器" in turns[0].error and "\n" not in turns[0].error
+    rows, _ = app.documents()  # the documents tab still opens
+    assert rows == []
+    app.send("再问一次？", turns, flags)  # and the page keeps taking questions
+    *_, (html, turns) = app.ask(turns, flags, 5)
+    assert len(turns) == 2 and turns[1].phase == "error"

@@ -21,6 +21,7 @@ from enum import IntEnum
 from pathlib import Path
 
 from assistant.core.errors import Code, IndexStateError, InputError, ServerError
+from assistant.index import lexical
 from assistant.index.stores import StoreSpec
 from assistant.text.words import jieba
 
@@ -31,6 +32,11 @@ PAGE = 1_000  # rows per page when reading many
 POINTER = 1  # the id of the pointer row
 TIMEOUT = 30.0  # seconds for one call to a server
 BLOB_DIM = 2  # Milvus wants a vector field in every collection; the blobs' one is not used
+
+# Milvus's jieba analyzer, leaving out the folder store's stopwords and the punctuation it drops ("." and "%" stay)
+PUNCTUATION = list("，。、；：？！“”‘’（）《》【】〔〕〈〉「」『』—…·,;:?!()[]<>\"'-/\\|~@#$^&*+=_`{}") + ["——", "……"]
+ANALYZER = {"tokenizer": {"type": "jieba", "mode": "search"},
+            "filter": ["lowercase", {"type": "stop", "stop_words": sorted(lexical.STOPWORDS) + PUNCTUATION}]}
 
 _clients: dict[str, object] = {}
 _clients_lock = threading.Lock()
@@ -140,16 +146,17 @@ def ensure_collections(client, spec: StoreSpec, dim: int) -> None:
         s.add_field("id", DataType.INT64, is_primary=True)
         s.add_field("doc", DataType.INT64)
         s.add_field("gen", DataType.INT64)
-        s.add_field("text", DataType.VARCHAR, max_length=MAX_TEXT, enable_analyzer=True,
-                    analyzer_params={"tokenizer": "jieba"})
+        s.add_field("text", DataType.VARCHAR, max_length=MAX_TEXT)
+        s.add_field("words", DataType.VARCHAR, max_length=MAX_TEXT, enable_analyzer=True, analyzer_params=ANALYZER)
         s.add_field("meta", DataType.VARCHAR, max_length=MAX_TEXT)
         s.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
         s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-        s.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["text"],
+        s.add_function(Function(name="bm25", function_type=FunctionType.BM25, input_field_names=["words"],
                                 output_field_names=["sparse"]))
         ip = client.prepare_index_params()
         ip.add_index("dense", index_type="FLAT", metric_type="IP")  # exact, as the folder's FAISS flat index
-        ip.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+        ip.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                     params={"bm25_k1": lexical.K1, "bm25_b": lexical.B})  # the folder store's BM25 parameters
         client.create_collection(chunks, schema=s, index_params=ip, consistency_level="Strong")
     if blobs not in have:
         s = client.create_schema(auto_id=False, enable_dynamic_field=False)
@@ -167,7 +174,7 @@ def ensure_collections(client, spec: StoreSpec, dim: int) -> None:
         client.load_collection(c)
 
 
-CHUNK_FIELDS = {"id", "doc", "gen", "text", "meta", "dense", "sparse"}
+CHUNK_FIELDS = {"id", "doc", "gen", "text", "words", "meta", "dense", "sparse"}
 BLOB_FIELDS = {"id", "doc", "gen", "kind", "part", "data", "v"}
 
 

@@ -24,6 +24,7 @@ from assistant.core.errors import Code, IndexStateError, InputError
 from assistant.core.records import Chunk, Document
 from assistant.index import milvus_db as db
 from assistant.index.embedding import Embedder
+from assistant.index.lexical import lexical_text
 from assistant.index.manifest import FORMAT_VERSION, ChunkerSettings, EmbeddingInfo, LexicalInfo, Manifest
 from assistant.index.milvus_state import MilvusState, chunk_meta
 from assistant.index.records import DocEntry, UpdateReport
@@ -182,7 +183,9 @@ class MilvusStore(Index):
             text = json.dumps({"manifest": manifest.to_dict(), "dead": {str(g): d for g, d in dead.items()}},
                               ensure_ascii=False)
             db.insert(client, blobs, [_blob(db.Kind.MANIFEST, 0, gen, i, p) for i, p in enumerate(db.pieces(text))])
+            client.flush(chunk_col)  # sealed and indexed now, not rebuilt by every search (milvus-lite)
             client.upsert(blobs, [{**_blob(db.Kind.POINTER, 0, gen, 0, json.dumps({"gen": gen})), "id": db.POINTER}])
+            client.flush(blobs)
         if recorded(self.folder) is None:
             record(self.folder, self.spec)
         sync_images(self.folder, [e for _, _, e in live])
@@ -196,7 +199,7 @@ class MilvusStore(Index):
             entry.chunk_ids = [c.chunk_id for c in cs]
             for seq, (c, v) in enumerate(zip(cs, np.asarray(vecs, "float32"), strict=True)):
                 chunk_rows.append({"id": db.row_id("chunk", doc, gen, seq), "doc": doc, "gen": gen, "text": c.text,
-                                   "meta": chunk_meta(c), "dense": v.tolist()})
+                                   "words": lexical_text(c), "meta": chunk_meta(c), "dense": v.tolist()})
             d = asdict(entry)
             text = d.pop("text")
             d["order"] = order
