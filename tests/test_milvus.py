@@ -274,3 +274,16 @@ def test_the_page_says_in_one_chinese_line_when_the_store_server_is_down(setting
     app.send("再问一次？", turns, flags)  # and the page keeps taking questions
     *_, (html, turns) = app.ask(turns, flags, 5)
     assert len(turns) == 2 and turns[1].phase == "error"
+
+
+def test_a_copied_index_brings_its_page_images(tmp_path):
+    from assistant.core.records import ScanPage
+    from assistant.index.records import DocEntry
+    from assistant.index.scans import sync_images
+
+    old, new = tmp_path / "old", tmp_path / "new"
+    (old / "scans").mkdir(parents=True)
+    (old / "scans" / "d1.jpg").write_bytes(b"\xff\xd8 page image")
+    entry = DocEntry("k", "a.pdf", "", "", 1, 1, "", "", scans=[ScanPage(1, 0.9, "d1", 10, 10).to_dict()])
+    sync_images(new, [entry], also=old)  # not in this machine's OCR cache: taken from the old index
+    assert (new / "scans" / "d1.jpg").read_bytes() == b"\xff\xd8 page image"

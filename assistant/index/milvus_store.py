@@ -143,7 +143,7 @@ class MilvusStore(Index):
             entries = [replace(state.by_source[src], text=state.doc_text(src)) for src in rows]
             self._publish(None, state.manifest.embedding, state.manifest.chunker, entries,
                           [[state.chunks[r] for r in rs] for rs in rows.values()],
-                          [vectors[rs] for rs in rows.values()], lambda e: False)
+                          [vectors[rs] for rs in rows.values()], lambda e: False, images_from=source.folder)
             report.added = [e.source for e in entries]
             report.chunks_resumed = len(vectors)  # carried over, not embedded
         report.seconds = time.perf_counter() - t0
@@ -151,7 +151,7 @@ class MilvusStore(Index):
 
     def _publish(self, prev: MilvusState | None, emb: EmbeddingInfo, chunker: ChunkerSettings,
                  entries: list[DocEntry], chunks: list[list[Chunk]], vectors: list[np.ndarray],
-                 keep: Callable[[DocEntry], bool]) -> None:
+                 keep: Callable[[DocEntry], bool], images_from: Path | None = None) -> None:
         """Write `entries` (with their text, chunks and vectors) as the next generation, with the documents of
         `prev` that `keep` says stay, and switch to it."""
         client = self._client()
@@ -188,7 +188,7 @@ class MilvusStore(Index):
             client.flush(blobs)
         if recorded(self.folder) is None:
             record(self.folder, self.spec)
-        sync_images(self.folder, [e for _, _, e in live])
+        sync_images(self.folder, [e for _, _, e in live], also=images_from)
 
     def _write(self, client, gen: int, entries: list[DocEntry], chunks: list[list[Chunk]],
                vectors: list[np.ndarray]) -> list[tuple[int, int, DocEntry]]:

@@ -32,8 +32,9 @@ def image_path(index_folder: Path, digest: str) -> Path | None:
     return path if digest and path.is_file() else None
 
 
-def sync_images(index_folder: Path, entries: Iterable) -> None:
-    """Copy in each scanned page's display image; drop those no document uses."""
+def sync_images(index_folder: Path, entries: Iterable, also: Path | None = None) -> None:
+    """Copy in each scanned page's display image (from the OCR cache, else from the index folder `also`);
+    drop those no document uses."""
     from assistant.ingest.ocr import image_file
 
     target = index_folder / FOLDER
@@ -41,9 +42,11 @@ def sync_images(index_folder: Path, entries: Iterable) -> None:
     for digest in wanted:
         dst = target / f"{digest}.jpg"
         src = image_file(digest)
+        if not src.is_file() and also is not None:
+            src = also / FOLDER / f"{digest}.jpg"
         if dst.exists() or not src.is_file():
             continue  # without an image the page shows the recognised text, highlighted
-        target.mkdir(exist_ok=True)
+        target.mkdir(parents=True, exist_ok=True)
         tmp = dst.with_suffix(f".{os.getpid()}.tmp")
         shutil.copyfile(src, tmp)
         os.replace(tmp, dst)
