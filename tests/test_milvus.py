@@ -163,6 +163,9 @@ def test_bad_store_input_is_one_line_each(tmp_path):
     with pytest.raises(AssistantError) as e:
         store.update([str(docs)], HashEmbedder(dim=32, name="another-embedder"), **KW)
     assert e.value.code == Code.INDEX_OTHER_EMBEDDER
+    with pytest.raises(AssistantError) as e:  # a rebuild cannot change the size of the collection's vectors
+        store.update([str(docs)], HashEmbedder(dim=32, name="another-embedder"), rebuild=True, **KW)
+    assert e.value.code == Code.STORE_OTHER_DIM and len(store.load().docs) == 2  # and the index is as it was
     with pytest.raises(AssistantError) as e:
         open_store(tmp_path / "idx", f"milvus:{tmp_path / 'elsewhere.db'}")
     assert e.value.code == Code.STORE_OTHER
@@ -287,3 +290,60 @@ def test_a_copied_index_brings_its_page_images(tmp_path):
     entry = DocEntry("k", "a.pdf", "", "", 1, 1, "", "", scans=[ScanPage(1, 0.9, "d1", 10, 10).to_dict()])
     sync_images(new, [entry], also=old)  # not in this machine's OCR cache: taken from the old index
     assert (new / "scans" / "d1.jpg").read_bytes() == b"\xff\xd8 page image"
+
+
+@pytest.fixture
+def milvus_server(tmp_path):
+    """A Milvus-protocol server on 127.0.0.1 (milvus-lite's own gRPC server), as an office would run Milvus."""
+    import socket
+    import time
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "milvus_lite", "server", "--data-dir", str(tmp_path / "server"),
+                             "--host", "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+READER = """
+import sys, time
+from assistant.index.stores import open_store
+store = open_store(sys.argv[1])
+first = store.load()
+print(len(first.docs), flush=True)
+sys.stdin.readline()  # the other program updates the index meanwhile
+print(len(store.load().docs), store.current() != first.generation, flush=True)
+"""
+
+
+def test_several_programs_share_a_store_server(tmp_path, milvus_server):
+    docs = tmp_path / "docs"
+    write_docs(docs, 5)
+    emb = HashEmbedder()
+    writer = open_store(tmp_path / "idx", f"milvus:{milvus_server}#office")
+    writer.update([str(docs)], emb, **KW)
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(tmp_path / "idx")], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert reader.stdout.readline().split() == ["5"]  # another process reads while this one holds a client
+        write_docs(docs, 2, start=20)
+        writer.update([str(docs)], emb, **KW)
+        out, _ = reader.communicate("\n", timeout=120)
+    finally:
+        reader.kill()
+    assert out.split() == ["7", "True"]  # it sees the new generation
+    state = writer.load()
+    hits = Retriever(state, emb, top_k=3).search("第21号文件的资金安排")
+    assert hits and hits[0].chunk.source.endswith("doc021.txt")
+    assert state.lexical_search("第21号文件", 3)  # a server's BM25 score is used as it comes

@@ -67,6 +67,7 @@ class Code(StrEnum):
     STORE_FOREIGN = "store_foreign"
     STORE_FAILED = "store_failed"
     STORE_NOT_EMPTY = "store_not_empty"
+    STORE_OTHER_DIM = "store_other_dim"
     STORE_COPY_TARGET = "store_copy_target"
     # documents on the page
     UPLOAD_TYPE = "upload_type"

@@ -109,6 +109,8 @@ EN: dict[Code, str] = {
     Code.STORE_FOREIGN: "collection {collection!r} at {uri} was not made by this assistant: choose another with #NAME",
     Code.STORE_FAILED: "the Milvus store at {uri} failed to {action} ({detail}); nothing was changed: try again",
     Code.STORE_NOT_EMPTY: "{store} already holds an index ({folder}): copy into a new collection (#NAME) or a new file",
+    Code.STORE_OTHER_DIM: "{store} holds vectors of {held} dimensions, and {model!r} makes {dim}: index with that "
+                          "model into a new collection (#NAME) or a new file",
     Code.STORE_COPY_TARGET: "copy-index needs --store milvus:...: the copy goes from a folder index into a Milvus store",
 }
 
@@ -202,6 +204,7 @@ ZH: dict[Code, str] = {
     Code.STORE_FOREIGN: "资料库服务器 {uri} 上的集合 {collection} 不是本助手建立的：请换一个名称",
     Code.STORE_FAILED: "资料库服务器 {uri} 操作失败（{detail}），没有做任何改动：请重试",
     Code.STORE_NOT_EMPTY: "{store} 中已有资料库（{folder}）：请复制到新的集合或新的文件",
+    Code.STORE_OTHER_DIM: "{store} 中的向量是 {held} 维，嵌入模型 {model} 生成 {dim} 维：请换用新的集合或新的文件",
     Code.STORE_COPY_TARGET: "复制资料库需要用 --store milvus:... 指定目标：只能从文件夹资料库复制到 Milvus",
 }
 

@@ -160,8 +160,9 @@ class MilvusStore(Index):
         with db.guarded(self.spec, "write the documents"):
             db.ensure_collections(client, self.spec, emb.dim)
             self._ready = False
-            if db.dense_dim(client, self.spec) != emb.dim:
-                raise IndexStateError(Code.INDEX_OTHER_EMBEDDER, folder=str(self.spec), built="?", given=emb.name)
+            held = db.dense_dim(client, self.spec)
+            if held != emb.dim:  # a collection's vectors have one size for good
+                raise IndexStateError(Code.STORE_OTHER_DIM, store=str(self.spec), held=held, dim=emb.dim, model=emb.name)
             client.delete(chunk_col, filter=f"gen >= {gen}")  # a run that stopped before it switched
             client.delete(blobs, filter=f"gen >= {gen} and kind != {db.Kind.POINTER}")
             for g, ids in (prev.dead if prev else {}).items():  # replaced one generation ago: no reader left
