@@ -77,7 +77,8 @@ class MilvusState:
             doc_rows.append(len(e.chunk_ids))
         self.ids = np.array(ids, np.int64)
         self.doc_of_row = np.repeat(np.arange(len(entries), dtype=np.int32), doc_rows)
-        self._row = {int(x): i for i, x in enumerate(ids)}
+        self._by_id = np.argsort(self.ids, kind="stable")  # rows in id order: a row found by binary search
+        self._sorted_ids = self.ids[self._by_id]
         self.size = len(ids)
         self.chunks = _Rows(self)
         self._cache: dict[int, Chunk] = {}
@@ -87,12 +88,17 @@ class MilvusState:
         self.doc_text = lru_cache(maxsize=64)(self._doc_text)
 
     # ---- rows -------------------------------------------------------------------------
+    def row_of(self, chunk_id: int) -> int | None:
+        """The row of a Milvus chunk id; None for a row this generation does not see."""
+        i = int(np.searchsorted(self._sorted_ids, chunk_id))
+        return int(self._by_id[i]) if i < self.size and self._sorted_ids[i] == chunk_id else None
+
     def _keep(self, rows: list[dict]) -> None:
         with self._lock:
             if len(self._cache) > 20_000:
                 self._cache.clear()
             for r in rows:
-                row = self._row.get(int(r["id"]))
+                row = self.row_of(int(r["id"]))
                 if row is not None and "meta" in r:
                     self._cache[row] = chunk_of(r, self.entries[self.doc_of_row[row]][2].source)
 
@@ -113,7 +119,7 @@ class MilvusState:
         found, out = [], []
         for h in hits:
             entity = h.get("entity", {})
-            row = self._row.get(int(h["id"]))
+            row = self.row_of(int(h["id"]))
             if row is None:
                 continue
             found.append({"id": h["id"], **entity})
@@ -187,7 +193,7 @@ class MilvusState:
                 rows = self.client.query(self._chunks, filter=f"{self.filter} and {where}",
                                          output_fields=["id", "doc", "text"], limit=200)
             for r in rows:
-                row = self._row.get(int(r["id"]))
+                row = self.row_of(int(r["id"]))
                 if row is None:
                     continue
                 text = r["text"]
