@@ -65,6 +65,15 @@ def test_the_same_documents_spans_and_hits_as_the_folder_store(tmp_path):
         assert b.lexical_search(q, 5)  # Milvus's own BM25 over its jieba tokens finds the words
     for gram in ("资金", "乡村", "督查"):
         assert b.bigram_df(gram) == a.bigram_df(gram)
+    from assistant.index import milvus_db
+
+    milvus_db.SAMPLE = b.size // 2  # a bigger index: counted on the rows of half the id buckets, doubled
+    try:
+        for gram in ("工作", "乡村", "资金"):
+            estimate, true = b.bigram_df(gram), a.bigram_df(gram)
+            assert estimate % 2 == 0 and 0 <= estimate <= b.size and abs(estimate - true) <= true
+    finally:
+        milvus_db.SAMPLE = 4096
     assert b.mentions("第3号文件") and not b.mentions("公安局")
     wanted = {str(docs / "doc003.txt")}
     assert sorted(b.chunks[r].chunk_id for r in b.rows_of(wanted)) == sorted(a.chunks[r].chunk_id for r in a.rows_of(wanted))

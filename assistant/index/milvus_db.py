@@ -31,6 +31,8 @@ BATCH = 256  # rows per insert
 PAGE = 1_000  # rows per page when reading many
 POINTER = 1  # the id of the pointer row
 TIMEOUT = 30.0  # seconds for one call to a server
+BUCKETS = 1024  # chunk rows fall into this many buckets by id
+SAMPLE = 4096  # rows a bigram count reads at most: exact below that, estimated from a fixed sample above
 BLOB_DIM = 2  # Milvus wants a vector field in every collection; the blobs' one is not used
 
 # Milvus's jieba analyzer, leaving out the folder store's stopwords and the punctuation it drops ("." and "%" stay)
@@ -74,7 +76,7 @@ def connect(spec: StoreSpec):
         from pymilvus.exceptions import MilvusException
     except ImportError:
         raise InputError(Code.STORE_NEEDS_MILVUS) from None
-    for name in ("pymilvus", "milvus_lite"):
+    for name in ("pymilvus", "milvus_lite", "grpc._server"):
         logging.getLogger(name).setLevel(logging.CRITICAL)  # their tracebacks are worded here, once
     jieba()  # milvus-lite's analyzer uses this process's jieba: loaded quietly, once
     with _clients_lock:
@@ -146,6 +148,7 @@ def ensure_collections(client, spec: StoreSpec, dim: int) -> None:
         s.add_field("id", DataType.INT64, is_primary=True)
         s.add_field("doc", DataType.INT64)
         s.add_field("gen", DataType.INT64)
+        s.add_field("bucket", DataType.INT64)  # id % BUCKETS: a fixed sample of the rows, for counting
         s.add_field("text", DataType.VARCHAR, max_length=MAX_TEXT)
         s.add_field("words", DataType.VARCHAR, max_length=MAX_TEXT, enable_analyzer=True, analyzer_params=ANALYZER)
         s.add_field("meta", DataType.VARCHAR, max_length=MAX_TEXT)
@@ -174,7 +177,7 @@ def ensure_collections(client, spec: StoreSpec, dim: int) -> None:
         client.load_collection(c)
 
 
-CHUNK_FIELDS = {"id", "doc", "gen", "text", "words", "meta", "dense", "sparse"}
+CHUNK_FIELDS = {"id", "doc", "gen", "bucket", "text", "words", "meta", "dense", "sparse"}
 BLOB_FIELDS = {"id", "doc", "gen", "kind", "part", "data", "v"}
 
 

@@ -161,12 +161,20 @@ class MilvusState:
         return [(r, s) for r, s in hits if allowed is None or r in allowed]
 
     def bigram_df(self, gram: str) -> int:
+        """How many chunks hold the bigram: counted on every row up to SAMPLE rows, above that on a fixed
+        sample of about SAMPLE rows (by id bucket) and scaled up; the count only weighs words when passages
+        are narrowed, where an estimate does (a LIKE scan of every row per word did not: 0.45 s a question
+        at 10k chunks on milvus-lite)."""
         where = like(gram)
         if where is None:
             return 0
+        buckets = min(db.BUCKETS, -(-db.BUCKETS * db.SAMPLE // max(self.size, 1)))
+        sample = f" and bucket < {buckets}" if buckets < db.BUCKETS else ""
         with db.guarded(self.spec, "count"):
-            res = self.client.query(self._chunks, filter=f"{self.filter} and {where}", output_fields=["count(*)"])
-        return int(res[0]["count(*)"]) if res else 0
+            res = self.client.query(self._chunks, filter=f"{self.filter}{sample} and {where}",
+                                    output_fields=["count(*)"])
+        found = int(res[0]["count(*)"]) if res else 0
+        return min(self.size, round(found * db.BUCKETS / buckets))
 
     # ---- documents --------------------------------------------------------------------------
     def _doc_text(self, source: str) -> str:

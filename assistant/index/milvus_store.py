@@ -199,7 +199,8 @@ class MilvusStore(Index):
             doc = db.row_id("doc", entry.key)
             entry.chunk_ids = [c.chunk_id for c in cs]
             for seq, (c, v) in enumerate(zip(cs, np.asarray(vecs, "float32"), strict=True)):
-                chunk_rows.append({"id": db.row_id("chunk", doc, gen, seq), "doc": doc, "gen": gen, "text": c.text,
+                cid = db.row_id("chunk", doc, gen, seq)
+                chunk_rows.append({"id": cid, "doc": doc, "gen": gen, "bucket": cid % db.BUCKETS, "text": c.text,
                                    "words": lexical_text(c), "meta": chunk_meta(c), "dense": v.tolist()})
             d = asdict(entry)
             text = d.pop("text")
