@@ -35,8 +35,15 @@ def tokenize(text: str) -> list[str]:
     """
     words = [w.strip().lower() for w in jieba().lcut_for_search(text)]
     words = [w for w in words if w and _KEEP.fullmatch(w) and w not in STOPWORDS]
-    bigrams = [run[i:i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)]
-    return words + bigrams
+    return words + bigrams(text)
+
+
+def bigrams(text: str) -> list[str]:
+    """The CJK character bigrams of each run of Chinese characters.
+
+    bigrams("宁波数字") -> ['宁波', '波数', '数字']
+    """
+    return [run[i:i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)]
 
 
 def content_terms(text: str) -> list[str]:

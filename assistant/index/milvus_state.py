@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.core.records import Chunk
+from assistant.index import lexical
 from assistant.index import milvus_db as db
 from assistant.index.manifest import Manifest
 from assistant.index.records import DocEntry
@@ -33,6 +34,13 @@ def chunk_meta(chunk: Chunk) -> str:
     d = chunk.to_dict()
     del d["text"], d["source"]
     return json.dumps(d, ensure_ascii=False)
+
+
+def bm25_text(text: str) -> str:
+    """What Milvus's BM25 analyzer reads, for a chunk (its headings and text) or a question: the text, then
+    its CJK bigrams apart, as the folder store's BM25 counts both (jieba cuts a lone bigram the same way on
+    either side, mostly leaving it whole)."""
+    return text + "\n" + " ".join(lexical.bigrams(text))
 
 
 def live_filter(gen: int, dead: dict[int, list[int]]) -> str:
@@ -155,7 +163,7 @@ class MilvusState:
         if not self.size or not query.strip():
             return []
         with db.guarded(self.spec, "search"):
-            res = self.client.search(self._chunks, data=[query], anns_field="sparse",
+            res = self.client.search(self._chunks, data=[bm25_text(query)], anns_field="sparse",
                                      limit=min(n, self.size, 16_384), filter=self._allowed_filter(allowed),
                                      output_fields=CHUNK_FIELDS, search_params={"metric_type": "BM25"})
         hits = [(r, abs(s)) for r, s in self._rows_of_hits(res[0]) if s]

@@ -26,7 +26,7 @@ from assistant.index import milvus_db as db
 from assistant.index.embedding import Embedder
 from assistant.index.lexical import lexical_text
 from assistant.index.manifest import FORMAT_VERSION, ChunkerSettings, EmbeddingInfo, LexicalInfo, Manifest
-from assistant.index.milvus_state import MilvusState, chunk_meta
+from assistant.index.milvus_state import MilvusState, bm25_text, chunk_meta
 from assistant.index.records import DocEntry, UpdateReport
 from assistant.index.scans import sync_images
 from assistant.index.store import Index
@@ -201,7 +201,7 @@ class MilvusStore(Index):
             for seq, (c, v) in enumerate(zip(cs, np.asarray(vecs, "float32"), strict=True)):
                 cid = db.row_id("chunk", doc, gen, seq)
                 chunk_rows.append({"id": cid, "doc": doc, "gen": gen, "bucket": cid % db.BUCKETS, "text": c.text,
-                                   "words": lexical_text(c), "meta": chunk_meta(c), "dense": v.tolist()})
+                                   "words": bm25_text(lexical_text(c)), "meta": chunk_meta(c), "dense": v.tolist()})
             d = asdict(entry)
             text = d.pop("text")
             d["order"] = order
