@@ -358,3 +358,16 @@ def test_several_programs_share_a_store_server(tmp_path, milvus_server):
     hits = Retriever(state, emb, top_k=3).search("第21号文件的资金安排")
     assert hits and hits[0].chunk.source.endswith("doc021.txt")
     assert state.lexical_search("第21号文件", 3)  # a server's BM25 score is used as it comes
+
+
+def test_a_milvus_lite_index_moves_on_to_a_store_server(tmp_path, milvus_server):
+    docs = tmp_path / "docs"
+    write_docs(docs, 4)
+    emb = HashEmbedder()
+    laptop = milvus(tmp_path)
+    laptop.update([str(docs)], emb, **KW)
+    office = open_store(tmp_path / "office", f"milvus:{milvus_server}#office")
+    report = office.copy_from(laptop)
+    a, b = laptop.load(), office.load()
+    assert len(report.added) == 4 and spans(a) == spans(b)
+    assert abs(a.vectors() - b.vectors()).max() < 1e-6

@@ -40,7 +40,9 @@ def bm25_text(text: str) -> str:
     """What Milvus's BM25 analyzer reads, for a chunk (its headings and text) or a question: the text, then
     its CJK bigrams apart, as the folder store's BM25 counts both (jieba cuts a lone bigram the same way on
     either side, mostly leaving it whole)."""
-    return text + "\n" + " ".join(lexical.bigrams(text))
+    out = text + "\n" + " ".join(lexical.bigrams(text))
+    raw = out.encode("utf-8")
+    return raw[:db.MAX_TEXT].decode("utf-8", "ignore") if len(raw) > db.MAX_TEXT else out  # a VARCHAR's bytes
 
 
 def live_filter(gen: int, dead: dict[int, list[int]]) -> str:
@@ -123,6 +125,16 @@ class MilvusState:
             with self._lock:
                 hit = self._cache[row]
         return hit
+
+    def vectors(self) -> np.ndarray:
+        """Every row's vector, in row order (for copying the index elsewhere)."""
+        out = np.zeros((self.size, self.manifest.embedding.dim), "float32")
+        with db.guarded(self.spec, "read the vectors"):
+            for r in db.query_all(self.client, self._chunks, self.filter, ["id", "dense"]):
+                row = self.row_of(int(r["id"]))
+                if row is not None:
+                    out[row] = r["dense"]
+        return out
 
     def _rows_of_hits(self, hits: Iterable[dict]) -> list[tuple[int, float]]:
         found, out = [], []
