@@ -136,3 +136,18 @@ def test_an_index_of_another_format_is_refused_with_the_rebuild_command(settings
     with pytest.raises(IndexStateError) as e:
         idx.load()
     assert e.value.code == Code.MANIFEST_DAMAGED
+
+
+def test_a_run_drops_only_vanished_files_under_the_paths_it_was_given(settings, embedder, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder, text in ((a, "甲文件：防汛物资储备库3座。"), (b, "乙文件：新增就业岗位1.2万个。")):
+        folder.mkdir()
+        (folder / "通知.txt").write_text(text, "utf-8")
+    build(settings, embedder, [a, b])
+    a.rename(tmp_path / "elsewhere")  # a drive not mounted, or another machine's folder in a shared index
+    report = build(settings, embedder, [b])
+    assert report.removed == [] and len(Index(settings.index_dir).load().docs) == 2
+    (tmp_path / "elsewhere").rename(a)
+    (a / "通知.txt").unlink()
+    report = build(settings, embedder, [a])  # a run over the folder the file was in drops it
+    assert [os.path.basename(os.path.dirname(s)) for s in report.removed] == ["a"]

@@ -136,14 +136,12 @@ class DocumentStore:
                 user: str = "", reader=None) -> UpdateReport:
         """Re-read every indexed file: changed ones are re-embedded, vanished ones dropped."""
         sources = [d.source for d in self.list()]
+        if not sources:
+            raise InputError(Code.LIBRARY_EMPTY)
         existing = [s for s in sources if os.path.exists(s)]
-        if not existing:
-            if not sources:
-                raise InputError(Code.LIBRARY_EMPTY)
-            report = self.index.update([], embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap)
-        else:
-            report = self.index.update(existing, embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
-                                       progress=progress, max_chunks=max_chunks, reader=reader)
+        report = self.index.update(existing, embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
+                                   progress=progress, max_chunks=max_chunks, reader=reader,
+                                   forget=[s for s in sources if not os.path.exists(s)])
         audit.record(self.index.folder, user, audit.Action.REINDEX, f"{len(existing)} 个文件")
         audit.record_report(self.index.folder, user, report)
         return report

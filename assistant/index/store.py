@@ -124,8 +124,13 @@ class Index:
 
     def update(self, paths: list[str], embedder: Embedder, *, chunk_size: int, chunk_overlap: int,
                rebuild: bool = False, progress: Callable[[IndexProgress], None] | None = None,
-               max_chunks: int = 0, reader: Callable[[list[str]], Iterator] | None = None) -> UpdateReport:
+               max_chunks: int = 0, reader: Callable[[list[str]], Iterator] | None = None,
+               forget: Iterable[str] = ()) -> UpdateReport:
         """Add new files, re-embed changed ones, drop deleted ones; keep the rest.
+
+        A document is dropped when its file is gone and it was under one of `paths` (or is named in
+        `forget`): a run over one folder never drops another folder's documents because this machine
+        cannot see them (a drive not mounted, an index shared with another machine).
 
         Files are read ahead in a thread (the reader itself may be a worker process) while the embedder
         works on the ones read before. `max_chunks` > 0 skips a file that would make more chunks than
@@ -172,8 +177,10 @@ class Index:
                 if entry is not None:
                     docs[entry.key] = entry
                 tell(source=item.source)
+            roots = [os.path.abspath(p) for p in paths]
+            named = {os.path.abspath(f) for f in forget}
             for key in list(docs):
-                if not os.path.exists(key):
+                if (key in named or _under(key, roots)) and not os.path.exists(key):
                     report.removed.append(docs.pop(key).source)
             if not report.changed and old is not None:
                 report.seconds = time.perf_counter() - t0
@@ -279,6 +286,11 @@ def _read_manifest(gen: Path) -> Manifest:
     except (OSError, ValueError):
         raise IndexStateError(Code.MANIFEST_DAMAGED, folder=gen) from None
     return Manifest.from_dict(data, gen.parent)
+
+
+def _under(key: str, roots: list[str]) -> bool:
+    """Whether the absolute path `key` is one of `roots` or inside one of them."""
+    return any(key == r or key.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
 def _same_file(stat: tuple[int, int], prev: DocEntry | None) -> bool:
