@@ -5,10 +5,11 @@ layers, normalization; the token table is read from the verified safetensors at 
 onnxruntime's own quantizer turns the attention and MLP input projections into int8 (dynamic,
 per channel). The result is kept only if its vectors for probe sentences match the original's.
 
-Why not every layer: the MLP's output projection (down_proj) reads activations with outliers that
-one int8 scale per tensor cannot hold (cosine to fp32 0.97 with it, 0.994 without, on
-EmbeddingGemma), and the dense heads after pooling cost nothing. reduce_range keeps the u8*s8
-products of AVX2 CPUs without VNNI from saturating (0.94 -> 0.97 with every layer in int8).
+Why not every layer through the quantizer: the MLP's output projection (down_proj) reads activations
+with outliers that one int8 scale per tensor cannot hold (cosine to fp32 0.97 with it, 0.994 without,
+on EmbeddingGemma); onnx_graph.py then puts it in int8 with one scale per token, which keeps 0.993.
+The dense heads after pooling cost nothing. reduce_range keeps the u8*s8 products of AVX2 CPUs without
+VNNI from saturating (0.94 -> 0.97 with every layer in int8).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import numpy as np
 
 from assistant.core.errors import Code, ModelMissingError
 from assistant.index.embedding import folder_fingerprint, force_offline
-from assistant.index.onnx_embedding import BACKEND, STAMP, OnnxEmbedder, gather, is_ready, token_table
+from assistant.index.onnx_embedding import BACKEND, CONVERSION, STAMP, OnnxEmbedder, gather, is_ready, token_table
 
 MIN_COSINE = 0.98  # a conversion whose probe vectors stray further from the original is refused
 # the projections quantized: Gemma/Llama names, and BERT's (its MLP output, layer.N.output.dense, stays float)
@@ -79,6 +80,7 @@ def convert(source: Path, out: Path, progress: Callable[[str], None] = print) ->
                          extra_options={"MatMulConstBOnly": True}, use_external_data_format=True)
     for f in work.glob("float.onnx*"):
         f.unlink()
+    rewrites = _rewrite(work / "model.onnx")
     (work / STAMP).write_text(json.dumps({"backend": BACKEND, "table": table}), "utf-8")  # for the check below
     expected = _encode_torch(st, PROBES)
     del st
@@ -95,12 +97,28 @@ def convert(source: Path, out: Path, progress: Callable[[str], None] = print) ->
         "files": files, "probe_cosine_min": round(float(cosines.min()), 5),
         "probe_cosine_mean": round(float(cosines.mean()), 5), "torch": torch.__version__,
         "onnxruntime": _ort_version(), "seconds": round(time.perf_counter() - t0, 1),
+        "conversion": CONVERSION, "rewrites": rewrites,
     }, indent=1), "utf-8")
     shutil.rmtree(out, ignore_errors=True)
     os.replace(work, out)
     progress(f"{source.name}: converted and checked (probe cosine ≥ {float(cosines.min()):.4f}) in "
              f"{time.perf_counter() - t0:.0f} s → {out}")
     return out
+
+
+def _rewrite(path: Path) -> dict[str, int]:
+    """The quantized graph with down_proj in per-token int8 and RMSNorm fused (onnx_graph.py), in place."""
+    import onnx
+
+    from assistant.index import onnx_graph
+
+    model = onnx.load(str(path), load_external_data=True)
+    done = {"per_token_int8": onnx_graph.per_token_int8(model), "rms_norm": onnx_graph.fuse_rms_norm(model)}
+    data = path.with_name(path.name + ".data")
+    for f in (path, data):
+        f.unlink(missing_ok=True)  # onnx appends external data to an existing file
+    onnx.save(model, str(path), save_as_external_data=True, location=data.name)
+    return done
 
 
 def _body(st):

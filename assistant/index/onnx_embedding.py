@@ -21,6 +21,7 @@ from assistant.core.errors import Code, ModelMissingError
 from assistant.index.embedding import folder_fingerprint, force_offline
 
 BACKEND = "onnx-int8"
+CONVERSION = 2  # 2: down_proj in per-token int8 and RMSNorm fused (onnx_graph.py); 1 (no field): neither
 STAMP = "converted.json"
 _DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": np.uint16}
 
@@ -80,7 +81,9 @@ class OnnxEmbedder:
         self.path = Path(source)
         self.converted = Path(converted)
         self.name = self.path.name
-        self.fingerprint = f"{folder_fingerprint(self.path)}+{BACKEND}"
+        # vectors of another conversion differ (cosine ~0.993 to each other): an index records which one it has
+        version = stamp_of(self.converted).get("conversion", 1) if is_ready(self.converted, self.path) else CONVERSION
+        self.fingerprint = f"{folder_fingerprint(self.path)}+{BACKEND}" + (f".{version}" if version > 1 else "")
         self.batch_size = batch_size
         self.threads = threads
         self.convert_missing = convert_missing  # first use converts (off while a conversion checks itself)
