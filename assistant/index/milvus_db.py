@@ -177,13 +177,13 @@ def ensure_collections(client, spec: StoreSpec, dim: int) -> None:
         client.load_collection(c)
 
 
-CHUNK_FIELDS = {"id", "doc", "gen", "bucket", "text", "words", "meta", "dense", "sparse"}
-BLOB_FIELDS = {"id", "doc", "gen", "kind", "part", "data", "v"}
+CHUNK_SCHEMA = {"id", "doc", "gen", "bucket", "text", "words", "meta", "dense", "sparse"}
+BLOB_SCHEMA = {"id", "doc", "gen", "kind", "part", "data", "v"}
 
 
 def check_ours(client, spec: StoreSpec, names: set[str]) -> None:
     """These collections have this assistant's fields, or STORE_FOREIGN."""
-    for name, fields in ((chunks_of(spec.collection), CHUNK_FIELDS), (blobs_of(spec.collection), BLOB_FIELDS)):
+    for name, fields in ((chunks_of(spec.collection), CHUNK_SCHEMA), (blobs_of(spec.collection), BLOB_SCHEMA)):
         if name not in names:
             continue
         found = {f["name"] for f in client.describe_collection(name).get("fields", [])}

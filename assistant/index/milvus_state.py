@@ -81,6 +81,7 @@ class MilvusState:
         self.entries = entries  # (doc id, gen, entry) in row order
         self.docs: dict[str, DocEntry] = {e.key: e for _, _, e in entries}
         self.by_source = {e.source: e for e in self.docs.values()}
+        self._where = {e.source: (doc, g) for doc, g, e in entries}  # a document's rows in the blobs
         ids, doc_rows = [], []
         for doc, g, e in entries:
             ids.extend(db.row_id("chunk", doc, g, seq) for seq in range(len(e.chunk_ids)))
@@ -203,7 +204,7 @@ class MilvusState:
 
     # ---- documents --------------------------------------------------------------------------
     def _doc_text(self, source: str) -> str:
-        at = next(((doc, g) for doc, g, e in self.entries if e.source == source), None)
+        at = self._where.get(source)
         if at is None:
             return ""
         with db.guarded(self.spec, "read a document"):
@@ -252,5 +253,12 @@ class _Rows:
         return self._state.chunk(int(row))
 
     def __iter__(self):
-        for row in range(len(self)):
-            yield self._state.chunk(row)
+        """Every chunk in row order, read PAGE rows to a call (copying an index reads them all)."""
+        state = self._state
+        for lo in range(0, state.size, db.PAGE):
+            ids = [int(i) for i in state.ids[lo:lo + db.PAGE]]
+            with db.guarded(state.spec, "read the passages"):
+                found = state.client.get(state._chunks, ids=ids, output_fields=CHUNK_FIELDS)
+            by_id = {int(r["id"]): r for r in found}
+            for row, cid in enumerate(ids, lo):
+                yield chunk_of(by_id[cid], state.entries[state.doc_of_row[row]][2].source)

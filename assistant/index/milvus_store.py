@@ -29,7 +29,7 @@ from assistant.index.manifest import FORMAT_VERSION, ChunkerSettings, EmbeddingI
 from assistant.index.milvus_state import MilvusState, bm25_text, chunk_meta
 from assistant.index.records import DocEntry, UpdateReport
 from assistant.index.scans import sync_images
-from assistant.index.store import Index
+from assistant.index.store import Index, embedding_info
 from assistant.index.stores import StoreSpec, record, recorded
 
 LEXICAL = LexicalInfo("milvus-jieba", "milvus-bm25")
@@ -122,7 +122,7 @@ class MilvusStore(Index):
                 fresh: list[tuple[Document, list[Chunk]]], vectors: list[np.ndarray],
                 embedder: Embedder | None, chunker: ChunkerSettings) -> None:
         prev = old if old is not None else (self.load() if self.exists() else None)  # a rebuild replaces it all
-        emb = prev.manifest.embedding if embedder is None else _embedding_info(embedder, prev)
+        emb = embedding_info(embedder, prev.manifest if prev else None)
         fresh_keys = {os.path.abspath(d.source) for d, _ in fresh}
         self._publish(prev, emb, chunker, [docs[os.path.abspath(d.source)] for d, _ in fresh],
                       [cs for _, cs in fresh], vectors, lambda e: e.key in docs and e.key not in fresh_keys)
@@ -138,11 +138,12 @@ class MilvusStore(Index):
             state = source.load()
             vectors = state.vectors()
             rows: dict[str, list[int]] = defaultdict(list)
-            for row, chunk in enumerate(state.chunks):
+            chunks: dict[str, list[Chunk]] = defaultdict(list)
+            for row, chunk in enumerate(state.chunks):  # read once, in row order
                 rows[chunk.source].append(row)
+                chunks[chunk.source].append(chunk)
             entries = [replace(state.by_source[src], text=state.doc_text(src)) for src in rows]
-            self._publish(None, state.manifest.embedding, state.manifest.chunker, entries,
-                          [[state.chunks[r] for r in rs] for rs in rows.values()],
+            self._publish(None, state.manifest.embedding, state.manifest.chunker, entries, list(chunks.values()),
                           [vectors[rs] for rs in rows.values()], lambda e: False, images_from=source.folder)
             report.added = [e.source for e in entries]
             report.chunks_resumed = len(vectors)  # carried over, not embedded
@@ -220,9 +221,3 @@ class MilvusStore(Index):
 def _blob(kind: db.Kind, doc: int, gen: int, part: int, data: str) -> dict:
     return {"id": db.row_id("blob", int(kind), doc, gen, part), "doc": doc, "gen": gen, "kind": int(kind),
             "part": part, "data": data, "v": [0.0] * db.BLOB_DIM}
-
-
-def _embedding_info(embedder: Embedder, prev: MilvusState | None) -> EmbeddingInfo:
-    path = str(Path(embedder.path).resolve()) if hasattr(embedder, "path") else ""
-    return EmbeddingInfo(embedder.name, embedder.fingerprint, embedder.dim,
-                         path or (prev.manifest.embedding.path if prev else ""), getattr(embedder, "backend", ""))

@@ -237,13 +237,7 @@ class Index:
                 embedder: Embedder | None, chunker: ChunkerSettings) -> None:
         """Write the fresh documents as one new segment, tombstone what they replace or what was removed,
         merge segments as the policy says, and switch to the generation that lists them."""
-        if embedder is None:
-            emb = old.manifest.embedding
-        else:
-            path = str(Path(embedder.path).resolve()) if hasattr(embedder, "path") else ""
-            emb = EmbeddingInfo(embedder.name, embedder.fingerprint, embedder.dim,
-                                path or (old.manifest.embedding.path if old else ""),
-                                getattr(embedder, "backend", ""))
+        emb = embedding_info(embedder, old.manifest if old else None)
         fresh_keys = {os.path.abspath(d.source) for d, _ in fresh}
         parts: list[tuple[Segment, frozenset[str]]] = []
         for part in old.parts if old else ():
@@ -262,6 +256,16 @@ class Index:
                                                              for seg, dead in parts))
         write_generation(self.folder, self.current(), manifest)
         sync_images(self.folder, live.docs.values())
+
+
+def embedding_info(embedder: Embedder | None, prev: Manifest | None) -> EmbeddingInfo:
+    """What a new generation records of its embedder: the one that embedded it, or (nothing embedded) the
+    previous generation's; a model folder's path carries over when the embedder has none."""
+    if embedder is None:
+        return prev.embedding
+    path = str(Path(embedder.path).resolve()) if hasattr(embedder, "path") else ""
+    return EmbeddingInfo(embedder.name, embedder.fingerprint, embedder.dim,
+                         path or (prev.embedding.path if prev else ""), getattr(embedder, "backend", ""))
 
 
 def _compact(root: Path, parts: list[tuple[Segment, frozenset[str]]]) -> list[tuple[Segment, frozenset[str]]]:
