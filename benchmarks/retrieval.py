@@ -130,16 +130,17 @@ def run_set(name: str, docs: Path, queries: list[dict], configs, s: Settings,
     for engine in stores:
         state = states[engine]
         rows = []
-        for mode, w, fusion in configs:
-            r = Retriever(state, embedder, candidates=s.candidates, dense_weight=w, mode=mode, fusion=fusion)
-            label = mode if mode != "hybrid" else f"hybrid {fusion} w={w:.2f}"
-            if mode == "hybrid" and w == s.dense_weight and fusion == s.fusion:
+        for mode, w, fusion, rerank in configs:
+            r = Retriever(state, embedder, candidates=s.candidates, dense_weight=w, mode=mode, fusion=fusion,
+                          rerank=rerank)
+            label = mode if mode != "hybrid" else f"hybrid {fusion} w={w:.2f}" + (f" rerank {rerank}" if rerank else "")
+            if mode == "hybrid" and (w, fusion, rerank) == (s.dense_weight, s.fusion, s.rerank):
                 label += " (default)"
             rows.append((label, evaluate(r, queries, qvecs)))
         print(f"\n{name} on {engine}: {len(queries)} questions, {len(state.docs)} documents, {len(state.chunks)} chunks")
-        print(f"{'method':34s} {'recall@1':>9s} {'recall@5':>9s} {'MRR@10':>9s} {'ms/question':>12s}")
+        print(f"{'method':44s} {'recall@1':>9s} {'recall@5':>9s} {'MRR@10':>9s} {'ms/question':>12s}")
         for label, res in rows:
-            print(f"{label:34s} {res['recall@1']:9.3f} {res['recall@5']:9.3f} {res['mrr@10']:9.3f} {res['ms']:12.1f}")
+            print(f"{label:44s} {res['recall@1']:9.3f} {res['recall@5']:9.3f} {res['mrr@10']:9.3f} {res['ms']:12.1f}")
         out[engine] = rows
     return out
 
@@ -151,12 +152,16 @@ def main() -> None:
     ap.add_argument("--weights", default="", help="extra dense weights to try, e.g. 0.3,0.7")
     ap.add_argument("--fusions", default="", help="fusions to try besides the default: score,rrf,zscore,adaptive")
     ap.add_argument("--stores", default="folder", help="store engines to compare: folder,milvus")
+    ap.add_argument("--rerank", default="", help="other numbers of re-scored candidates to try, e.g. 5,20")
     args = ap.parse_args()
     s = Settings()
     weights = [s.dense_weight] + [float(w) for w in args.weights.split(",") if w]
     fusions = list(dict.fromkeys([s.fusion] + [f for f in args.fusions.split(",") if f]))
-    configs = [("lexical", 0.0, s.fusion), ("dense", 1.0, s.fusion)]
-    configs += [("hybrid", w, f) for f in fusions for w in weights]
+    reranks = list(dict.fromkeys([s.rerank, 0] + [int(n) for n in args.rerank.split(",") if n]))
+    configs = [("lexical", 0.0, s.fusion, 0), ("dense", 1.0, s.fusion, 0)]
+    configs += [("hybrid", s.dense_weight, s.fusion, n) for n in reranks]
+    configs += [("hybrid", w, f, n) for f in fusions for w in weights for n in (s.rerank, 0)
+                if (w, f) != (s.dense_weight, s.fusion)]
     stores = [x for x in args.stores.split(",") if x]
     results: dict[str, dict] = {}
     by_engine: dict[str, dict] = {}
@@ -169,7 +174,7 @@ def main() -> None:
     for label in list(next(iter(results.values())))[2:]:
         ok = all(res[label][m] >= max(res["lexical"][m], res["dense"][m]) - 1e-9
                  for res in results.values() for m in ("recall@5", "mrr@10"))
-        print(f"  {label:34s} {'yes' if ok else 'no'}")
+        print(f"  {label:44s} {'yes' if ok else 'no'}")
     if len(stores) > 1:
         print(f"\n{stores[1]} against {stores[0]}: difference in recall@5 / MRR@10 (parity: within {PARITY})")
         for name, engines in by_engine.items():
@@ -178,7 +183,7 @@ def main() -> None:
                 d5 = b[label]["recall@5"] - a[label]["recall@5"]
                 dm = b[label]["mrr@10"] - a[label]["mrr@10"]
                 ok = abs(d5) <= PARITY and abs(dm) <= PARITY
-                print(f"  {name:12s} {label:34s} {d5:+.3f} {dm:+.3f}  {'yes' if ok else 'NO'}")
+                print(f"  {name:12s} {label:44s} {d5:+.3f} {dm:+.3f}  {'yes' if ok else 'NO'}")
 
 
 if __name__ == "__main__":

@@ -183,7 +183,7 @@ class Assistant:
                 self.index.check_embedder(state.manifest, embedder)
                 s = self.settings
                 retriever = Retriever(state, embedder, top_k=s.top_k, candidates=s.candidates,
-                                      dense_weight=s.dense_weight, fusion=s.fusion)
+                                      dense_weight=s.dense_weight, fusion=s.fusion, rerank=s.rerank)
                 self._parts = _Loaded(state, retriever, BigramIdf(len(state.chunks), state.bigram_df), {})
             return self._parts
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from assistant.answer.rerank import SentenceVectors, rescore
 from assistant.core.records import Hit
 from assistant.index.embedding import Embedder
 from assistant.index.interface import LoadedIndex
@@ -31,7 +32,7 @@ class Retriever:
 
     def __init__(self, state: LoadedIndex, embedder: Embedder, *, top_k: int = 5,
                  candidates: int = 30, dense_weight: float = 0.5, mode: str = "hybrid",
-                 fusion: str = "score"):
+                 fusion: str = "score", rerank: int = 0):
         self.state = state
         self.embedder = embedder
         self.top_k = top_k
@@ -39,6 +40,8 @@ class Retriever:
         self.dense_weight = dense_weight
         self.mode = mode  # "hybrid" | "dense" | "lexical"
         self.fusion = fusion  # "score" (normalized scores) | "rrf" (ranks only)
+        self.rerank = rerank  # leading fused candidates scored again by their best sentence (hybrid only; 0: off)
+        self.sentences = SentenceVectors(embedder)
 
     def search(self, query: str, top_k: int | None = None, *, merge: bool = True,
                allowed: set[int] | None = None) -> list[Hit]:
@@ -77,7 +80,10 @@ class Retriever:
             fused = adaptive_fusion(dense, lex, weights)
         else:
             fused = score_fusion(dense, lex, weights)
-        order = sorted(fused, key=lambda r: (-fused[r], r))[: max(k * 2, k + 4)]
+        order = sorted(fused, key=lambda r: (-fused[r], r))
+        if self.rerank and self.mode == "hybrid" and order:
+            order, fused = self._rerank(order, dense, lex, qvec, fused, dense_of)
+        order = order[: max(k * 2, k + 4)]
         hits = []
         for row in order:
             cos = dense_of.get(row)
@@ -88,6 +94,22 @@ class Retriever:
         if merge:
             hits = merge_overlaps(hits, self.state)
         return hits[:k]
+
+    def _rerank(self, order: list[int], dense: list[tuple[int, float]], lex: list[tuple[int, float]],
+                qvec: np.ndarray, fused: dict[int, float],
+                dense_of: dict[int, float]) -> tuple[list[int], dict[int, float]]:
+        """The first `rerank` rows in the order of their three-signal score (rerank.py), then the rest in their
+        fused order, scored below the re-scored rows. Fills `dense_of` with the cosines it had to compute."""
+        head, tail = order[: self.rerank], order[self.rerank:]
+        for r in head:
+            if r not in dense_of:
+                dense_of[r] = self.state.dense_score(r, qvec)
+        best = self.sentences.best(qvec, [self.state.chunks[r].text for r in head])
+        scores = rescore(head, dense, lex, dense_of.__getitem__, best)
+        head = sorted(head, key=lambda r: (-scores[r], r))
+        floor, top = min(scores.values()), fused[tail[0]] if tail else 0.0
+        scores.update({r: floor - 1.0 + 0.5 * fused[r] / top if top > 0 else floor - 1.0 for r in tail})
+        return head + tail, scores
 
 
 def score_fusion(dense: list[tuple[int, float]], lex: list[tuple[int, float]],

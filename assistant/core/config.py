@@ -79,6 +79,8 @@ class Settings:
     dense_weight: float = setting(0.5, "share of the dense side in the fused score", (0.0, 1.0))
     fusion: str = setting("score", "score: normalized scores (keeps a lead's size); rrf: ranks only; zscore; "
                           "adaptive: each side counts as much as its leader stands out")
+    rerank: int = setting(10, "leading fused passages scored again by their best-matching sentence, which costs "
+                          "embedding those passages' sentences per question (0: off)", (0, 100))
     min_dense: float = setting(0.0, "refuse without asking the model when no passage is this similar", (-1.0, 1.0))
     # generation
     n_ctx: int = setting(4096, "the model's context window, in tokens", (512, 131072))

@@ -1,0 +1,103 @@
+"""Second stage of retrieval: the leading fused candidates scored again with their best-matching sentence.
+
+A chunk's vector averages several sentences, so a chunk on the question's topic can outrank the one whose
+single sentence answers it. The question's vector is therefore also compared with every sentence (cut at
+commas past SENTENCE_CHARS) of the leading candidates, and each candidate gets three signals of equal
+weight, with no setting per corpus:
+
+- the chunk's cosine to the question,
+- its best sentence's cosine to the question (both normalized by the dense side's candidate range),
+- its BM25 score (normalized by the lexical side's candidate range; 0 when BM25 did not propose it).
+
+The sentence gives the dense side a second, sharper look at exactly the candidates the two sides put
+forward; the words keep a third of the say. The sentences are embedded at question time with the document
+prompt and kept in a bounded cache: the cost is the sentences of a few chunks per question, whatever the
+size of the index.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from threading import Lock
+
+import numpy as np
+
+from assistant.index.embedding import Embedder
+from assistant.text.sentences import paragraphs, sentences
+
+SENTENCE_CHARS = 120  # a longer sentence is cut at its commas
+MIN_CHARS = 4  # shorter pieces (a list number, 一是) carry no meaning of their own
+CACHE_SENTENCES = 20_000  # at most about 60 MB of 768-dimension vectors
+
+
+def pieces_of(text: str) -> list[str]:
+    """The sentences a chunk is compared by; the whole text when it has none long enough.
+
+    pieces_of("一是加快建设。二是推进数字产业化，打造产业集群。") -> ['一是加快建设。', '二是推进数字产业化，打造产业集群。']
+    """
+    out = []
+    for para in paragraphs(text):
+        for span in sentences(text, para, SENTENCE_CHARS):
+            piece = text[span.start:span.end].strip()
+            if len(piece) >= MIN_CHARS:
+                out.append(piece)
+    return out or [text.strip() or text]
+
+
+class SentenceVectors:
+    """Sentence vectors from the embedder, kept in a bounded least-recently-used cache (shared by threads)."""
+
+    def __init__(self, embedder: Embedder, size: int = CACHE_SENTENCES):
+        self.embedder = embedder
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = Lock()
+
+    def best(self, qvec: np.ndarray, texts: Sequence[str]) -> list[float]:
+        """Each text's highest sentence cosine to the question's vector."""
+        pieces = [pieces_of(t) for t in texts]
+        vecs = self._vectors([p for ps in pieces for p in ps])
+        return [max(float(vecs[p] @ qvec) for p in ps) for ps in pieces]
+
+    def _vectors(self, pieces: list[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            found = {p: self._cache[p] for p in pieces if p in self._cache}
+            for p in found:
+                self._cache.move_to_end(p)
+        missing = list(dict.fromkeys(p for p in pieces if p not in found))
+        if missing:
+            new = self.embedder.embed_documents(missing)
+            found.update(zip(missing, new, strict=True))
+            with self._lock:
+                self._cache.update(zip(missing, new, strict=True))
+                while len(self._cache) > self.size:
+                    self._cache.popitem(last=False)
+        return found
+
+
+def rescore(rows: Sequence[int], dense: Sequence[tuple[int, float]], lex: Sequence[tuple[int, float]],
+            cosine: Callable[[int], float], best_sentence: Sequence[float]) -> dict[int, float]:
+    """The three-signal score of each row (see the module's text); `dense` and `lex` are each side's
+    candidates, best first, and `cosine` gives a row's chunk cosine.
+
+    rescore([1, 2], [(1, 0.8), (2, 0.4)], [(2, 9.0), (3, 1.0)], {1: 0.8, 2: 0.4}.get, [0.6, 0.8])
+    -> {1: 0.5, 2: 0.667}  (row 1: 1 + 0.5 + 0; row 2: 0 + 1 + 1; each over 3)
+    """
+    nd = _scale(dense)
+    nl = _scale(lex)
+    lex_of = dict(lex)
+    out = {}
+    for row, sentence in zip(rows, best_sentence, strict=True):
+        words = nl(lex_of[row]) if row in lex_of else 0.0
+        out[row] = (nd(cosine(row)) + nd(sentence) + words) / 3
+    return out
+
+
+def _scale(side: Sequence[tuple[int, float]]) -> Callable[[float], float]:
+    """Min-max over one side's candidates (best first); a value past the best scores above 1."""
+    if not side:
+        return lambda v: 0.0
+    hi, lo = side[0][1], side[-1][1]
+    span = hi - lo
+    return (lambda v: (v - lo) / span) if span > 0 else (lambda v: 1.0)
