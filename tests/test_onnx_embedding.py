@@ -87,3 +87,5 @@ def test_the_bundled_model_runs_int8_by_default_and_ranks_like_fp32():
     assert float((fast * exact).sum(axis=1).min()) > 0.98
     q = emb.embed_queries(["汛期前要做哪些准备？"])[0]
     assert int(np.argmax(fast @ q)) == 0
+    several = emb.embed_queries(["汛期前要做哪些准备？", "全年新增城镇就业多少人？", "今天天气怎么样"])
+    assert np.array_equal(several[0], q)  # a question's vector does not depend on the others asked with it

@@ -33,26 +33,37 @@ def test_a_sentence_closer_than_any_chunk_scores_above_the_dense_range():
 
 
 class CountingEmbedder(HashEmbedder):
+    """Records each call; its vectors, like the int8 embedder's, depend a little on the call's other texts."""
+
     def __init__(self):
         super().__init__()
-        self.seen: list[str] = []
+        self.seen: list[list[str]] = []
 
     def embed_documents(self, texts):
-        self.seen.extend(texts)
-        return super().embed_documents(texts)
+        self.seen.append(list(texts))
+        v = super().embed_documents(texts) + 0.01 * len(texts)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-def test_each_sentence_is_embedded_once_and_the_cache_stays_bounded():
+def test_each_passage_is_embedded_once_on_its_own_and_the_cache_stays_bounded():
     emb = CountingEmbedder()
-    vectors = SentenceVectors(emb, size=3)
+    vectors = SentenceVectors(emb, size=2)
     q = emb.embed_queries(["全市共有危险化学品企业多少家"])[0]
     texts = ["全市共有危险化学品企业120家。其中重点监管企业18家。", "今天召开安全生产会议。"]
     first = vectors.best(q, texts)
-    assert len(emb.seen) == 3 and first[0] > first[1]
-    assert vectors.best(q, texts) == first and len(emb.seen) == 3  # all from the cache
-    vectors.best(q, ["防汛工作由应急局牵头。"])  # a fourth sentence pushes out the oldest
-    assert len(vectors._cache) == 3
-    assert first[0] == max(float(v @ q) for v in emb.embed_queries(pieces_of(texts[0])))
+    assert emb.seen == [pieces_of(texts[0]), pieces_of(texts[1])] and first[0] > first[1]
+    assert vectors.best(q, texts) == first and len(emb.seen) == 2  # both from the cache
+    vectors.best(q, ["防汛工作由应急局牵头。"])  # a third passage pushes out the oldest
+    assert len(vectors._cache) == 2 and texts[0] not in vectors._cache
+
+
+def test_a_passages_score_does_not_depend_on_the_passages_beside_it_or_asked_before():
+    q = HashEmbedder().embed_queries(["重点监管企业有多少家"])[0]
+    text = "全市共有危险化学品企业120家。其中重点监管企业18家。"
+    alone = SentenceVectors(CountingEmbedder()).best(q, [text])[0]
+    crowded = SentenceVectors(CountingEmbedder())
+    crowded.best(q, ["今天召开安全生产会议。会议由副市长主持。", "防汛工作由应急局牵头。"])
+    assert crowded.best(q, ["今天召开安全生产会议。", text, "防汛工作由应急局牵头。"])[1] == alone
 
 
 def test_the_retriever_orders_its_leading_rows_by_the_three_signals(settings, embedder, docs_dir):

@@ -11,8 +11,8 @@ weight, with no setting per corpus:
 
 The sentence gives the dense side a second, sharper look at exactly the candidates the two sides put
 forward; the words keep a third of the say. The sentences are embedded at question time with the document
-prompt and kept in a bounded cache: the cost is the sentences of a few chunks per question, whatever the
-size of the index.
+prompt, a passage to a call, and kept in a bounded cache: the cost is the sentences of a few chunks per
+question, whatever the size of the index.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from assistant.text.sentences import paragraphs, sentences
 
 SENTENCE_CHARS = 120  # a longer sentence is cut at its commas
 MIN_CHARS = 4  # shorter pieces (a list number, 一是) carry no meaning of their own
-CACHE_SENTENCES = 20_000  # at most about 60 MB of 768-dimension vectors
+CACHE_PASSAGES = 4_000  # about 20,000 sentence vectors: 60 MB at 768 dimensions
 
 
 def pieces_of(text: str) -> list[str]:
@@ -46,9 +46,15 @@ def pieces_of(text: str) -> list[str]:
 
 
 class SentenceVectors:
-    """Sentence vectors from the embedder, kept in a bounded least-recently-used cache (shared by threads)."""
+    """Each passage's sentence vectors, embedded one passage to a call and kept in a bounded
+    least-recently-used cache (shared by threads).
 
-    def __init__(self, embedder: Embedder, size: int = CACHE_SENTENCES):
+    One passage to a call because the int8 embedder quantizes a call's activations with one scale: a
+    sentence embedded beside other passages' sentences would get a slightly different vector (1 - cosine
+    up to 0.014), so the order could depend on which questions were asked before.
+    """
+
+    def __init__(self, embedder: Embedder, size: int = CACHE_PASSAGES):
         self.embedder = embedder
         self.size = size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -56,23 +62,19 @@ class SentenceVectors:
 
     def best(self, qvec: np.ndarray, texts: Sequence[str]) -> list[float]:
         """Each text's highest sentence cosine to the question's vector."""
-        pieces = [pieces_of(t) for t in texts]
-        vecs = self._vectors([p for ps in pieces for p in ps])
-        return [max(float(vecs[p] @ qvec) for p in ps) for ps in pieces]
+        return [float((self._vectors(t) @ qvec).max()) for t in texts]
 
-    def _vectors(self, pieces: list[str]) -> dict[str, np.ndarray]:
+    def _vectors(self, text: str) -> np.ndarray:
         with self._lock:
-            found = {p: self._cache[p] for p in pieces if p in self._cache}
-            for p in found:
-                self._cache.move_to_end(p)
-        missing = list(dict.fromkeys(p for p in pieces if p not in found))
-        if missing:
-            new = self.embedder.embed_documents(missing)
-            found.update(zip(missing, new, strict=True))
-            with self._lock:
-                self._cache.update(zip(missing, new, strict=True))
-                while len(self._cache) > self.size:
-                    self._cache.popitem(last=False)
+            found = self._cache.get(text)
+            if found is not None:
+                self._cache.move_to_end(text)
+                return found
+        found = self.embedder.embed_documents(pieces_of(text))
+        with self._lock:
+            self._cache[text] = found
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
         return found
 
 

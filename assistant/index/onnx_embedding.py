@@ -145,7 +145,12 @@ class OnnxEmbedder:
         return self._encode(texts, "document")
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, "query")
+        """Each question on its own: activations are quantized with one scale per call, so a question
+        embedded beside others would get a slightly different vector (1 - cosine about 0.006), and a
+        batch of questions could retrieve otherwise than the same questions asked one by one."""
+        if not texts:
+            return self._encode(texts, "query")
+        return np.vstack([self._encode([t], "query") for t in texts])
 
 
 def st_config(folder: Path) -> dict:
