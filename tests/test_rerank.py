@@ -23,12 +23,12 @@ def test_a_chunk_is_compared_by_its_sentences_and_a_long_one_by_its_comma_parts(
 def test_each_signal_counts_a_third_and_a_row_bm25_missed_gets_no_word_score():
     dense = [(1, 0.8), (2, 0.4)]
     lexical = [(2, 9.0), (3, 1.0)]
-    got = rescore([1, 2], dense, lexical, {1: 0.8, 2: 0.4}.get, [0.6, 0.8])
+    got = rescore([1, 2], dense, lexical, {1: 0.8, 2: 0.4}, [0.6, 0.8])
     assert got[1] == (1 + 0.5 + 0) / 3 and got[2] == (0 + 1 + 1) / 3
 
 
 def test_a_sentence_closer_than_any_chunk_scores_above_the_dense_range():
-    got = rescore([1], [(1, 0.5), (2, 0.3)], [], {1: 0.5}.get, [0.7])
+    got = rescore([1], [(1, 0.5), (2, 0.3)], [], {1: 0.5}, [0.7])
     assert got[1] == (1 + 2 + 0) / 3
 
 
@@ -80,7 +80,7 @@ def test_the_retriever_orders_its_leading_rows_by_the_three_signals(settings, em
     head = first[:4]
     cos = {r: state.dense_score(r, qvec) for r in head}
     best = [max(float(v @ qvec) for v in embedder.embed_documents(pieces_of(state.chunks[r].text))) for r in head]
-    scores = rescore(head, dense, lex, cos.get, best)
+    scores = rescore(head, dense, lex, cos, best)
     expected = sorted(head, key=lambda r: (-scores[r], r)) + first[4:]
     got = [h.chunk for h in second._one(q, qvec, 5, merge=False)]
     assert got == [state.chunks[r] for r in expected[:5]]

@@ -18,7 +18,7 @@ question, whatever the size of the index.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from threading import Lock
 
 import numpy as np
@@ -79,11 +79,11 @@ class SentenceVectors:
 
 
 def rescore(rows: Sequence[int], dense: Sequence[tuple[int, float]], lex: Sequence[tuple[int, float]],
-            cosine: Callable[[int], float], best_sentence: Sequence[float]) -> dict[int, float]:
+            cosine: Mapping[int, float], best_sentence: Sequence[float]) -> dict[int, float]:
     """The three-signal score of each row (see the module's text); `dense` and `lex` are each side's
-    candidates, best first, and `cosine` gives a row's chunk cosine.
+    candidates, best first, and `cosine` holds each row's chunk cosine.
 
-    rescore([1, 2], [(1, 0.8), (2, 0.4)], [(2, 9.0), (3, 1.0)], {1: 0.8, 2: 0.4}.get, [0.6, 0.8])
+    rescore([1, 2], [(1, 0.8), (2, 0.4)], [(2, 9.0), (3, 1.0)], {1: 0.8, 2: 0.4}, [0.6, 0.8])
     -> {1: 0.5, 2: 0.667}  (row 1: 1 + 0.5 + 0; row 2: 0 + 1 + 1; each over 3)
     """
     nd = _scale(dense)
@@ -92,7 +92,7 @@ def rescore(rows: Sequence[int], dense: Sequence[tuple[int, float]], lex: Sequen
     out = {}
     for row, sentence in zip(rows, best_sentence, strict=True):
         words = nl(lex_of[row]) if row in lex_of else 0.0
-        out[row] = (nd(cosine(row)) + nd(sentence) + words) / 3
+        out[row] = (nd(cosine[row]) + nd(sentence) + words) / 3
     return out
 
 

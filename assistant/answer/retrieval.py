@@ -105,7 +105,7 @@ class Retriever:
             if r not in dense_of:
                 dense_of[r] = self.state.dense_score(r, qvec)
         best = self.sentences.best(qvec, [self.state.chunks[r].text for r in head])
-        scores = rescore(head, dense, lex, dense_of.__getitem__, best)
+        scores = rescore(head, dense, lex, dense_of, best)
         head = sorted(head, key=lambda r: (-scores[r], r))
         floor, top = min(scores.values()), fused[tail[0]] if tail else 0.0
         scores.update({r: floor - 1.0 + 0.5 * fused[r] / top if top > 0 else floor - 1.0 for r in tail})
