@@ -74,19 +74,19 @@ class ScriptedGenerator:
         yield from pieces
 
 
-def passage_number(prompt: str, needle: str) -> int | None:
-    """The number of the passage holding `needle` in the prompt the model saw, or None."""
+def sentence_number(prompt: str, needle: str) -> int | None:
+    """The number [k] of the sentence holding `needle` in the prompt the model saw, or None."""
     body = prompt.split("\n\n问题：")[0]
-    for block in re.split(r"\n\n(?=\[\d+\])", body):
-        if needle in block:
-            return int(re.match(r"(?:<资料>\n)?\[(\d+)\]", block).group(1))
+    for m in re.finditer(r"\[(\d+)\]([^\[\n]*)", body):
+        if needle in m.group(2):
+            return int(m.group(1))
     return None
 
 
 def cite(needle: str) -> Callable[[str], str]:
-    """A scripted model's reply: the sentence holding `needle`, citing its passage; else a refusal."""
+    """A scripted model's reply: the words `needle`, citing the sentence that holds them; else a refusal."""
     def reply(prompt: str) -> str:
-        n = passage_number(prompt, needle)
+        n = sentence_number(prompt, needle)
         return f"{needle}[{n}]。" if n else "资料中没有找到相关内容。"
     return reply
 

@@ -9,7 +9,7 @@ from assistant.answer.pipeline import Assistant, Done, Restart, Retrieved, Token
 from assistant.core.errors import InputError
 from assistant.index.store import Index
 
-from .fakes import ScriptedGenerator, passage_number
+from .fakes import ScriptedGenerator, sentence_number
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def built(settings, embedder, docs_dir):
 
 
 def numbered(prompt: str, needle: str) -> int:
-    n = passage_number(prompt, needle)
+    n = sentence_number(prompt, needle)
     assert n, f"{needle} not in prompt"
     return n
 
@@ -91,9 +91,9 @@ def test_bad_questions(built, embedder, question, match):
 
 def test_refusal_gets_one_retry_on_a_covering_window(built, embedder):
     def reply(prompt: str) -> str:
-        if "[2]" in prompt:  # the full context: the small model refuses
+        if "\n\n[" in prompt.split("问题：")[0]:  # the full context, several passages: the small model refuses
             return "资料中没有找到相关内容。"
-        return "27家[1]"
+        return f"27家[{sentence_number(prompt, '27家')}]"
 
     gen = ScriptedGenerator(reply)
     events = list(Assistant(built, embedder=embedder, generator=gen).stream("全区危险化学品企业有多少家？"))

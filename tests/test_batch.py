@@ -20,7 +20,7 @@ from assistant.core.errors import InputError
 from assistant.index.store import Index
 
 from .conftest import ROOT
-from .fakes import ScriptedGenerator, passage_number
+from .fakes import ScriptedGenerator, sentence_number
 
 QUESTIONS = [
     ("q1", "全区危险化学品企业有多少家？", "27家", "安全检查通知.txt"),
@@ -35,7 +35,7 @@ def reply(prompt: str) -> str:
     q = prompt.split("问题：")[-1]
     facts = {"危险化学品": "27家", "抽查比例": "20%", "口袋公园": "15座"}
     for key, fact in facts.items():
-        n = passage_number(prompt, fact) if key in q else None
+        n = sentence_number(prompt, fact) if key in q else None
         if n:
             return f"答案是{fact}[{n}]。"
     return "资料中没有找到相关内容。"

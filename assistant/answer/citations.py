@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from assistant.answer.claims import View, check_figure, quoted, subject_problem
 from assistant.answer.marks import split_statements
+from assistant.answer.numbering import Sentences
 from assistant.answer.people import check_person
 from assistant.answer.replies import check_topic, is_title
-from assistant.core.records import Citation, Hit, Statement
+from assistant.core.records import Citation, Hit, Quote, Statement
 from assistant.text.chinese import char_bigrams, chinese_numeral, normalize, parse_chinese_numeral, strip_citations
 from assistant.text.figures import Figure, figures
 from assistant.text.injection import blank
@@ -89,11 +90,14 @@ class Checked:
         return [s for s in self.statements if s.supported]
 
 
-def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str, str] | None = None) -> Checked:
+def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str, str] | None = None,
+                 numbered: Sentences | None = None) -> Checked:
     """Statements, each checked against the passages it cites, and the citations to show.
 
     `homes` maps a chunk id (or a whole document) to the place it speaks of, what its "我市"
-    means (names.doc_places).
+    means (names.doc_places). With `numbered`, the answer's marks name sentences ([k] is
+    numbered.get(k)): a statement is checked first against the sentences it cites, and those
+    are its quote; its marks are given back as passage numbers.
     """
     passages = [blank(h.chunk.text) for h in hits]  # a sentence that addresses the assistant supports nothing
     normed = [normalize(p) for p in passages]
@@ -101,9 +105,12 @@ def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str
                   home=_home(homes, h)) for i, h in enumerate(hits)]
     asked = figures(normalize(question))
     statements: list[Statement] = []
-    cited_by: dict[int, tuple[float, str, bool]] = {}  # n -> (support, statement, added)
+    cited_by: dict[int, tuple[float, str, bool, Quote | None]] = {}  # n -> (support, statement, added, quote)
     refusal_seen = False
-    for raw, cites in split_statements(answer):
+    for raw, marks in split_statements(answer):
+        focus = numbered.focus(marks) if numbered else {}
+        if numbered:
+            raw, marks = numbered.to_passages(raw), list(focus)
         core = strip_citations(raw).strip()
         stmt = normalize(core)
         if len(_WORDISH.findall(core)) < 2 and not figures(stmt):
@@ -113,17 +120,20 @@ def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str
             refusal_seen = True
             statements.append(Statement(raw.strip(), (), True, ""))
             continue
-        valid = [n for n in cites if 1 <= n <= len(passages)]
+        valid = [n for n in marks if 1 <= n <= len(passages)]
         if not figs and echoes(core, question):
             statements.append(Statement(raw.strip(), (), False, "只是重复了问题，没有回答"))
             continue
-        ok, added, problem = _support_for(core, question, valid, figs, passages, views)
-        for n in ok:
+        found = _support_for(core, question, valid, figs, passages, views, focus)
+        quote = None
+        for n in found.passages:
             score = support(core, passages[n - 1], question)
+            q = found.quotes.get(n) or _best_quote(n, hits[n - 1], core, question)
+            quote = quote or q
             if n not in cited_by or score > cited_by[n][0]:
-                cited_by[n] = (score, core, n in added)
-        statements.append(Statement(raw.strip(), tuple(ok), not problem, problem))
-    citations = [_citation(n, hits[n - 1], *cited_by[n], question) for n in sorted(cited_by)]
+                cited_by[n] = (score, core, n in found.added, q)
+        statements.append(Statement(raw.strip(), tuple(found.passages), not found.problem, found.problem, quote))
+    citations = [_citation(n, hits[n - 1], cited_by[n][2], cited_by[n][3]) for n in sorted(cited_by)]
     substantive = [s for s in statements if s.cites]
     return Checked(statements, citations, refused=refusal_seen and not substantive)
 
@@ -148,7 +158,7 @@ def _verdict(core: str, question: str, figs: list[Figure], view: View, passage: 
             if problem and not quoted(f, stmt, view):
                 return problem
     else:
-        spans = sentence_spans(passage)
+        spans = [s for s in sentence_spans(passage) if _in_focus(passage, s, view)]
         best = max((passage[s.start:s.end] for s in spans), key=lambda t: support(core, t, question), default="")
         problem = check_topic(stmt, question, view, normalize(best))
         if not problem:
@@ -159,40 +169,87 @@ def _verdict(core: str, question: str, figs: list[Figure], view: View, passage: 
     return check_person(stmt, question, view)
 
 
-def _support_for(core: str, question: str, cites: list[int], figs: list[Figure], passages: list[str],
-                 views: list[View]) -> tuple[list[int], set[int], str]:
-    """(passages that support the statement, which of them the program added, problem).
+@dataclass
+class _Found:
+    passages: list[int]  # the passages that support the statement
+    added: set[int]  # which of them the program found (the model cited another, or none)
+    problem: str  # why no passage supports it ("" when one does)
+    quotes: dict[int, Quote]  # passage -> the cited sentences, when the statement stands in them
 
-    A figure must be stated, for the thing asked, in a passage the statement cites; when the
-    model cited the wrong passage, or none, the passage that states it is cited by the program.
+
+def _support_for(core: str, question: str, cites: list[int], figs: list[Figure], passages: list[str],
+                 views: list[View], focus: Mapping[int, list[Span]]) -> _Found:
+    """Which passages support the statement, and on which of their words.
+
+    A figure must be stated, for the thing asked, in a passage the statement cites: first in the
+    very sentences it cites (they are its quote), else elsewhere in that passage; when the model
+    cited the wrong passage, or none, the passage that states it is cited by the program.
     """
     verdicts: dict[int, str] = {}
+    quotes: dict[int, Quote] = {}
 
     def verdict(n: int) -> str:
         if n not in verdicts:
             p = passages[n - 1]
-            if not figs and support(core, p, question) < MIN_SUPPORT:
-                verdicts[n] = "与所引用的资料内容不符"
+            spans = focus.get(n, [])
+            if spans and not _judge(core, question, figs, views[n - 1].focused(_normed(p, spans)), p):
+                quotes[n] = _quote_of(n, spans, p)
+                verdicts[n] = ""
             else:
-                verdicts[n] = _verdict(core, question, figs, views[n - 1], p)
+                verdicts[n] = _judge(core, question, figs, views[n - 1], p)
         return verdicts[n]
 
     good = [n for n in cites if not verdict(n)]
     if good:
-        return good, set(), ""
+        return _Found(good, set(), "", quotes)
     ranked = sorted(range(1, len(passages) + 1), key=lambda n: (-support(core, passages[n - 1], question), n))
     if figs or (ranked and support(core, passages[ranked[0] - 1], question) >= ATTRIBUTE_SUPPORT):
         holder = next((n for n in ranked if not verdict(n)), None)
         if holder is not None:
-            return [holder], {holder}, ""
+            return _Found([holder], {holder}, "", quotes)
     told = [verdicts[n] for n in [*cites, *ranked] if n in verdicts and not verdicts[n].startswith("数字")]
     if told:  # what a passage that holds the figure says about it beats "not found"
-        return [], set(), told[0]
+        return _Found([], set(), told[0], quotes)
     if cites:
-        return [], set(), verdict(cites[0])
+        return _Found([], set(), verdict(cites[0]), quotes)
     if figs:
-        return [], set(), f"数字{'、'.join(f.text for f in figs)}在资料中找不到"
-    return [], set(), "没有标注资料来源，也找不到对应的资料"
+        return _Found([], set(), f"数字{'、'.join(f.text for f in figs)}在资料中找不到", quotes)
+    return _Found([], set(), "没有标注资料来源，也找不到对应的资料", quotes)
+
+
+def _judge(core: str, question: str, figs: list[Figure], view: View, passage: str) -> str:
+    if not figs and support(core, _focused_text(passage, view), question) < MIN_SUPPORT:
+        return "与所引用的资料内容不符"
+    return _verdict(core, question, figs, view, passage)
+
+
+def _in_focus(passage: str, span: Span, view: View) -> bool:
+    if not view.focus:
+        return True
+    (a, b), = _normed(passage, [span])
+    return any(a < e and s < b for s, e in view.focus)
+
+
+def _normed(passage: str, spans: list[Span]) -> list[tuple[int, int]]:
+    """Spans of the passage in its normalized text's offsets (normalizing drops thousands separators)."""
+    return [(len(normalize(passage[:s.start])), len(normalize(passage[:s.end]))) for s in spans]
+
+
+def _focused_text(passage: str, view: View) -> str:
+    if not view.focus:
+        return passage
+    return normalize(passage)[view.focus[0][0]:view.focus[-1][1]] if view.focus else passage
+
+
+def _quote_of(n: int, spans: list[Span], passage: str) -> Quote:
+    """The cited sentences as one quote: from the first to the last when they run on, else the first."""
+    ordered = sorted(spans, key=lambda s: s.start)
+    start, end = ordered[0].start, ordered[0].end
+    for s in ordered[1:]:
+        if passage[end:s.start].strip():
+            break
+        end = s.end
+    return Quote(n, start, end, passage[start:end])
 
 
 def _with_attribution(text: str, span: Span, spans: list[Span]) -> Span:
@@ -205,13 +262,19 @@ def _with_attribution(text: str, span: Span, spans: list[Span]) -> Span:
     return Span(span.start, after.end)
 
 
-def _citation(n: int, hit: Hit, score: float, statement: str, added: bool, question: str) -> Citation:
+def _best_quote(n: int, hit: Hit, statement: str, question: str) -> Quote:
+    """The sentence of the passage that holds most of the statement: the program's choice of its words."""
     c = hit.chunk
     spans = [s for p in paragraphs(c.text) for s in sentences(c.text, p, 10_000)] or [Span(0, len(c.text))]
     best = max(spans, key=lambda s: (support(statement, c.text[s.start:s.end], question), -s.start))
     best = _with_attribution(c.text, best, spans)
+    return Quote(n, best.start, best.end, c.text[best.start:best.end], chosen_by_program=True)
+
+
+def _citation(n: int, hit: Hit, added: bool, quote: Quote) -> Citation:
+    c = hit.chunk
     return Citation(
-        n=n, source=c.source, chunk_id=c.chunk_id, start=c.start + best.start, end=c.start + best.end,
-        quote=c.text[best.start:best.end], headings=c.headings, paragraph=c.paragraph, page=c.page_at(best.start),
+        n=n, source=c.source, chunk_id=c.chunk_id, start=c.start + quote.start, end=c.start + quote.end,
+        quote=quote.text, headings=c.headings, paragraph=c.paragraph, page=c.page_at(quote.start),
         added_by_program=added,
     )

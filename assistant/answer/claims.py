@@ -83,12 +83,21 @@ class View:
     norm: str
     around: str = ""  # headings and title: what the passage is under
     home: str = ""  # the document's own place, what "我市" means there
+    focus: tuple[tuple[int, int], ...] = ()  # the quoted sentences a figure must stand in (empty: anywhere)
     sentences: list[tuple[int, int]] = field(default_factory=list)
     figs: list[Figure] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.sentences = _spans(_SENT, self.norm)
         self.figs = figures(self.norm)
+
+    def holds(self, pos: int) -> bool:
+        """Whether pos is inside the quoted words (anywhere, when nothing is quoted)."""
+        return not self.focus or any(a <= pos < b for a, b in self.focus)
+
+    def focused(self, spans: list[tuple[int, int]]) -> View:
+        """The same passage with the statement's quote marked: figures count only inside it."""
+        return View(self.norm, self.around, self.home, tuple(spans))
 
     def sentence_at(self, pos: int) -> tuple[int, int]:
         return next((s for s in self.sentences if s[0] <= pos < s[1]), (0, len(self.norm)))
@@ -129,9 +138,10 @@ def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
 
 def check_figure(fig: Figure, stmt_norm: str, question: str, view: View) -> str:
     """"" when the passage states this figure for what is asked, else why not (Chinese)."""
-    same = [f for f in view.figs if f.same_quantity(fig)]
+    same = [f for f in view.figs if f.same_quantity(fig) and view.holds(f.start)]
     if not same:
-        near = [f for f in view.figs if abs(f.value - fig.value) < 1e-9 and f.ordinal == fig.ordinal]
+        near = [f for f in view.figs if abs(f.value - fig.value) < 1e-9 and f.ordinal == fig.ordinal
+                and view.holds(f.start)]
         if near:
             written = view.norm[near[0].start:near[0].end]
             return f"资料写的是“{written}”，回答写成“{stmt_norm[fig.start:fig.end]}”"
@@ -201,8 +211,8 @@ def asked_part(question: str) -> str:
 def quoted(fig: Figure, stmt_norm: str, view: View) -> bool:
     """The statement's clause around the figure stands word for word in the passage."""
     clause = re.sub(r"\s+", "", _clause_of(stmt_norm, fig.start))
-    return len(clause) >= 4 and any(f.same_quantity(fig) and clause in re.sub(r"\s+", "", view.clause_at(f.start))
-                                    for f in view.figs)
+    return len(clause) >= 4 and any(f.same_quantity(fig) and view.holds(f.start)
+                                    and clause in re.sub(r"\s+", "", view.clause_at(f.start)) for f in view.figs)
 
 
 _LISTED = re.compile(r"^[^，,。；;！!？?]{1,10}[、和及与]$")  # "学校、": one item of a list, then the next

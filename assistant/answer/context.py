@@ -8,13 +8,13 @@ span of the document, so citations keep pointing at checkable text.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from assistant.answer.citations import bigrams
 from assistant.core.records import Hit
+from assistant.text.questions import ASKING
 from assistant.text.sentences import sentence_spans
 
 
@@ -102,7 +102,7 @@ def select(question: str, hits: list[Hit], idf: BigramIdf, *, budget: int, per_h
     return [f for i, (f, r) in enumerate(focused) if i < min_keep or r >= keep_share * top]
 
 
-_ASKING = re.compile(r"(多少|几|哪些|哪个|哪里|哪|什么|是否|怎么|如何|为什么|吗|呢|请问|是)")
+_ASKING = ASKING
 
 
 def question_grams(question: str) -> set[str]:

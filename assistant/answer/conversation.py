@@ -104,7 +104,7 @@ def to_markdown(turns: list[Turn], title: str = "问答记录") -> str:
             out += [f"出错：{t.error}", ""]
             continue
         a = t.answer
-        status = {Status.ANSWERED: "已回答", Status.NOT_FOUND: "资料中没有找到答案"}.get(a.status, a.status) if a else "已停止"
+        status = {Status.ANSWERED: "已回答", Status.QUOTED: "摘录资料原文（未经概括）", Status.NOT_FOUND: "资料中没有找到答案"}.get(a.status, a.status) if a else "已停止"
         out += [f"**状态：{status}**", "", (a.answer if a else t.text) or "（无回答）", ""]
         if a:
             for s in a.unverified:

@@ -6,17 +6,18 @@ import re
 
 from assistant.answer.claims import View, coverage, has, terms
 from assistant.text.names import tagged
+from assistant.text.questions import ROLES, WHO
 
-_ROLE = re.compile(r"(书记|主任|局长|部长|厅长|处长|市长|区长|县长|省长|主席|总经理|董事长|院长|校长|负责人|所长|司长|主管)")
+_ROLE = ROLES
 
 
 def check_person(stmt_norm: str, question: str, view: View) -> str:
     """A person named as "X of Y" must stand next to Y in the passage."""
-    if "谁" not in question and not _ROLE.search(question):
+    if not WHO.search(question) and not _ROLE.search(question):
         return ""
     need = terms(question) + tuple(w for w, flag in tagged(question) if flag == "ns")
-    names = _asserted_names(stmt_norm, question, need)
-    if not names and re.search(r"(谁|哪位)", question):
+    names = asserted_names(stmt_norm, question, need)
+    if not names and WHO.search(question):
         return "回答里没有说是谁"
     for name in names:
         windows = [_beside(view.norm, m.start(), m.end()) for m in re.finditer(re.escape(name), view.norm)]
@@ -28,7 +29,7 @@ def check_person(stmt_norm: str, question: str, view: View) -> str:
     return ""
 
 
-def _asserted_names(stmt: str, question: str, need: tuple[str, ...]) -> list[str]:
+def asserted_names(stmt: str, question: str, need: tuple[str, ...]) -> list[str]:
     """What a statement names beyond the question's words: "国家数据局局长是王某某" -> ["王某某"]."""
     rest = stmt
     for t in sorted({*need, *(m.group(0) for m in _ROLE.finditer(stmt))}, key=len, reverse=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.answer.citations import align_numerals, check_answer
@@ -13,7 +13,9 @@ from assistant.answer.context import BigramIdf, best_window, select
 from assistant.answer.gate import gate
 from assistant.answer.generation import GenerationStats, Generator, LlamaGenerator
 from assistant.answer.marks import recite, tidy_citations
-from assistant.answer.prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_messages
+from assistant.answer.numbering import Sentences
+from assistant.answer.prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_messages, numbered_passages
+from assistant.answer.quoting import quote_instead
 from assistant.answer.remote import RemoteGenerator
 from assistant.answer.retrieval import Retriever
 from assistant.answer.verdict import unanswered
@@ -284,8 +286,9 @@ class Assistant:
             return
         s = self.settings
         passages = select(q, hits, parts.idf, budget=s.passage_chars, per_hit=s.passage_chars_per_hit)
-        draft = yield from self._generate(q, passages, timings, t0)
-        answer = self._finish(q, draft, hits, passages, timings)
+        draft, numbered = yield from self._generate(q, passages, timings, t0)
+        answer = self._finish(q, draft, hits, passages, timings, numbered)
+        first = numbered
         if answer.reason in (Reason.MODEL_REFUSED, Reason.UNVERIFIED):
             # Small models refuse when the answer sits in a long passage that does not repeat
             # the question's wording; one short window that covers the question gets a second look.
@@ -293,32 +296,54 @@ class Assistant:
             if (window is not None and cover >= s.retry_coverage
                     and names_covered(q, window.chunk.text, parts.state.doc_text(window.chunk.source))):
                 yield Restart("只看最相关的一段资料，再试一次")
-                second = yield from self._generate(q, [window], timings, t0, RETRY_SYSTEM_PROMPT)
-                retried = self._finish(q, second, hits, [window], timings)
+                second, numbered = yield from self._generate(q, [window], timings, t0, RETRY_SYSTEM_PROMPT)
+                retried = self._finish(q, second, hits, [window], timings, numbered)
                 if retried.status == Status.ANSWERED:
                     answer = retried
+        if answer.reason == Reason.UNVERIFIED:
+            answer = self._quote_instead(answer, first)
         timings.total_ms = (time.perf_counter() - t0) * 1000
         yield Done(answer)
 
     def _generate(self, q: str, passages: list[Hit], timings: Timings, t0: float, system: str = ""):
-        """Stream one generation as Token events; returns the text. Timings accumulate."""
+        """Stream one generation as Token events; returns (text, the numbered sentences it cites).
+
+        The model cites sentence numbers; the streamed text carries passage numbers, as shown."""
         stats = GenerationStats()
         t_gen = time.perf_counter()
         pieces: list[str] = []
-        for piece in self.generator.stream(build_messages(q, passages, system),
-                                           max_tokens=self.settings.max_tokens, stats=stats):
-            pieces.append(piece)
-            yield Token(piece)
+        numbered = numbered_passages(passages)
+
+        def raw():
+            for piece in self.generator.stream(build_messages(q, passages, system, numbered),
+                                               max_tokens=self.settings.max_tokens, stats=stats):
+                pieces.append(piece)
+                yield piece
+
+        for shown in numbered.stream_passages(raw()):
+            yield Token(shown)
         if not timings.first_token_ms:
             timings.first_token_ms = (t_gen - t0) * 1000 + stats.first_token_ms
         timings.prompt_tokens += stats.prompt_tokens
         timings.completion_tokens += stats.completion_tokens
-        return "".join(pieces).strip()
+        return "".join(pieces).strip(), numbered
 
-    def _finish(self, q: str, draft: str, hits: list[Hit], passages: list[Hit], timings: Timings) -> Answer:
+    def _quote_instead(self, refused: Answer, numbered: Sentences) -> Answer:
+        """The retrieved sentence that holds what was asked, shown as it stands, when the draft failed."""
+        parts = self._loaded()
+        passages = refused.passages
+        homes = {p.chunk.chunk_id: parts.home_of(p.chunk) for p in passages}
+        found = quote_instead(refused.question, passages, numbered, homes)
+        if found is None:
+            return refused
+        return replace(refused, status=Status.QUOTED, answer=found.text, citations=[found.citation],
+                       statements=[found.statement], reason=Reason.NONE)
+
+    def _finish(self, q: str, draft: str, hits: list[Hit], passages: list[Hit], timings: Timings,
+                numbered: Sentences) -> Answer:
         parts = self._loaded()
         homes = {p.chunk.chunk_id: parts.home_of(p.chunk) for p in passages}
-        checked = check_answer(draft, q, passages, homes)
+        checked = check_answer(draft, q, passages, homes, numbered)
         base = dict(question=q, hits=hits, passages=passages, statements=checked.statements,
                     timings=timings, draft=draft)
         if not draft or checked.refused:
@@ -326,6 +351,7 @@ class Assistant:
         why = unanswered(checked, q)
         if why:
             return Answer(status=Status.NOT_FOUND, answer=f"{NOT_FOUND_TEXT}（{why}）", reason=Reason.UNVERIFIED, **base)
-        text = tidy_citations(align_numerals(recite(draft, checked.statements), [p.chunk.text for p in passages]),
+        shown = numbered.to_passages(draft)
+        text = tidy_citations(align_numerals(recite(shown, checked.statements), [p.chunk.text for p in passages]),
                               len(passages))
         return Answer(status=Status.ANSWERED, answer=text, citations=checked.citations, **base)

@@ -9,14 +9,6 @@ from assistant.answer.claims import GENERIC, View, coverage, terms
 from assistant.ingest.chunking import heading_of
 from assistant.text.names import tagged
 
-_HOW_MANY = re.compile(r"(多少|几[个家座台项名位次倍成年月天%]|几何|百分之几|比重|占比|增速|增幅|增长率|排第几|第几)")
-
-
-def asks_for_figure(question: str) -> bool:
-    """The answer to this question is a figure: asks_for_figure("有多少家企业？") -> True."""
-    return bool(_HOW_MANY.search(question)) and not re.search(r"(哪些|哪个|什么|谁|哪里|哪儿)", question)
-
-
 _WHICH = re.compile(r"哪(些|几|[一二两三四五六七八九十\d]+)")
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from assistant.answer.citations import Checked, normalize
 from assistant.answer.claims import has
-from assistant.answer.replies import asks_for_figure, list_head
+from assistant.answer.replies import list_head
 from assistant.text.chinese import strip_citations
 from assistant.text.figures import figures
+from assistant.text.questions import asks_for_figure
 
 
 def unanswered(checked: Checked, question: str) -> str:

@@ -87,11 +87,11 @@ def score(item: GoldItem, answer: Answer | None, error: str = "", k: int = 5) ->
     if answer is None:
         return Scored(item.id, item.kind, item.answerable, "error", False, None if not item.answerable else False,
                       0, 0, 0.0, 0.0, error=error)
-    cites = answer.citations if answer.status == Status.ANSWERED else []
+    cites = answer.citations if Status(answer.status).shown else []
     good = sum(source_matches(c.source, item.sources) for c in cites) if item.answerable else 0
     retrieved = (any(source_matches(h.chunk.source, item.sources) for h in answer.hits[:k])
                  if item.answerable else None)
-    correct = (answer.status == Status.ANSWERED and answer_correct(answer.answer, item.answer_groups)
+    correct = (Status(answer.status).shown and answer_correct(answer.answer, item.answer_groups)
                if item.answerable else answer.status == Status.NOT_FOUND)
     return Scored(item.id, item.kind, item.answerable, answer.status, correct, retrieved, len(cites), good,
                   answer.timings.total_ms, answer.timings.first_token_ms, answer.answer)
@@ -118,6 +118,8 @@ class Summary:
     cited_answers: float = 0.0  # share of correct answers that carry a citation
     refusal_accuracy: float = 0.0
     false_refusals: int = 0
+    wrong_shown: int = 0  # answers put before the reader that hold no gold answer, or answer a question without one
+    quoted: int = 0  # replies that quote a sentence as it stands (counted right when it holds the answer)
     errors: int = 0
     p50_total_ms: float = 0.0
     p90_total_ms: float = 0.0
@@ -146,6 +148,8 @@ def summarize(rows: list[Scored], k: int = 5) -> Summary:
         cited_answers=_share(r.citations > 0 for r in ans if r.correct),
         refusal_accuracy=_share(r.correct for r in una),
         false_refusals=sum(r.status == Status.NOT_FOUND for r in ans),
+        wrong_shown=sum(Status(r.status).shown and not r.correct for r in rows if r.status != "error"),
+        quoted=sum(r.status == Status.QUOTED for r in rows),
         errors=sum(r.status == "error" for r in rows),
         p50_total_ms=percentile([r.total_ms for r in timed], 50),
         p90_total_ms=percentile([r.total_ms for r in timed], 90),
@@ -179,7 +183,8 @@ def format_summary(s: Summary, k: int = 5) -> str:
     return "\n".join([
         f"questions            {s.n} ({s.answerable} answerable, {s.unanswerable} unanswerable, {s.errors} errors)",
         f"retrieval recall@{k}   {s.recall_at_k:.3f}",
-        f"answer accuracy      {s.answer_accuracy:.3f}  (false refusals: {s.false_refusals})",
+        f"answer accuracy      {s.answer_accuracy:.3f}  (false refusals: {s.false_refusals}, quoted: {s.quoted})",
+        f"wrong answers shown  {s.wrong_shown}",
         f"citation precision   {s.citation_precision:.3f}  (correct answers with a citation: {s.cited_answers:.3f})",
         f"refusal accuracy     {s.refusal_accuracy:.3f}" if s.unanswerable else "refusal accuracy     n/a (no unanswerable question)",
         f"latency total        p50 {s.p50_total_ms / 1000:.1f} s   p90 {s.p90_total_ms / 1000:.1f} s",

@@ -180,7 +180,7 @@ class Added:
 def _cells(answer, latency_ms: float, error: str = "") -> list[str]:
     if answer is None:
         return Added("", "error", "", "", f"{latency_ms:.0f}", error).cells()
-    cites = answer.citations if answer.status == Status.ANSWERED else []
+    cites = answer.citations if Status(answer.status).shown else []
     sources = ";".join(dict.fromkeys(c.source for c in cites))
     return Added(answer.answer, str(answer.status), "\n".join(citation_line(c, limit=120) for c in cites), sources,
                  f"{latency_ms:.0f}", error).cells()
@@ -261,7 +261,7 @@ def _answer_row(p: Plan, assistant: Assistant, i: int, hits, search_ms: float) -
     row = Row(i, _cells(answer, ms, error), answer.status if answer else "error", ms)
     if i in p.gold:
         row.scored = asdict(score(p.gold[i], answer, error))
-    if answer is not None and answer.status == Status.ANSWERED and i in p.expected_sources:
+    if answer is not None and Status(answer.status).shown and i in p.expected_sources:
         row.cited = len(answer.citations)
         row.cited_ok = sum(source_matches(c.source, p.expected_sources[i]) for c in answer.citations)
     return row

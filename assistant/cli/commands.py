@@ -229,13 +229,13 @@ def cmd_batch(args: argparse.Namespace, s: Settings) -> int:
 
 def batch_summary(r) -> str:
     lines = [f"{r.total} rows -> {r.output}" + (f" ({r.resumed} done by an earlier run)" if r.resumed else ""),
-             f"answered {r.count('answered')}, not_found {r.count('not_found')}, error {r.count('error')}",
+             f"answered {r.count('answered')}, quoted {r.count('quoted')}, not_found {r.count('not_found')}, error {r.count('error')}",
              f"latency p50 {r.latency(50) / 1000:.1f} s, p90 {r.latency(90) / 1000:.1f} s; "
              f"{r.per_minute:.1f} questions per minute ({r.asked} asked in {r.seconds:.0f} s)"]
     if r.summary:
         sm = r.summary
         lines.append(f"answer accuracy {sm.answer_accuracy:.3f} ({sm.answerable} with an expected answer, "
-                     f"false refusals {sm.false_refusals})")
+                     f"false refusals {sm.false_refusals}, quoted {sm.quoted}, wrong shown {sm.wrong_shown})")
         if sm.unanswerable:
             lines.append(f"refusal accuracy {sm.refusal_accuracy:.3f} ({sm.unanswerable} without an answer)")
     if r.citation_precision is not None:

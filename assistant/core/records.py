@@ -11,7 +11,13 @@ class Status(StrEnum):
     """What became of a question."""
 
     ANSWERED = "answered"
+    QUOTED = "quoted"  # no checked statement, but a retrieved sentence holds what was asked: shown as it stands
     NOT_FOUND = "not_found"
+
+    @property
+    def shown(self) -> bool:
+        """An answer is put before the reader (checked statements, or a sentence quoted as it stands)."""
+        return self in (Status.ANSWERED, Status.QUOTED)
 
 
 class Reason(StrEnum):
@@ -154,6 +160,17 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """The words of passage n a statement rests on: chunk_text[start:end] (offsets in the chunk)."""
+
+    n: int
+    start: int
+    end: int
+    text: str
+    chosen_by_program: bool = False  # the model's own sentence mark did not hold it; the checker found these words
+
+
+@dataclass(frozen=True)
 class Statement:
     """One sentence of the answer and what the checker found about it."""
 
@@ -161,6 +178,7 @@ class Statement:
     cites: tuple[int, ...]
     supported: bool
     problem: str = ""  # why it is not supported, in Chinese
+    quote: Quote | None = None  # the words it stands on, when supported
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "cites": list(self.cites)}

@@ -176,7 +176,7 @@ class ChatApp:
                                progress=lambda d, t: progress((d, t), desc="正在批量回答", unit="题"))
         except AssistantError as e:
             return f"无法开始：{zh_error(e)}", None
-        parts = [f"共 {report.total} 题：已回答 {report.count('answered')}，资料中没有 {report.count('not_found')}，"
+        parts = [f"共 {report.total} 题：已回答 {report.count('answered')}，摘录原文 {report.count('quoted')}，资料中没有 {report.count('not_found')}，"
                  f"出错 {report.count('error')}；每分钟 {report.per_minute:.1f} 题。"]
         if report.resumed:
             parts.append(f"其中 {report.resumed} 题在上次中断前已完成，这次接着做完。")

@@ -149,6 +149,8 @@ def badge(turn: Turn) -> str:
         return f'<span class="badge warn">已回答 · {len(a.unverified)} 处未能核实</span>'
     if a.status == Status.ANSWERED:
         return '<span class="badge ok">已回答 · 引文已核对</span>'
+    if a.status == Status.QUOTED:
+        return '<span class="badge quote">摘录资料原文 · 请对照原文判断</span>'
     return '<span class="badge nf">资料中没有找到答案</span>'
 
 
