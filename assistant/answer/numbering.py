@@ -37,12 +37,15 @@ class Sentences:
 
     items: tuple[Numbered, ...]
     blocks: tuple[str, ...]  # one block of text per passage, as the model reads it
+    passages: int = 0  # when marks name passages, not sentences: how many there are
 
     def get(self, k: int) -> Numbered | None:
         return self.items[k - 1] if 1 <= k <= len(self.items) else None
 
     def focus(self, marks: list[int]) -> dict[int, list[Span]]:
         """Passage number -> the spans of the cited sentences, in the order cited."""
+        if self.passages:
+            return {n: [] for n in marks if 1 <= n <= self.passages}
         out: dict[int, list[Span]] = {}
         for k in marks:
             s = self.get(k)
@@ -52,6 +55,9 @@ class Sentences:
 
     def to_passages(self, text: str) -> str:
         """Sentence marks rewritten as passage marks: "…[3][4]" -> "…[2]" when 3 and 4 are in passage 2."""
+        if self.passages:
+            return text
+
         def one(m: re.Match) -> str:
             ns = list(dict.fromkeys(s.n for k in parse_citations(m.group(0)) if (s := self.get(k))))
             return "".join(f"[{n}]" for n in ns)
@@ -80,9 +86,10 @@ def _safe_end(text: str) -> int:
     return m.start() if m else len(text)
 
 
-def number(hits: list[Hit], labels: list[str]) -> Sentences:
+def number(hits: list[Hit], labels: list[str], by_passage: bool = False) -> Sentences:
     """Every sentence of every passage numbered; a sentence that addresses the assistant gets no
-    number (it cannot be cited) and is shown as a note."""
+    number (it cannot be cited) and is shown as a note. `by_passage`: the marks shown and cited
+    name passages ([n] before each), and the sentences are numbered for the program only."""
     items: list[Numbered] = []
     blocks: list[str] = []
     for n, (hit, label) in enumerate(zip(hits, labels, strict=True), 1):
@@ -97,8 +104,12 @@ def number(hits: list[Hit], labels: list[str]) -> Sentences:
                         parts.append(HIDDEN)
                     continue
                 items.append(Numbered(len(items) + 1, n, s.start, s.end))
-                parts.append(f"[{len(items)}]{CITATION.sub('', text[s.start:s.end])}")
+                shown = CITATION.sub("", text[s.start:s.end])
+                parts.append(shown if by_passage else f"[{len(items)}]{shown}")
             if parts:
                 lines.append("".join(parts))
-        blocks.append((label + "\n" if label else "") + "\n".join(lines))
-    return Sentences(tuple(items), tuple(blocks))
+        if by_passage:
+            blocks.append(f"[{n}]{label} " + "\n".join(lines))
+        else:
+            blocks.append((label + "\n" if label else "") + "\n".join(lines))
+    return Sentences(tuple(items), tuple(blocks), len(hits) if by_passage else 0)

@@ -312,7 +312,7 @@ class Assistant:
         stats = GenerationStats()
         t_gen = time.perf_counter()
         pieces: list[str] = []
-        numbered = numbered_passages(passages)
+        numbered = numbered_passages(passages, by_passage=self.settings.cite == "passage")
 
         def raw():
             for piece in self.generator.stream(build_messages(q, passages, system, numbered),

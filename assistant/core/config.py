@@ -93,6 +93,8 @@ class Settings:
     retry_coverage: float = setting(0.6, "after a refusal, retry on one window covering this share of the question",
                                     (0.0, 1.0))
     retry_chars: int = setting(160, "size of that window, in characters", (40, 2000))
+    cite: str = setting("sentence", "what the model's [n] marks name: sentence (every sentence of the passages "
+                        "numbered, the model names the words it rests on) or passage (the program finds the words)")
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -111,6 +113,8 @@ class Settings:
             raise InputError(Code.LLM_MODEL_NEEDED, url=self.llm_url)
         if self.embed_backend not in ("auto", "onnx-int8", "torch"):
             raise InputError(Code.SETTING_BACKEND, value=self.embed_backend)
+        if self.cite not in ("sentence", "passage"):
+            raise InputError(Code.SETTING_CITE, value=self.cite)
 
     def with_overrides(self, **kw) -> Settings:
         """Copy with the non-None values of `kw` applied (flags left unset keep the config)."""

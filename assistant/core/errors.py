@@ -16,6 +16,7 @@ class Code(StrEnum):
     SETTING_OVERLAP = "setting_overlap"
     SETTING_FUSION = "setting_fusion"
     SETTING_BACKEND = "setting_backend"
+    SETTING_CITE = "setting_cite"
     CONFIG_NOT_FOUND = "config_not_found"
     CONFIG_NOT_TOML = "config_not_toml"
     CONFIG_UNKNOWN = "config_unknown"
