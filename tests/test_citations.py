@@ -4,6 +4,7 @@ import pytest
 
 from assistant.answer.citations import check_answer, numbers
 from assistant.answer.marks import parse_citations, split_statements
+from assistant.core.findings import Check, found
 from assistant.core.records import Chunk, Hit
 
 
@@ -138,5 +139,5 @@ def test_recite_sets_marks_to_the_passages_that_hold_the_claim():
     from assistant.answer.marks import recite
     from assistant.core.records import Statement
 
-    stmts = [Statement("水闸有43座[2]。", (1,), True), Statement("另有说法[1]。", (), False, "不符")]
+    stmts = [Statement("水闸有43座[2]。", (1,), True), Statement("另有说法[1]。", (), False, found(Check.UNSUPPORTED))]
     assert recite("水闸有43座[2]。另有说法[1]。", stmts) == "水闸有43座[1]。另有说法。"

@@ -11,6 +11,7 @@ from assistant.answer.marks import split_statements
 from assistant.answer.numbering import Sentences
 from assistant.answer.people import check_person
 from assistant.answer.replies import check_topic, is_title
+from assistant.core.findings import Check, Finding, found
 from assistant.core.records import Citation, Hit, Quote, Statement
 from assistant.text.chinese import char_bigrams, chinese_numeral, normalize, parse_chinese_numeral, strip_citations
 from assistant.text.figures import Figure, figures
@@ -118,21 +119,22 @@ def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str
         figs = [f for f in figures(stmt) if not any(f.same_quantity(q) for q in asked)]
         if is_refusal(core) and not figs:
             refusal_seen = True
-            statements.append(Statement(raw.strip(), (), True, ""))
+            statements.append(Statement(raw.strip(), (), True))
             continue
         valid = [n for n in marks if 1 <= n <= len(passages)]
         if not figs and echoes(core, question):
-            statements.append(Statement(raw.strip(), (), False, "只是重复了问题，没有回答"))
+            statements.append(Statement(raw.strip(), (), False, found(Check.ECHO)))
             continue
-        found = _support_for(core, question, valid, figs, passages, views, focus)
+        support_ = _support_for(core, question, valid, figs, passages, views, focus)
         quote = None
-        for n in found.passages:
+        for n in support_.passages:
             score = support(core, passages[n - 1], question)
-            q = found.quotes.get(n) or _best_quote(n, hits[n - 1], core, question)
+            q = support_.quotes.get(n) or _best_quote(n, hits[n - 1], core, question)
             quote = quote or q
             if n not in cited_by or score > cited_by[n][0]:
-                cited_by[n] = (score, core, n in found.added, q)
-        statements.append(Statement(raw.strip(), tuple(found.passages), not found.problem, found.problem, quote))
+                cited_by[n] = (score, core, n in support_.added, q)
+        statements.append(Statement(raw.strip(), tuple(support_.passages), support_.problem is None,
+                                    support_.problem, quote))
     citations = [_citation(n, hits[n - 1], cited_by[n][2], cited_by[n][3]) for n in sorted(cited_by)]
     substantive = [s for s in statements if s.cites]
     return Checked(statements, citations, refused=refusal_seen and not substantive)
@@ -143,16 +145,16 @@ def _home(homes: Mapping[str, str] | None, hit: Hit) -> str:
     return homes.get(hit.chunk.chunk_id) or homes.get(hit.chunk.source, "")
 
 
-def _verdict(core: str, question: str, figs: list[Figure], view: View, passage: str) -> str:
-    """"" when the passage supports the statement, else why not (Chinese)."""
+def _verdict(core: str, question: str, figs: list[Figure], view: View, passage: str) -> Finding | None:
+    """None when the passage supports the statement, else what is wrong."""
     stmt = normalize(core)
     if is_title(stmt, view):
-        return "这是资料中的标题，不是回答"
+        return found(Check.TITLE)
     if figs:
         problems = [check_figure(f, stmt, question, view) for f in figs]
         # A sentence copied from the passage carries figures beside the one asked for: those
         # need only stand, as written, in the same clause of the passage.
-        if "" not in problems:
+        if None not in problems:
             return problems[0]
         for f, problem in zip(figs, problems, strict=True):
             if problem and not quoted(f, stmt, view):
@@ -173,7 +175,7 @@ def _verdict(core: str, question: str, figs: list[Figure], view: View, passage: 
 class _Found:
     passages: list[int]  # the passages that support the statement
     added: set[int]  # which of them the program found (the model cited another, or none)
-    problem: str  # why no passage supports it ("" when one does)
+    problem: Finding | None  # why no passage supports it (None when one does)
     quotes: dict[int, Quote]  # passage -> the cited sentences, when the statement stands in them
 
 
@@ -185,41 +187,41 @@ def _support_for(core: str, question: str, cites: list[int], figs: list[Figure],
     very sentences it cites (they are its quote), else elsewhere in that passage; when the model
     cited the wrong passage, or none, the passage that states it is cited by the program.
     """
-    verdicts: dict[int, str] = {}
+    verdicts: dict[int, Finding | None] = {}
     quotes: dict[int, Quote] = {}
 
-    def verdict(n: int) -> str:
+    def verdict(n: int) -> Finding | None:
         if n not in verdicts:
             p = passages[n - 1]
             spans = focus.get(n, [])
             if spans and not _judge(core, question, figs, views[n - 1].focused(_normed(p, spans)), p):
                 quotes[n] = _quote_of(n, spans, p)
-                verdicts[n] = ""
+                verdicts[n] = None
             else:
                 verdicts[n] = _judge(core, question, figs, views[n - 1], p)
         return verdicts[n]
 
     good = [n for n in cites if not verdict(n)]
     if good:
-        return _Found(good, set(), "", quotes)
+        return _Found(good, set(), None, quotes)
     ranked = sorted(range(1, len(passages) + 1), key=lambda n: (-support(core, passages[n - 1], question), n))
     if figs or (ranked and support(core, passages[ranked[0] - 1], question) >= ATTRIBUTE_SUPPORT):
         holder = next((n for n in ranked if not verdict(n)), None)
         if holder is not None:
-            return _Found([holder], {holder}, "", quotes)
-    told = [verdicts[n] for n in [*cites, *ranked] if n in verdicts and not verdicts[n].startswith("数字")]
+            return _Found([holder], {holder}, None, quotes)
+    told = [v for n in [*cites, *ranked] if n in verdicts and (v := verdicts[n]) and v.code != Check.FIGURE_ABSENT]
     if told:  # what a passage that holds the figure says about it beats "not found"
         return _Found([], set(), told[0], quotes)
     if cites:
         return _Found([], set(), verdict(cites[0]), quotes)
     if figs:
-        return _Found([], set(), f"数字{'、'.join(f.text for f in figs)}在资料中找不到", quotes)
-    return _Found([], set(), "没有标注资料来源，也找不到对应的资料", quotes)
+        return _Found([], set(), found(Check.FIGURE_ABSENT, figure="、".join(f.text for f in figs)), quotes)
+    return _Found([], set(), found(Check.NO_SOURCE), quotes)
 
 
-def _judge(core: str, question: str, figs: list[Figure], view: View, passage: str) -> str:
+def _judge(core: str, question: str, figs: list[Figure], view: View, passage: str) -> Finding | None:
     if not figs and support(core, _focused_text(passage, view), question) < MIN_SUPPORT:
-        return "与所引用的资料内容不符"
+        return found(Check.UNSUPPORTED)
     return _verdict(core, question, figs, view, passage)
 
 

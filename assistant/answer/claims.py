@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from assistant.core.findings import Check, Finding, found
 from assistant.text.figures import Figure, counted_noun, figures, year_spans, years
 from assistant.text.names import asked_places, core, home_compatible, mentioned, place_conflict, places_in, tagged
 
@@ -136,52 +137,54 @@ def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     return out
 
 
-def check_figure(fig: Figure, stmt_norm: str, question: str, view: View) -> str:
-    """"" when the passage states this figure for what is asked, else why not (Chinese)."""
+def check_figure(fig: Figure, stmt_norm: str, question: str, view: View) -> Finding | None:
+    """None when the passage states this figure for what is asked, else what is wrong."""
     same = [f for f in view.figs if f.same_quantity(fig) and view.holds(f.start)]
     if not same:
         near = [f for f in view.figs if abs(f.value - fig.value) < 1e-9 and f.ordinal == fig.ordinal
                 and view.holds(f.start)]
         if near:
             written = view.norm[near[0].start:near[0].end]
-            return f"资料写的是“{written}”，回答写成“{stmt_norm[fig.start:fig.end]}”"
-        return f"数字{fig.text}在资料中找不到"
+            return found(Check.FIGURE_WRITTEN, (near[0].start, near[0].end), shown=written,
+                         said=stmt_norm[fig.start:fig.end])
+        return found(Check.FIGURE_ABSENT, figure=fig.text)
     if fig.is_year:
-        return ""
+        return None
     stmt_clause = _clause_of(stmt_norm, fig.start)
     # what the figure is said to count: the statement's own words around it, else what was asked
     # (its own words count when the question or the passage uses them: "答案是" says nothing)
     own = tuple(t for t in terms(_strip_figures(stmt_clause)) if t in question or has(t, view.norm))
     frame = own or terms(asked_part(question)) or terms(question)
     problems = [_against(fig, f, stmt_norm, stmt_clause, frame, question, view) for f in same]
-    return "" if "" in problems else problems[0]
+    return None if None in problems else problems[0]
 
 
 def _against(fig: Figure, f: Figure, stmt_norm: str, stmt_clause: str, frame: tuple[str, ...],
-             question: str, view: View) -> str:
+             question: str, view: View) -> Finding | None:
     shown = view.norm[f.start:f.end]
+    at = (f.start, f.end)
     clause = view.clause_at(f.start)
     noun_s, noun_p = counted_noun(stmt_norm, fig, words), counted_noun(view.norm, f, words)
     if noun_s and noun_p and noun_s != noun_p and not has(noun_s, clause):
-        return f"资料中的“{shown}”说的是{noun_p}，不是{noun_s}"
+        return found(Check.NOUN, at, shown=shown, passage=noun_p, said=noun_s)
     asked = _asked_noun(f, view, question)
     if noun_p and asked and noun_p != asked and noun_p not in question:
-        return f"资料中的“{shown}”说的是{noun_p}，问题问的是{asked}"
+        return found(Check.ASKED_NOUN, at, shown=shown, passage=noun_p, asked=asked)
     for a_words, b_words in CONTRASTS:
         for mine, theirs in ((a_words, b_words), (b_words, a_words)):
             said = next((w for w in theirs if w in clause), "")
             if any(w in stmt_clause for w in mine) and said and not any(w in clause for w in mine):
-                return f"资料中的“{shown}”是{said}的数字"
+                return found(Check.CONTRAST, at, shown=shown, passage=said)
     rival = _better_clause(f, frame, clause, view, question)
     if rival:
-        return f"资料中的“{shown}”说的不是这一项，“{rival}”才是"
+        return found(Check.OTHER_CLAUSE, at, shown=shown, rival=rival)
     if frame and not any(has(t, clause) for t in frame):
-        return f"资料中的“{shown}”所在的句子说的不是“{'、'.join(frame[:3])}”"
+        return found(Check.FRAME, at, shown=shown, said="、".join(frame[:3]))
     ctx = view.context(f.start)
     missing = [t for t in terms(question) if not has(t, ctx) and not has(t, view.norm)]
     if any(len(t) >= 3 and coverage((t,), ctx + view.norm) == 0 for t in missing) or \
             coverage(terms(question), ctx + view.norm) < 0.5:
-        return f"资料中的“{shown}”说的不是“{'、'.join(missing) or question}”"
+        return found(Check.TERMS, at, shown=shown, asked="、".join(missing) or question)
     asked_years = years(question)
     if asked_years:
         problem = _year_problem(f, asked_years, view, shown)
@@ -259,23 +262,26 @@ def _better_clause(f: Figure, frame: tuple[str, ...], clause: str, view: View, q
     return ""
 
 
-def _year_problem(f: Figure, asked: set[int], view: View, shown: str) -> str:
+def _year_problem(f: Figure, asked: set[int], view: View, shown: str) -> Finding | None:
     a, b = view.sentence_at(f.start)
     stated = years(view.norm[a:b])
+    asked_words = "、".join(map(str, sorted(asked)))
     if stated and not asked <= stated:
-        return f"资料中的“{shown}”是{'、'.join(map(str, sorted(stated)))}年的，问题问的是{'、'.join(map(str, sorted(asked)))}年"
+        return found(Check.YEAR, (f.start, f.end), shown=shown, stated="、".join(map(str, sorted(stated))),
+                     asked=asked_words)
     if stated:
-        return ""
+        return None
     before = sorted((s, e) for s, e in year_spans(view.norm) if s < f.start)
     nearest = years(view.norm[before[-1][0]:before[-1][1]]) if before else set()
     if nearest and not asked <= nearest:
-        return f"资料中的“{shown}”是{'、'.join(map(str, sorted(nearest)))}年的，问题问的是{'、'.join(map(str, sorted(asked)))}年"
+        return found(Check.YEAR, (f.start, f.end), shown=shown, stated="、".join(map(str, sorted(nearest))),
+                     asked=asked_words)
     if not nearest and not asked <= years(view.around):
-        return f"资料没有说明“{shown}”是{'、'.join(map(str, sorted(asked)))}年的"
-    return ""
+        return found(Check.YEAR_UNSTATED, (f.start, f.end), shown=shown, asked=asked_words)
+    return None
 
 
-def subject_problem(question: str, statement: str, pos: int, view: View, shown: str) -> str:
+def subject_problem(question: str, statement: str, pos: int, view: View, shown: str) -> Finding | None:
     """The passage speaks of another place than the one asked ("我市" resolved to its city)."""
     for place in asked_places(question):
         if mentioned(place, view.norm) or mentioned(place, view.around):
@@ -289,12 +295,12 @@ def subject_problem(question: str, statement: str, pos: int, view: View, shown: 
             continue
         if view.home:
             said = deictic.group(0) if deictic else "这份资料"
-            return f"资料中的“{shown}”说的是{said}（{view.home}），不是{place}"
+            return found(Check.PLACE_HOME, (pos, pos + len(shown)), shown=shown, said=said, home=view.home, asked=place)
         other = place_conflict(question, view.norm, statement)[1]
         if other:
-            return f"资料中的“{shown}”说的是{other}，不是{place}"
-        return f"资料没有说明“{shown}”是{place}的"
-    return ""
+            return found(Check.PLACE_OTHER, (pos, pos + len(shown)), shown=shown, passage=other, asked=place)
+        return found(Check.PLACE_UNSTATED, (pos, pos + len(shown)), shown=shown, asked=place)
+    return None
 
 
 def _clause_of(text: str, pos: int) -> str:

@@ -5,28 +5,29 @@ from __future__ import annotations
 import re
 
 from assistant.answer.claims import View, coverage, has, terms
+from assistant.core.findings import Check, Finding, found
 from assistant.text.names import tagged
 from assistant.text.questions import ROLES, WHO
 
 _ROLE = ROLES
 
 
-def check_person(stmt_norm: str, question: str, view: View) -> str:
+def check_person(stmt_norm: str, question: str, view: View) -> Finding | None:
     """A person named as "X of Y" must stand next to Y in the passage."""
     if not WHO.search(question) and not _ROLE.search(question):
-        return ""
+        return None
     need = terms(question) + tuple(w for w, flag in tagged(question) if flag == "ns")
     names = asserted_names(stmt_norm, question, need)
     if not names and WHO.search(question):
-        return "回答里没有说是谁"
+        return found(Check.NO_PERSON)
     for name in names:
         windows = [_beside(view.norm, m.start(), m.end()) for m in re.finditer(re.escape(name), view.norm)]
         if not windows:
-            return f"资料中没有“{name}”"
+            return found(Check.PERSON_ABSENT, name=name)
         if not any(coverage(need, w) >= 0.999 for w in windows):
             miss = [t for t in need if not any(has(t, w) for w in windows)]
-            return f"资料没有说{name}是“{'、'.join(miss) or question}”"
-    return ""
+            return found(Check.PERSON_ROLE, name=name, asked="、".join(miss) or question)
+    return None
 
 
 def asserted_names(stmt: str, question: str, need: tuple[str, ...]) -> list[str]:

@@ -337,7 +337,7 @@ class Assistant:
         if found is None:
             return refused
         return replace(refused, status=Status.QUOTED, answer=found.text, citations=[found.citation],
-                       statements=[found.statement], reason=Reason.NONE)
+                       statements=[found.statement], reason=Reason.NONE, why=None)
 
     def _finish(self, q: str, draft: str, hits: list[Hit], passages: list[Hit], timings: Timings,
                 numbered: Sentences) -> Answer:
@@ -350,7 +350,8 @@ class Assistant:
             return Answer(status=Status.NOT_FOUND, answer=NOT_FOUND_TEXT, reason=Reason.MODEL_REFUSED, **base)
         why = unanswered(checked, q)
         if why:
-            return Answer(status=Status.NOT_FOUND, answer=f"{NOT_FOUND_TEXT}（{why}）", reason=Reason.UNVERIFIED, **base)
+            return Answer(status=Status.NOT_FOUND, answer=f"{NOT_FOUND_TEXT}（{why.words()}）", reason=Reason.UNVERIFIED,
+                          why=why, **base)
         shown = numbered.to_passages(draft)
         text = tidy_citations(align_numerals(recite(shown, checked.statements), [p.chunk.text for p in passages]),
                               len(passages))

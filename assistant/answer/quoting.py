@@ -83,5 +83,5 @@ def quote_instead(question: str, passages: list[Hit], numbered: Sentences,
         citation = Citation(n=n, source=chunk.source, chunk_id=chunk.chunk_id, start=chunk.start + s.start,
                             end=chunk.start + s.end, quote=text, headings=chunk.headings, paragraph=chunk.paragraph,
                             page=chunk.page_at(s.start), added_by_program=c.added_by_program)
-        return Quoted(f"{QUOTE_PREFIX}“{text.strip()}”[{n}]", Statement(text, (n,), True, "", quote), citation)
+        return Quoted(f"{QUOTE_PREFIX}“{text.strip()}”[{n}]", Statement(text, (n,), True, None, quote), citation)
     return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.answer.claims import GENERIC, View, coverage, terms
+from assistant.core.findings import Check, Finding, found
 from assistant.ingest.chunking import heading_of
 from assistant.text.names import tagged
 
@@ -41,11 +42,11 @@ def is_title(stmt: str, view: View) -> bool:
     return any(bare == re.sub(r"^#+\s*", "", h).strip() for h in re.split(r"\s+", view.around) if h)
 
 
-def check_topic(stmt_norm: str, question: str, view: View, best_sentence: str) -> str:
+def check_topic(stmt_norm: str, question: str, view: View, best_sentence: str) -> Finding | None:
     """A statement without figures must come from a passage sentence about what was asked."""
     need = terms(question)
     if not need:
-        return ""
+        return None
     if not (set(terms(stmt_norm)) & set(need)) and coverage(need, best_sentence + view.around) < 0.5:
-        return "回答与问题说的不是一回事"
-    return ""
+        return found(Check.OFF_TOPIC)
+    return None

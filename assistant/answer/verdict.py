@@ -5,19 +5,20 @@ from __future__ import annotations
 from assistant.answer.citations import Checked, normalize
 from assistant.answer.claims import has
 from assistant.answer.replies import list_head
+from assistant.core.findings import Check, Finding, found
 from assistant.text.chinese import strip_citations
 from assistant.text.figures import figures
 from assistant.text.questions import asks_for_figure
 
 
-def unanswered(checked: Checked, question: str) -> str:
-    """Why a checked reply does not answer the question (Chinese), or "" when it does."""
+def unanswered(checked: Checked, question: str) -> Finding | None:
+    """Why a checked reply does not answer the question, or None when it does."""
     if not any(s.supported and s.cites for s in checked.statements):
-        return "模型给出的回答无法在资料中核实"
+        return found(Check.UNCHECKED)
     if asks_for_figure(question) and not any(
             s.supported and s.cites and figures(normalize(strip_citations(s.text))) for s in checked.statements):
-        return "回答里没有问题所问的数字"
+        return found(Check.NO_FIGURE)
     head = list_head(question)
     if head and not any(has(head, normalize(c.quote)) for c in checked.citations):
-        return f"回答没有说到问题所问的“{head}”"
-    return ""
+        return found(Check.LIST_HEAD, asked=head)
+    return None

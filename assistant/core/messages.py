@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from assistant.core.errors import Code
+from assistant.core.findings import Check
 
 REBUILD = "`assistant index PATH --index {folder} --rebuild`"
 
@@ -228,3 +229,33 @@ def cli_language(environ: dict | None = None) -> str:
         if env.get(var):
             return "zh" if env[var].lower().startswith("zh") else "en"
     return "en"
+
+
+# What the answer check found, worded for a reader (core.findings.Check -> sentence).
+FINDINGS_ZH: dict[Check, str] = {
+    Check.ECHO: "只是重复了问题，没有回答",
+    Check.TITLE: "这是资料中的标题，不是回答",
+    Check.UNSUPPORTED: "与所引用的资料内容不符",
+    Check.NO_SOURCE: "没有标注资料来源，也找不到对应的资料",
+    Check.FIGURE_ABSENT: "数字{figure}在资料中找不到",
+    Check.FIGURE_WRITTEN: "资料写的是“{shown}”，回答写成“{said}”",
+    Check.NOUN: "资料中的“{shown}”说的是{passage}，不是{said}",
+    Check.ASKED_NOUN: "资料中的“{shown}”说的是{passage}，问题问的是{asked}",
+    Check.CONTRAST: "资料中的“{shown}”是{passage}的数字",
+    Check.OTHER_CLAUSE: "资料中的“{shown}”说的不是这一项，“{rival}”才是",
+    Check.FRAME: "资料中的“{shown}”所在的句子说的不是“{said}”",
+    Check.TERMS: "资料中的“{shown}”说的不是“{asked}”",
+    Check.YEAR: "资料中的“{shown}”是{stated}年的，问题问的是{asked}年",
+    Check.YEAR_UNSTATED: "资料没有说明“{shown}”是{asked}年的",
+    Check.PLACE_HOME: "资料中的“{shown}”说的是{said}（{home}），不是{asked}",
+    Check.PLACE_OTHER: "资料中的“{shown}”说的是{passage}，不是{asked}",
+    Check.PLACE_UNSTATED: "资料没有说明“{shown}”是{asked}的",
+    Check.OFF_TOPIC: "回答与问题说的不是一回事",
+    Check.NO_PERSON: "回答里没有说是谁",
+    Check.PERSON_ABSENT: "资料中没有“{name}”",
+    Check.PERSON_ROLE: "资料没有说{name}是“{asked}”",
+    Check.ARITHMETIC: "“{said}”是回答自己算出来的，资料没有写这个数",
+    Check.UNCHECKED: "模型给出的回答无法在资料中核实",
+    Check.NO_FIGURE: "回答里没有问题所问的数字",
+    Check.LIST_HEAD: "回答没有说到问题所问的“{asked}”",
+}

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from assistant.core.findings import Finding
+
 
 class Status(StrEnum):
     """What became of a question."""
@@ -177,11 +179,18 @@ class Statement:
     text: str
     cites: tuple[int, ...]
     supported: bool
-    problem: str = ""  # why it is not supported, in Chinese
+    finding: Finding | None = None  # why it is not supported
     quote: Quote | None = None  # the words it stands on, when supported
 
+    @property
+    def problem(self) -> str:
+        """Why it is not supported, in Chinese, for a reader ("" when it is)."""
+        return self.finding.words() if self.finding else ""
+
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "cites": list(self.cites)}
+        return {"text": self.text, "cites": list(self.cites), "supported": self.supported,
+                "finding": self.finding.to_dict() if self.finding else None, "problem": self.problem,
+                "quote": asdict(self.quote) if self.quote else None}
 
 
 @dataclass
@@ -207,6 +216,7 @@ class Answer:
     statements: list[Statement] = field(default_factory=list)
     timings: Timings = field(default_factory=Timings)
     reason: Reason = Reason.NONE  # why not_found
+    why: Finding | None = None  # what the check found, when the reply was set aside as unverified
     draft: str = ""  # the model's raw text; differs from `answer` when the checker overrode it
 
     @property
@@ -224,5 +234,6 @@ class Answer:
             "statements": [s.to_dict() for s in self.statements],
             "timings": self.timings.to_dict(),
             "reason": self.reason,
+            "why": self.why.to_dict() if self.why else None,
             "draft": self.draft,
         }
