@@ -13,6 +13,7 @@ correct statements flagged <= 5%.
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import sys
@@ -25,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.answer.citations import check_answer, normalize  # noqa: E402
 from assistant.answer.claims import terms  # noqa: E402
-from assistant.core.records import Hit  # noqa: E402
+from assistant.core.records import Chunk, Hit  # noqa: E402
 from assistant.ingest.chunking import chunk_document  # noqa: E402
 from assistant.ingest.readers import read_document  # noqa: E402
 from assistant.text.figures import figures, years  # noqa: E402
@@ -43,6 +44,7 @@ class Case:
     statement: str
     hit: Hit
     home: str
+    structure: str = ""
 
 
 def clause_around(sentence: str, start: int) -> tuple[int, int]:
@@ -141,12 +143,26 @@ def build(folder: Path, seed: int = 7) -> list[Case]:
     return cases
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("folder", nargs="?", default=str(ROOT.parent / "shared" / "corpus"))
-    ap.add_argument("--show", type=int, default=5, help="print this many failures of each kind")
-    args = ap.parse_args()
-    cases = build(Path(args.folder))
+STRUCTURES = ROOT / "benchmarks" / "data" / "claims_structures.jsonl"
+
+
+def written(path: Path = STRUCTURES) -> list[Case]:
+    """Hand-written cases of the structures a checker built from special cases gets wrong: an
+    indicator said once for several subjects, a target stated as a change, a paraphrased
+    judgement, arithmetic, a city named as a model to follow. Each is a passage, a question, a
+    statement and whether it is right (a statement that cannot be verified counts as not right)."""
+    out = []
+    for i, line in enumerate(path.read_text("utf-8").splitlines()):
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        chunk = Chunk(f"w{i}", "written.txt", "", d["passage"], 0, len(d["passage"]), 1)
+        kind = "correct" if d["right"] else d["structure"]
+        out.append(Case(kind, d["question"], d["statement"], Hit(chunk, 1.0), d.get("home", ""), d["structure"]))
+    return out
+
+
+def score(cases: list[Case]) -> tuple[Counter[str], Counter[str], list[tuple[Case, str]]]:
     verified: Counter[str] = Counter()
     total: Counter[str] = Counter()
     failures: list[tuple[Case, str]] = []
@@ -157,6 +173,38 @@ def main() -> int:
         verified[c.kind] += ok
         if ok != (c.kind == "correct"):
             failures.append((c, "; ".join(s.problem for s in checked.statements if s.problem)))
+    return total, verified, failures
+
+
+def report_written(cases: list[Case], show: int) -> bool:
+    total, verified, failures = score(cases)
+    by = Counter(c.structure for c in cases)
+    right = Counter(c.structure for c in cases if c.kind == "correct")
+    right_ok: Counter[str] = Counter()
+    wrong_ok: Counter[str] = Counter()
+    for c, _ in failures:
+        (wrong_ok if c.kind != "correct" else right_ok)[c.structure] += 1
+    print(f"\nwritten cases ({STRUCTURES.name}): {len(cases)}")
+    print("| structure | cases | right | right flagged | wrong | wrong verified |\n| --- | --- | --- | --- | --- | --- |")
+    for k in sorted(by):
+        print(f"| {k} | {by[k]} | {right[k]} | {right_ok[k]} | {by[k] - right[k]} | {wrong_ok[k]} |")
+    n_right = sum(right.values())
+    flagged, wrong = sum(right_ok.values()), sum(wrong_ok.values())
+    print(f"wrong statements verified: {wrong} of {len(cases) - n_right}; "
+          f"right statements flagged: {flagged} of {n_right} ({flagged / max(n_right, 1):.1%})")
+    for c, why in failures[:show * 5]:
+        print(f"- [{c.structure}{'' if c.kind == 'correct' else ', wrong'}] Q: {c.question} | A: {c.statement} | "
+              f"{why or 'verified'}")
+    return wrong == 0 and flagged <= 0.02 * n_right
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folder", nargs="?", default=str(ROOT.parent / "shared" / "corpus"))
+    ap.add_argument("--show", type=int, default=5, help="print this many failures of each kind")
+    args = ap.parse_args()
+    cases = build(Path(args.folder))
+    total, verified, failures = score(cases)
     wrong = sum(total[k] for k in total if k != "correct")
     wrong_ok = sum(verified[k] for k in total if k != "correct")
     flagged = total["correct"] - verified["correct"]
@@ -172,7 +220,8 @@ def main() -> int:
         if shown[c.kind] < args.show:
             shown[c.kind] += 1
             print(f"- [{c.kind}] Q: {c.question} | A: {c.statement} | {why or 'verified'}")
-    return 0 if wrong_ok == 0 and flagged <= 0.05 * total["correct"] else 1
+    ok_written = report_written(written(), args.show)
+    return 0 if wrong_ok == 0 and flagged <= 0.05 * total["correct"] and ok_written else 1
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from assistant.core.records import Citation, Hit, Quote, Statement
 from assistant.text.chinese import char_bigrams, chinese_numeral, normalize, parse_chinese_numeral, strip_citations
 from assistant.text.figures import Figure, figures
 from assistant.text.injection import blank
+from assistant.text.judgements import in_quote_words, turned_round
 from assistant.text.sentences import Span, paragraphs, sentence_spans, sentences
 
 _NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
@@ -220,8 +221,15 @@ def _support_for(core: str, question: str, cites: list[int], figs: list[Figure],
 
 
 def _judge(core: str, question: str, figs: list[Figure], view: View, passage: str) -> Finding | None:
-    if not figs and support(core, _focused_text(passage, view), question) < MIN_SUPPORT:
-        return found(Check.UNSUPPORTED)
+    if not figs:
+        text = _focused_text(passage, view)
+        sents = [text[x.start:x.end] for x in sentence_spans(text)] or [text]
+        best = max(sents, key=lambda t: support(in_quote_words(core, t), t, question))
+        flipped = turned_round(normalize(core), normalize(best))
+        if flipped:
+            return found(Check.JUDGEMENT, said=flipped[0], passage=flipped[1])
+        if support(in_quote_words(core, best), text, question) < MIN_SUPPORT:
+            return found(Check.UNSUPPORTED)
     return _verdict(core, question, figs, view, passage)
 
 

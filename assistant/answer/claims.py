@@ -13,9 +13,20 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from assistant.answer.structure import Clause, clause_when, read_sentence, subject_of_first, when
 from assistant.core.findings import Check, Finding, found
 from assistant.text.figures import Figure, counted_noun, figures, year_spans, years
-from assistant.text.names import asked_places, core, home_compatible, mentioned, place_conflict, places_in, tagged
+from assistant.text.names import (
+    asked_places,
+    core,
+    home_compatible,
+    mentioned,
+    place_conflict,
+    places_in,
+    spoken_of,
+    tagged,
+    yardsticks,
+)
 
 _SENT = re.compile(r"[。！？!?;；\n]+|\s{2,}")
 _CLAUSE = re.compile(r"[。！？!?;；\n,，、:：]+|\s{2,}")
@@ -24,7 +35,9 @@ GENERIC = frozenset(
     "多少 几 哪些 哪个 哪里 哪 什么 是否 怎么 怎样 如何 为什么 请问 是 有 为 的 了 在 和 与 及 等 要 将 把 被 对 "
     "从 到 达 达到 实现 提升 提高 增长 目标 情况 数量 总量 规模 水平 方面 工作 内容 主要 相关 具体 分别 "
     "一共 共 共有 累计 总共 大约 约 左右 其中 今年 去年 全年 当年 年 个 多 少 排 第几 位居 居 排名 哪年 何时 时候 "
-    "什么样 谁 哪位 担任 目前 现在 期间 以来 提出 明确 指出 表示 介绍 报告 通知 文件 资料 文中 里 中 上 下".split()
+    "什么样 谁 哪位 担任 目前 现在 期间 以来 提出 明确 指出 表示 介绍 报告 通知 文件 资料 文中 里 中 上 下 "
+    # targets and changes name no thing either: "力争突破400万人次" is still about the clause before
+    "计划 力争 争取 预计 确保 努力 突破 增加 减少 下降 超过 上年 明年 当前 同期 本年".split()
 )
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "地区生产总值": ("GDP", "生产总值"), "GDP": ("地区生产总值", "国内生产总值", "生产总值"),
@@ -87,6 +100,7 @@ class View:
     focus: tuple[tuple[int, int], ...] = ()  # the quoted sentences a figure must stand in (empty: anywhere)
     sentences: list[tuple[int, int]] = field(default_factory=list)
     figs: list[Figure] = field(default_factory=list)
+    _readings: dict[tuple[int, int], list[Clause]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.sentences = _spans(_SENT, self.norm)
@@ -104,19 +118,34 @@ class View:
         return next((s for s in self.sentences if s[0] <= pos < s[1]), (0, len(self.norm)))
 
     def clause_at(self, pos: int) -> str:
-        """The clause holding pos; a clause with no noun of its own ("增长6.1%") takes the one before.
+        """The clause holding pos; a clause with no noun of its own ("增长6.1%") takes the one before,
+        a later member of a list ("乙县为48.1万吨") the indicator of the first.
 
         In "地区生产总值812亿元，增长6.1%", 6.1% is the growth of 地区生产总值.
         """
         a, b = self.sentence_at(pos)
         parts = _spans(_CLAUSE, self.norm[a:b])
+        own = next((c for c in self.reading(pos) if c.start <= pos < c.end), None)
+        inherited = f"；{own.inherited}" if own is not None and own.inherited else ""
         for i, (s, e) in enumerate(parts):
             if s <= pos - a < e:
                 first = i
-                while first > 0 and not terms(_strip_figures(self.norm[a + parts[first][0]:a + parts[first][1]])):
+                while (not inherited and first > 0
+                       and not terms(_strip_figures(self.norm[a + parts[first][0]:a + parts[first][1]]))):
                     first -= 1
-                return self.norm[a + parts[first][0]:a + e]
+                return self.norm[a + parts[first][0]:a + e] + inherited
         return self.norm[a:b]
+
+    def reading(self, pos: int) -> list[Clause]:
+        """The clauses of the sentence holding pos, as structure.read_sentence reads them."""
+        a, b = self.sentence_at(pos)
+        if (a, b) not in self._readings:
+            self._readings[(a, b)] = read_sentence(self.norm, a, b, self.figs)
+        return self._readings[(a, b)]
+
+    def subjects(self, pos: int) -> dict[int, str]:
+        """Clause start -> the subject a list member names, in the sentence holding pos."""
+        return subject_of_first(self.norm, self.reading(pos), self.figs)
 
     def context(self, pos: int) -> str:
         """The sentence holding pos, the one before it, and the headings above the passage."""
@@ -185,12 +214,48 @@ def _against(fig: Figure, f: Figure, stmt_norm: str, stmt_clause: str, frame: tu
     if any(len(t) >= 3 and coverage((t,), ctx + view.norm) == 0 for t in missing) or \
             coverage(terms(question), ctx + view.norm) < 0.5:
         return found(Check.TERMS, at, shown=shown, asked="、".join(missing) or question)
+    problem = _other_subject(f, stmt_clause, clause, view, shown) or _time_problem(f, question, stmt_clause, view, shown)
+    if problem:
+        return problem
     asked_years = years(question)
     if asked_years:
         problem = _year_problem(f, asked_years, view, shown)
         if problem:
             return problem
     return subject_problem(question, stmt_norm, f.start, view, shown)
+
+
+def _other_subject(f: Figure, stmt_clause: str, clause: str, view: View, shown: str) -> Finding | None:
+    """The statement names the subject of another member of the list the figure stands in:
+    in "甲县粮食产量为52.3万吨，乙县为48.1万吨", 52.3万吨 is not 乙县's."""
+    subjects = view.subjects(f.start)
+    for start, subject in subjects.items():
+        if subject in stmt_clause and subject not in clause:
+            rival = next((g for g in view.figs if g.start >= start and not g.is_year), None)
+            return found(Check.OTHER_CLAUSE, (f.start, f.end), shown=shown,
+                         rival=view.norm[rival.start:rival.end] if rival else subject)
+    return None
+
+
+def _time_problem(f: Figure, question: str, stmt_clause: str, view: View, shown: str) -> Finding | None:
+    """The figure's clause is of another time than the question and statement say (its own year or
+    time word, else the nearest before it in the sentence): 2023's 18.6万辆 is not the 2025 target."""
+    clause_time = clause_when(view.reading(f.start), f.start)
+    if clause_time is None:
+        return None
+    asked = when(f"{question}，{stmt_clause}")
+    at = (f.start, f.end)
+    if asked.years and clause_time.years and not asked.years <= clause_time.years:
+        return found(Check.YEAR, at, shown=shown, stated="、".join(map(str, sorted(clause_time.years))),
+                     asked="、".join(map(str, sorted(asked.years))))
+    said = next(iter(sorted(clause_time.words)), "")
+    if asked.words and clause_time.words and asked.words.isdisjoint(clause_time.words):
+        return found(Check.TIME, at, shown=shown, stated=said, asked=next(iter(sorted(asked.words))))
+    if asked.target and asked.years and "now" in clause_time.words and not clause_time.years:
+        return found(Check.TIME, at, shown=shown, stated="now", asked="、".join(map(str, sorted(asked.years))))
+    if "now" in asked.words and clause_time.target:
+        return found(Check.TIME, at, shown=shown, stated="、".join(map(str, sorted(clause_time.years))), asked="now")
+    return None
 
 
 _ASKING = re.compile(r"(多少|几|什么|谁|哪)")
@@ -264,7 +329,8 @@ def _better_clause(f: Figure, frame: tuple[str, ...], clause: str, view: View, q
 
 def _year_problem(f: Figure, asked: set[int], view: View, shown: str) -> Finding | None:
     a, b = view.sentence_at(f.start)
-    stated = years(view.norm[a:b])
+    own = next((c for c in view.reading(f.start) if c.start <= f.start < c.end), None)
+    stated = years(view.norm[a:own.end if own else b])  # a year named after the figure's clause is not its year
     asked_words = "、".join(map(str, sorted(asked)))
     if stated and not asked <= stated:
         return found(Check.YEAR, (f.start, f.end), shown=shown, stated="、".join(map(str, sorted(stated))),
@@ -283,8 +349,8 @@ def _year_problem(f: Figure, asked: set[int], view: View, shown: str) -> Finding
 
 def subject_problem(question: str, statement: str, pos: int, view: View, shown: str) -> Finding | None:
     """The passage speaks of another place than the one asked ("我市" resolved to its city)."""
-    for place in asked_places(question):
-        if mentioned(place, view.norm) or mentioned(place, view.around):
+    for place in asked_places(question) + yardsticks(question, view.norm):
+        if spoken_of(place, view.norm) or mentioned(place, view.around):
             continue
         inside = [p for p in places_in(f"{statement}，{view.norm}") if p != core(place) and home_compatible(p, place)]
         if inside and all(mentioned(p, view.norm) for p in inside):

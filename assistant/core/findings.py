@@ -27,6 +27,7 @@ class Check(StrEnum):
     TERMS = "terms"  # the passage is not about the question's words
     YEAR = "year"  # the figure is of another year
     YEAR_UNSTATED = "year_unstated"  # the passage does not say the year asked
+    TIME = "time"  # the figure is of another time (去年 for 今年, the present for a target)
     PLACE_HOME = "place_home"  # "我市" is the document's own city, not the one asked
     PLACE_OTHER = "place_other"  # the figure is another place's
     PLACE_UNSTATED = "place_unstated"  # the passage does not say the place asked
@@ -34,6 +35,7 @@ class Check(StrEnum):
     NO_PERSON = "no_person"  # a who-question answered without a person
     PERSON_ABSENT = "person_absent"  # the person is in no passage
     PERSON_ROLE = "person_role"  # the passage does not say the person holds that role
+    JUDGEMENT = "judgement"  # the statement turns the passage's judgement round (充足 for 不足)
     ARITHMETIC = "arithmetic"  # a figure the statement computed: never verified, the stated one is
     # about the reply as a whole
     UNCHECKED = "unchecked"  # nothing in the reply could be checked against the passages

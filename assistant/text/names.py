@@ -73,6 +73,26 @@ def mentioned(name: str, text: str) -> bool:
     return name in text or core(name) in text
 
 
+# a place named as a model to follow or a yardstick, not as what the sentence speaks of:
+# "学习苏州、无锡等地经验", "对标深圳", "借鉴上海浦东的做法", "与北京、上海相比", "向杭州看齐"
+_MODEL_BEFORE = re.compile(r"(学习|借鉴|对标|对照|参照|比照|赶超|比肩|效仿|考察|^向|[，。；、\s]向)[^，。；！？]{0,6}$")
+_MODEL_AFTER = re.compile(r"^[^。；！？]{0,14}?(相比|看齐|为榜样|经验|做法|模式|先进城市|先进地区|等先进|取经)")
+
+
+def as_model(text: str, start: int, end: int) -> bool:
+    """The name at text[start:end] is a model or a yardstick: as_model("要学习苏州经验", 3, 5) -> True."""
+    return bool(_MODEL_BEFORE.search(text[max(0, start - 10):start]) or _MODEL_AFTER.search(text[end:end + 16]))
+
+
+def spoken_of(name: str, text: str) -> bool:
+    """The text names the place as what it speaks of, not only as a model to follow."""
+    for n in dict.fromkeys((name, core(name))):
+        for m in re.finditer(re.escape(n), text):
+            if not as_model(text, m.start(), m.end()):
+                return True
+    return False
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> dict[str, set[str]]:
     """Name (full and without suffix) -> adcodes of China's administrative divisions.
@@ -118,6 +138,16 @@ def rival_cities(text: str, exclude: set[str]) -> list[str]:
 def asked_places(question: str) -> list[str]:
     """Places below province level that a question asks about."""
     return [w for w, f in tagged(question) if f == "ns" and core(w) not in BROAD_PLACES]
+
+
+def yardsticks(question: str, passage: str) -> list[str]:
+    """Provinces and municipalities the question asks about that the passage names only as a model or
+    a yardstick ("与北京、上海相比，我市…"): its figures are not theirs."""
+    return [w for w, f in tagged(question) if f == "ns" and core(w) in BROAD_PLACES and core(w) not in _NATION
+            and mentioned(w, passage) and not spoken_of(w, passage)]
+
+
+_NATION = frozenset("中国 我国 全国 全省 全市 国家".split())
 
 
 def place_conflict(question: str, passage: str, statement: str = "") -> tuple[str, str]:
