@@ -107,7 +107,7 @@ def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str
                   home=_home(homes, h)) for i, h in enumerate(hits)]
     asked = figures(normalize(question))
     statements: list[Statement] = []
-    cited_by: dict[int, tuple[float, str, bool, Quote | None]] = {}  # n -> (support, statement, added, quote)
+    cited_by: dict[tuple[int, int, int], tuple[bool, Quote]] = {}  # (n, start, end) of each quote -> (added, quote)
     refusal_seen = False
     for raw, marks in split_statements(answer):
         focus = numbered.focus(marks) if numbered else {}
@@ -129,14 +129,12 @@ def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str
         support_ = _support_for(core, question, valid, figs, passages, views, focus)
         quote = None
         for n in support_.passages:
-            score = support(core, passages[n - 1], question)
             q = support_.quotes.get(n) or _best_quote(n, hits[n - 1], core, question)
             quote = quote or q
-            if n not in cited_by or score > cited_by[n][0]:
-                cited_by[n] = (score, core, n in support_.added, q)
+            cited_by.setdefault((n, q.start, q.end), (n in support_.added, q))
         statements.append(Statement(raw.strip(), tuple(support_.passages), support_.problem is None,
                                     support_.problem, quote))
-    citations = [_citation(n, hits[n - 1], cited_by[n][2], cited_by[n][3]) for n in sorted(cited_by)]
+    citations = [_citation(key[0], hits[key[0] - 1], *cited_by[key]) for key in sorted(cited_by)]
     substantive = [s for s in statements if s.cites]
     return Checked(statements, citations, refused=refusal_seen and not substantive)
 

@@ -111,9 +111,10 @@ def sources_html(turn: Turn, a: Answer) -> str:
             seen.add(c.n)
             pid = _pid(turn, "p", c.n)
             extra = '<span class="added">（程序补注）</span>' if c.added_by_program else ""
+            quotes = "……".join(f"<q>{escape(x.quote)}</q>" for x in a.citations if x.n == c.n)
             items.append(f'<li>{_link(pid, c.n)} <span class="where">'
                          f"{escape(where(c.source, c.headings, c.paragraph, c.page))}</span>："
-                         f'<q>{escape(c.quote)}</q>{extra}</li>')
+                         f"{quotes}{extra}</li>")
             panels.append(passage_html(pid, a.passages[c.n - 1], _spans(a.citations, c.n), turn.scans.get(c.n)))
         return f'<div class="sources"><div class="label">来源</div><ol>{"".join(items)}</ol>{"".join(panels)}</div>'
     if a.hits:
