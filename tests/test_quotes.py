@@ -127,7 +127,7 @@ def test_the_written_structures_hold_their_targets():
     from claims import written
 
     cases = written()
-    assert len(cases) >= 50 and len({c.structure for c in cases}) == 5
+    assert len(cases) >= 50 and len({c.structure for c in cases}) >= 5
     total, verified, _ = score_cases(cases)
     wrong_ok = sum(verified[k] for k in total if k != "correct")
     assert wrong_ok == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.claims import View, coverage, has, terms
+from assistant.answer.claims import SYNONYMS, View, coverage, has, terms
 from assistant.core.findings import Check, Finding, found
 from assistant.text.names import tagged
 from assistant.text.questions import ROLES, WHO
@@ -21,10 +21,11 @@ def check_person(stmt_norm: str, question: str, view: View) -> Finding | None:
     if not names and WHO.search(question):
         return found(Check.NO_PERSON)
     for name in names:
-        windows = [_beside(view.norm, m.start(), m.end()) for m in re.finditer(re.escape(name), view.norm)]
+        beside = [_beside(view.norm, m.start(), m.end()) for m in re.finditer(re.escape(name), view.norm)]
+        windows = [w for w, _ in beside]
         if not windows:
             return found(Check.PERSON_ABSENT, name=name)
-        if not any(coverage(need, w) >= 0.999 for w in windows):
+        if not any(_stands_as(need, w, c) for w, c in beside):
             miss = [t for t in need if not any(has(t, w) for w in windows)]
             return found(Check.PERSON_ROLE, name=name, asked="、".join(miss) or question)
     return None
@@ -53,11 +54,24 @@ SURNAMES = frozenset(
 )
 
 
-def _beside(text: str, start: int, end: int, reach: int = 40) -> str:
-    """What a sentence says right around a name: up to `reach` characters each side, within the sentence."""
+def _beside(text: str, start: int, end: int, reach: int = 40) -> tuple[str, str]:
+    """What a sentence says right around a name (up to `reach` characters each side, within the
+    sentence), and the clause that holds it ("由李明执导，王芳、赵强主演": 李明's clause says 执导)."""
     stops = "。！？!?;；\n"
     lo = max(0, start - reach)
     cut = max(text.rfind(c, lo, start) for c in stops)
     hi = min(len(text), end + reach // 2)
     after = [i for i in (text.find(c, end, hi) for c in stops) if i >= 0]
-    return text[max(lo, cut + 1):min(after) if after else hi]
+    window = text[max(lo, cut + 1):min(after) if after else hi]
+    a = max(text.rfind(c, 0, start) for c in stops + "，,") + 1
+    b = min([i for i in (text.find(c, end) for c in stops + "，,") if i >= 0] or [len(text)])
+    return window, text[a:b]
+
+
+def _stands_as(need: tuple[str, ...], window: str, clause: str) -> bool:
+    """The name's window holds what was asked, and a role asked is said in the name's own clause
+    whenever that clause names a role at all."""
+    roles = [t for t in need if _ROLE.fullmatch(t)]
+    if coverage(need, window) < 0.999:
+        return False
+    return not (_ROLE.search(clause) and any(not has(r, clause) for r in roles))

@@ -20,7 +20,7 @@ WHERE = re.compile(r"(哪里|哪儿|在哪|什么地方|何地|何处|哪个城�
 WHO = re.compile(r"(谁|哪位|什么人|哪个人|哪一位|是谁)")
 # offices and roles a person holds: "X的主演" asks for a person without a question word
 ROLES = re.compile(r"(书记|主任|局长|部长|厅长|处长|市长|区长|县长|省长|主席|总经理|董事长|院长|校长|负责人|所长|司长|主管"
-                   r"|总统|总理|首相|主演|导演|编剧|作者|创始人|首席执行官|CEO|冠军|得主|代言人|发言人)")
+                   r"|总统|总理|首相|主演|导演|编剧|作者|创始人|首席执行官|CEO|冠军|得主|代言人|发言人|执导|出演|领衔)")
 
 
 class Slot(StrEnum):
