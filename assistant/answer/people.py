@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.claims import SYNONYMS, View, coverage, has, terms
+from assistant.answer.claims import View, coverage, has, terms
 from assistant.core.findings import Check, Finding, found
 from assistant.text.names import tagged
 from assistant.text.questions import ROLES, WHO
