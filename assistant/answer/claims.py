@@ -16,6 +16,7 @@ from functools import lru_cache
 from assistant.answer.structure import Clause, clause_when, read_sentence, subject_of_first, when
 from assistant.core.findings import Check, Finding, found
 from assistant.text.figures import Figure, counted_noun, figures, year_spans, years
+from assistant.text.judgements import GROUPS
 from assistant.text.names import (
     asked_places,
     core,
@@ -27,9 +28,10 @@ from assistant.text.names import (
     tagged,
     yardsticks,
 )
+from assistant.text.sentences import CLAUSE_BREAK, SENTENCE_BREAK
 
-_SENT = re.compile(r"[。！？!?;；\n]+|\s{2,}")
-_CLAUSE = re.compile(r"[。！？!?;；\n,，、:：]+|\s{2,}")
+_SENT = SENTENCE_BREAK
+_CLAUSE = CLAUSE_BREAK
 # question words, function words and frame words that name no particular thing
 GENERIC = frozenset(
     "多少 几 哪些 哪个 哪里 哪 什么 是否 怎么 怎样 如何 为什么 请问 是 有 为 的 了 在 和 与 及 等 要 将 把 被 对 "
@@ -46,7 +48,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "企业": ("公司",), "公司": ("企业",), "面积": ("平方米", "平方公里", "亩"),
     "导演": ("执导",), "主演": ("出演", "领衔"),
 }
-CONTRASTS = (({"同比"}, {"环比"}), ({"增长", "增加", "提高", "提升", "上升"}, {"下降", "减少", "降低", "回落"}),
+CONTRASTS = (({"同比"}, {"环比"}), (set(GROUPS["up"]), set(GROUPS["down"])),
              ({"以上", "超过"}, {"以下", "不足", "低于"}))
 _DEICTIC = re.compile(r"(我|本|全)(市|区|县|省|镇|州)")
 

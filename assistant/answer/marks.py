@@ -6,9 +6,10 @@ import re
 
 from assistant.core.records import Statement
 from assistant.text.chinese import CITATION, strip_citations
+from assistant.text.sentences import CLAUSE_STOPS, SENTENCE_STOPS
 
 _CITE = CITATION
-_STATEMENT_END = re.compile(r"(?<=[。！？!?；;\n])")
+_STATEMENT_END = re.compile(f"(?<=[{SENTENCE_STOPS}\n])")
 
 
 def parse_citations(text: str) -> list[int]:
@@ -51,7 +52,7 @@ def recite(answer: str, statements: list[Statement]) -> str:
         if not s.text or s.text not in out:
             continue
         body = strip_citations(s.text).rstrip()
-        end = re.search(r"[。！？!?；;，,：:]*$", body).start()
+        end = re.search(f"[{SENTENCE_STOPS}{CLAUSE_STOPS}]*$", body).start()
         marks = "".join(f"[{n}]" for n in s.cites) if s.supported else ""
         out = out.replace(s.text, body[:end] + marks + body[end:], 1)
     return out

@@ -8,6 +8,7 @@ from assistant.answer.claims import View, coverage, has, terms
 from assistant.core.findings import Check, Finding, found
 from assistant.text.names import tagged
 from assistant.text.questions import ROLES, WHO
+from assistant.text.sentences import SENTENCE_STOPS
 
 _ROLE = ROLES
 
@@ -57,14 +58,14 @@ SURNAMES = frozenset(
 def _beside(text: str, start: int, end: int, reach: int = 40) -> tuple[str, str]:
     """What a sentence says right around a name (up to `reach` characters each side, within the
     sentence), and the clause that holds it ("由李明执导，王芳、赵强主演": 李明's clause says 执导)."""
-    stops = "。！？!?;；\n"
+    stops = SENTENCE_STOPS + "\n"
     lo = max(0, start - reach)
     cut = max(text.rfind(c, lo, start) for c in stops)
     hi = min(len(text), end + reach // 2)
     after = [i for i in (text.find(c, end, hi) for c in stops) if i >= 0]
     window = text[max(lo, cut + 1):min(after) if after else hi]
     a = max(text.rfind(c, 0, start) for c in stops + "，,") + 1
-    b = min([i for i in (text.find(c, end) for c in stops + "，,") if i >= 0] or [len(text)])
+    b = min([i for i in (text.find(c, end) for c in stops + "，,") if i >= 0] or [len(text)])  # a clause: to a comma
     return window, text[a:b]
 
 

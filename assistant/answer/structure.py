@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 from assistant.text.figures import Figure
+from assistant.text.sentences import CLAUSE_BREAK
 
-CLAUSE_BREAK = re.compile(r"[。！？!?;；\n,，、:：]+|\s{2,}")
 # words between a clause's subject and its figure: "乙县为48.1万吨", "B公司下降4%"
 _VERB_TAIL = re.compile(r"(约为|约|为|是|达到|达|增长|增加|下降|减少|提高到|提升至|提升到|提高至|突破|超过|共有|共|有|实现|累计)+$")
 # the last character of a name that can be a subject: a place, a body, a group of people

@@ -10,9 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# the one home of sentence and clause punctuation: every layer that cuts text builds on these
+SENTENCE_STOPS = "。！？!?；;…"
+CLAUSE_STOPS = "，,、：:"
 _PARA_SPLIT = re.compile(r"\n|\u3000{2,}")
-SENT_END = re.compile(r"[。！？!?；;…]+[”’」』）)\"']*")
-_SOFT_BREAK = re.compile(r"[，,、：:]")
+SENT_END = re.compile(f"[{SENTENCE_STOPS}]+[”’」』）)\"']*")
+_SOFT_BREAK = re.compile(f"[{CLAUSE_STOPS}]")
+# cuts in normalized text: a sentence ends at a stop or a line break, a clause also at a comma
+SENTENCE_BREAK = re.compile(f"[{SENTENCE_STOPS}\n]+|\\s{{2,}}")
+CLAUSE_BREAK = re.compile(f"[{SENTENCE_STOPS}{CLAUSE_STOPS}\n]+|\\s{{2,}}")
 
 
 @dataclass(frozen=True)
