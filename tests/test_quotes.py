@@ -133,3 +133,17 @@ def test_the_written_structures_hold_their_targets():
     assert wrong_ok == 0
     assert total["correct"] - verified["correct"] <= 0.02 * total["correct"]
     assert all(json.loads(x)["passage"] for x in (ROOT / "benchmarks/data/claims_structures.jsonl").open(encoding="utf-8"))
+
+
+def test_the_page_shows_a_quoted_reply_with_its_own_badge_and_highlight():
+    from assistant.answer.conversation import Turn
+    from assistant.core.records import Answer, Phase
+    from assistant.web.render import turn_html
+
+    p = hit("从研发投入看，全市研发费用占营业收入比重为3.4%，仅居全省第九。", "a.txt")
+    numbered = number([p], [""])
+    q = quote_instead("全市研发费用占营业收入比重在全省排第几？", [p], numbered)
+    a = Answer("问", Status.QUOTED, q.text, citations=[q.citation], hits=[p], passages=[p], statements=[q.statement])
+    html = turn_html(Turn("问", phase=Phase.DONE, answer=a))
+    assert "摘录资料原文" in html and "<mark" in html and "仅居全省第九" in html
+    assert a.to_dict()["statements"][0]["quote"]["text"].endswith("第九。")
