@@ -147,3 +147,11 @@ def test_the_page_shows_a_quoted_reply_with_its_own_badge_and_highlight():
     html = turn_html(Turn("问", phase=Phase.DONE, answer=a))
     assert "摘录资料原文" in html and "<mark" in html and "仅居全省第九" in html
     assert a.to_dict()["statements"][0]["quote"]["text"].endswith("第九。")
+
+
+def test_arithmetic_is_named_and_never_verified():
+    p = [hit("甲区新建5G基站1200个，乙区新建5G基站800个。")]
+    (s,) = check_answer("两区共新建5G基站2000个[1]。", "两区共新建多少个5G基站？", p).statements
+    assert not s.supported and s.finding.code == Check.ARITHMETIC
+    (s,) = check_answer("两区共新建5G基站2500个[1]。", "两区共新建多少个5G基站？", p).statements
+    assert s.finding.code == Check.FIGURE_ABSENT

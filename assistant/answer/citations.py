@@ -208,7 +208,7 @@ def _support_for(core: str, question: str, cites: list[int], figs: list[Figure],
         holder = next((n for n in ranked if not verdict(n)), None)
         if holder is not None:
             return _Found([holder], {holder}, None, quotes)
-    told = [v for n in [*cites, *ranked] if n in verdicts and (v := verdicts[n]) and v.code != Check.FIGURE_ABSENT]
+    told = [v for n in [*cites, *ranked] if n in verdicts and (v := verdicts[n]) and v.code not in (Check.FIGURE_ABSENT, Check.ARITHMETIC)]
     if told:  # what a passage that holds the figure says about it beats "not found"
         return _Found([], set(), told[0], quotes)
     if cites:

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from assistant.answer.structure import Clause, clause_when, read_sentence, subject_of_first, when
 from assistant.core.findings import Check, Finding, found
-from assistant.text.figures import Figure, counted_noun, figures, year_spans, years
+from assistant.text.figures import Figure, computed, counted_noun, figures, year_spans, years
 from assistant.text.judgements import GROUPS
 from assistant.text.names import (
     asked_places,
@@ -179,6 +179,8 @@ def check_figure(fig: Figure, stmt_norm: str, question: str, view: View) -> Find
             written = view.norm[near[0].start:near[0].end]
             return found(Check.FIGURE_WRITTEN, (near[0].start, near[0].end), shown=written,
                          said=stmt_norm[fig.start:fig.end])
+        if computed(fig, view.figs):  # arithmetic is never verified: the stated figures are
+            return found(Check.ARITHMETIC, said=stmt_norm[fig.start:fig.end])
         return found(Check.FIGURE_ABSENT, figure=fig.text)
     if fig.is_year:
         return None

@@ -111,3 +111,30 @@ def counted_noun(norm: str, fig: Figure, words) -> str:
         return ""
     first = words(run.group(0))
     return first[0] if first and len(first[0]) >= 2 else ""
+
+
+_SCALE = {"": 1.0, "十": 10.0, "百": 100.0, "千": 1e3, "万": 1e4, "十万": 1e5, "百万": 1e6, "千万": 1e7, "亿": 1e8,
+          "万亿": 1e12}
+
+
+def computed(fig: Figure, stated: list[Figure]) -> bool:
+    """The figure is no stated one but the sum, difference or ratio of two that are: a model's arithmetic.
+
+    computed(figures("2000个")[0], figures("1200个、800个")) -> True
+    """
+    def size(f: Figure) -> float:
+        return f.value * _SCALE.get(f.scale, 1.0)
+
+    target = size(fig)
+    pool = [f for f in stated if not f.is_year and not f.ordinal and not f.same_quantity(fig)]
+    for i, a in enumerate(pool):
+        for b in pool[i + 1:]:
+            x, y = size(a), size(b)
+            candidates = [x + y, abs(x - y)]
+            if y:
+                candidates += [x / y * 100, x / y]
+            if x:
+                candidates += [y / x * 100, y / x]
+            if any(abs(c - target) <= max(1e-9, abs(target) * 0.005) for c in candidates):
+                return True
+    return False
