@@ -19,6 +19,7 @@ import csv
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,18 +41,49 @@ def sample(bench: Path, limit: int, seed: int) -> list[dict]:
     return rows
 
 
+def _grams(text: str) -> set[str]:
+    t = re.sub(r"\W", "", text)
+    return {t[i:i + 2] for i in range(len(t) - 1)}
+
+
+def answers_it(row: dict, text: str) -> bool:
+    """The passage holds the question's answer: every required item, in a text about the question
+    (at least 40% of its character bigrams), so "48" in an unrelated story does not count."""
+    groups = row.get("required_items") or [row["answers"]]
+    if not all(any(a in text for a in g) for g in groups):
+        return False
+    q = _grams(row["question"])
+    return bool(q) and len(q & _grams(text)) >= 0.4 * len(q)
+
+
 def build(bench: Path, rows: list[dict], out: Path) -> tuple[Path, Path]:
-    """Write the documents and the question table; returns (docs folder, questions CSV)."""
+    """Write the documents and the question table; returns (docs folder, questions CSV).
+
+    A question left without its passages must truly have no answer left: every passage that
+    answers it (answers_it) goes too. When such a passage is a positive of a question that keeps
+    its passages, the question cannot be made unanswerable and stays answerable."""
     docs = out / "docs"
     docs.mkdir(parents=True, exist_ok=True)
-    kept_positive = {p for r in rows if r["answerable"] for p in r["positive_passage_ids"]}
-    dropped = {p for r in rows if not r["answerable"] for p in r["positive_passage_ids"]} - kept_positive
-    wanted = {p for r in rows for p in r["positive_passage_ids"] + r.get("negative_passage_ids", [])} - dropped
-    texts = {}
+    every = {}
     for line in (bench / "passages.jsonl").read_text("utf-8").splitlines():
         p = json.loads(line)
-        if p["passage_id"] in wanted:
-            texts[p["passage_id"]] = (p.get("title", "") + "\n" + p["text"]).strip() + "\n"
+        every[p["passage_id"]] = (p.get("title", "") + "\n" + p["text"]).strip() + "\n"
+    wanted = {p for r in rows for p in r["positive_passage_ids"] + r.get("negative_passage_ids", [])}
+    while True:
+        kept_positive = {p for r in rows if r["answerable"] for p in r["positive_passage_ids"]}
+        dropped: set[str] = set()
+        flipped = False
+        for r in rows:
+            if r["answerable"]:
+                continue
+            holders = {p for p in wanted if p in r["positive_passage_ids"] or answers_it(r, every[p])}
+            if holders & kept_positive:
+                r["answerable"] = flipped = True  # another question's passage answers it
+                break
+            dropped |= holders
+        if not flipped:
+            break
+    texts = {pid: every[pid] for pid in wanted - dropped}
     for old in docs.glob("*.txt"):
         if old.stem not in texts:
             old.unlink()
