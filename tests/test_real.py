@@ -87,7 +87,7 @@ def test_batch_on_the_real_models_from_a_gbk_csv(corpus_assistant, tmp_path, cap
     assert main(["batch", str(src), "--index", str(corpus_assistant.settings.index_dir),
                  "--models-dir", str(MODELS)]) == 0
     out = capsys.readouterr().out
-    assert "answered 1, not_found 1, error 0" in out and "answer accuracy 1.000" in out
+    assert "answered 1, quoted 0, not_found 1, error 0" in out and "answer accuracy 1.000" in out
     assert "refusal accuracy 1.000" in out and "questions per minute" in out
     with open(tmp_path / "检查清单.answers.csv", encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
