@@ -155,3 +155,13 @@ def test_arithmetic_is_named_and_never_verified():
     assert not s.supported and s.finding.code == Check.ARITHMETIC
     (s,) = check_answer("两区共新建5G基站2500个[1]。", "两区共新建多少个5G基站？", p).statements
     assert s.finding.code == Check.FIGURE_ABSENT
+
+
+def test_a_reply_must_hold_the_kind_of_thing_asked():
+    from assistant.answer.verdict import unanswered
+
+    p = [hit("波兰要求德国赔偿二战损失，涉及约600万波兰人。协定自2022年1月1日起生效。")]
+    checked = check_answer("波兰要求德国赔偿二战损失约600万波兰人[1]。", "波兰要求德国赔偿二战损失多少钱？", p)
+    assert unanswered(checked, "波兰要求德国赔偿二战损失多少钱？").code == Check.NO_MONEY
+    checked = check_answer("波兰要求德国赔偿二战损失[1]。", "协定生效时间", p)
+    assert unanswered(checked, "协定生效时间").code in (Check.NO_DATE, Check.UNCHECKED)

@@ -8,7 +8,6 @@ it), and would pass the same check a model's statement passes if it were written
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -18,15 +17,14 @@ from assistant.answer.numbering import Sentences
 from assistant.answer.people import asserted_names
 from assistant.core.records import Citation, Hit, Quote, Statement
 from assistant.text.chinese import normalize
-from assistant.text.figures import figures
+from assistant.text.figures import DATE, figures, is_money
 from assistant.text.names import places_in
-from assistant.text.questions import ROLES, Slot, asked_slot
+from assistant.text.questions import MONEY, ROLES, Slot, asked_slot
 
 QUOTE_PREFIX = "资料原文："
 MIN_COVER = 0.8  # share of the question's own words the sentence (and its headings) must hold
 CANDIDATES = 3  # the best sentences by the question's words that are tried, in order
 
-_DATE = re.compile(r"\d{4}年|\d{1,2}月(\d{1,2}[日号])?|\d{1,2}[日号]|[一二三四五六七八九十]{1,3}月|(上|下|本|今|去|明)(年|月|周)")
 
 
 @dataclass(frozen=True)
@@ -41,9 +39,10 @@ def holds_slot(slot: Slot, sentence: str, question: str) -> bool:
     norm, q = normalize(sentence), normalize(question)
     if slot == Slot.FIGURE:
         asked = figures(q)
-        return any(not f.is_year and not any(f.same_quantity(a) for a in asked) for f in figures(norm))
+        new = [f for f in figures(norm) if not f.is_year and not any(f.same_quantity(a) for a in asked)]
+        return any(is_money(f, norm) for f in new) if MONEY.search(q) else bool(new)
     if slot == Slot.DATE:
-        return any(m.group(0) not in q for m in _DATE.finditer(norm))
+        return any(m.group(0) not in q for m in DATE.finditer(norm))
     if slot == Slot.PERSON:
         role = ROLES.search(q)
         if role and role.group(0) not in norm:

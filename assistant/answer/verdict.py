@@ -7,17 +7,22 @@ from assistant.answer.claims import has
 from assistant.answer.replies import list_head
 from assistant.core.findings import Check, Finding, found
 from assistant.text.chinese import strip_citations
-from assistant.text.figures import figures
-from assistant.text.questions import asks_for_figure
+from assistant.text.figures import DATE, figures, is_money
+from assistant.text.questions import MONEY, Slot, asked_slot, asks_for_figure
 
 
 def unanswered(checked: Checked, question: str) -> Finding | None:
     """Why a checked reply does not answer the question, or None when it does."""
     if not any(s.supported and s.cites for s in checked.statements):
         return found(Check.UNCHECKED)
-    if asks_for_figure(question) and not any(
-            s.supported and s.cites and figures(normalize(strip_citations(s.text))) for s in checked.statements):
+    said = [normalize(strip_citations(s.text)) for s in checked.statements if s.supported and s.cites]
+    if asks_for_figure(question) and not any(figures(t) for t in said):
         return found(Check.NO_FIGURE)
+    if MONEY.search(question) and not any(is_money(f, t) for t in said for f in figures(t)):
+        return found(Check.NO_MONEY)
+    q = normalize(question)
+    if asked_slot(question) == Slot.DATE and not any(m.group(0) not in q for t in said for m in DATE.finditer(t)):
+        return found(Check.NO_DATE)
     head = list_head(question)
     if head and not any(has(head, normalize(c.quote)) for c in checked.citations):
         return found(Check.LIST_HEAD, asked=head)

@@ -40,6 +40,8 @@ class Check(StrEnum):
     # about the reply as a whole
     UNCHECKED = "unchecked"  # nothing in the reply could be checked against the passages
     NO_FIGURE = "no_figure"  # a how-many question answered without a figure
+    NO_MONEY = "no_money"  # a how-much-money question answered without an amount of money
+    NO_DATE = "no_date"  # a when-question answered without a date
     LIST_HEAD = "list_head"  # a list question answered about another thing
 
 

@@ -138,3 +138,13 @@ def computed(fig: Figure, stated: list[Figure]) -> bool:
             if any(abs(c - target) <= max(1e-9, abs(target) * 0.005) for c in candidates):
                 return True
     return False
+
+
+# dates and money, for questions that ask for one
+DATE = re.compile(r"\d{4}年|\d{1,2}月(\d{1,2}[日号])?|\d{1,2}[日号]|[一二三四五六七八九十]{1,3}月|(上|下|本|今|去|明)(年|月|周)")
+CURRENCY = re.compile(r"(人民币|美元|欧元|英镑|日元|韩元|卢布|兹罗提|港元|港币|澳元|加元|法郎|里拉|美金|元)")
+
+
+def is_money(fig: Figure, norm: str) -> bool:
+    """The figure is an amount of money: is_money(figures("1.32万亿欧元")[0], "1.32万亿欧元") -> True."""
+    return fig.unit.endswith("元") or bool(CURRENCY.match(norm, fig.end))

@@ -15,7 +15,9 @@ ASKING = re.compile(r"(多少|几|哪些|哪个|哪里|哪|什么|是否|怎么|
 HOW_MANY = re.compile(r"(多少|几[个家座台项名位次倍成年月天%]|几何|百分之几|比重|占比|增速|增幅|增长率|排第几|第几)")
 # the answer is a thing, not a figure, even when a figure word is in the question
 WHICH = re.compile(r"(哪些|哪个|什么|谁|哪里|哪儿)")
-WHEN = re.compile(r"(何时|什么时候|哪一?年|哪一?天|哪一?月|几月|几号|几日|日期|时间是|具体时间|哪个时间)")
+WHEN = re.compile(r"(何时|什么时候|哪一?年|哪一?天|哪一?月|几月|几号|几日|日期|时间是|具体时间|哪个时间|时间[？?]?$|时候[？?]?$)")
+# the answer is an amount of money
+MONEY = re.compile(r"(多少钱|多少资金|多少经费|(金额|价格|票价|售价|费用|赔偿|投资|花费|资金)(是|为|有|达|达到|共)?多少)")
 WHERE = re.compile(r"(哪里|哪儿|在哪|什么地方|何地|何处|哪个城市|哪座城市|哪个国家|哪个省|地点|举办地|举行地)")
 WHO = re.compile(r"(谁|哪位|什么人|哪个人|哪一位|是谁)")
 # offices and roles a person holds: "X的主演" asks for a person without a question word
