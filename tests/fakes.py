@@ -75,12 +75,14 @@ class ScriptedGenerator:
 
 
 def sentence_number(prompt: str, needle: str) -> int | None:
-    """The number [k] of the sentence holding `needle` in the prompt the model saw, or None."""
+    """The mark [k] the model would cite for `needle`: the last mark before it in the prompt (a
+    sentence's number when sentences are numbered, the passage's when passages are), or None."""
     body = prompt.split("\n\n问题：")[0]
-    for m in re.finditer(r"\[(\d+)\]([^\[\n]*)", body):
-        if needle in m.group(2):
-            return int(m.group(1))
-    return None
+    at = body.find(needle)
+    if at < 0:
+        return None
+    marks = [m for m in re.finditer(r"\[(\d+)\]", body) if m.start() < at]
+    return int(marks[-1].group(1)) if marks else None
 
 
 def cite(needle: str) -> Callable[[str], str]:

@@ -25,10 +25,12 @@ def numbered(prompt: str, needle: str) -> int:
     return n
 
 
-def test_answer_with_citation(built, embedder):
+@pytest.mark.parametrize("cite", ["passage", "sentence"])
+def test_answer_with_citation(built, embedder, cite):
     gen = ScriptedGenerator(lambda p: f"全区共有危险化学品企业27家[{numbered(p, '27家')}]。")
-    a = Assistant(built, embedder=embedder, generator=gen).ask("全区危险化学品企业有多少家？")
-    assert a.status == "answered"
+    a = Assistant(built.with_overrides(cite=cite), embedder=embedder, generator=gen).ask("全区危险化学品企业有多少家？")
+    assert a.status == "answered" and a.answer.endswith("[1]。")  # the reader sees passage numbers
+    assert a.statements[0].quote.text in a.passages[0].chunk.text
     assert "27家" in a.answer
     (c,) = a.citations
     assert c.source.endswith("安全检查通知.txt") and "27家" in c.quote

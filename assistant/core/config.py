@@ -93,8 +93,9 @@ class Settings:
     retry_coverage: float = setting(0.6, "after a refusal, retry on one window covering this share of the question",
                                     (0.0, 1.0))
     retry_chars: int = setting(160, "size of that window, in characters", (40, 2000))
-    cite: str = setting("sentence", "what the model's [n] marks name: sentence (every sentence of the passages "
-                        "numbered, the model names the words it rests on) or passage (the program finds the words)")
+    cite: str = setting("passage", "what the model's [n] marks name: passage (the program finds the sentence a "
+                        "statement rests on; the more accurate with the bundled 1.5B model, docs/benchmarks.md) or "
+                        "sentence (every sentence numbered, the model names the words it rests on)")
 
     def __post_init__(self) -> None:
         for f in fields(self):
