@@ -10,8 +10,9 @@ and the place asked ("我市" resolved to the document's own city). A person is 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from assistant.answer.structure import Clause, clause_when, read_sentence, subject_of_first, when
 from assistant.core.findings import Check, Finding, found
@@ -193,41 +194,110 @@ def check_figure(fig: Figure, stmt_norm: str, question: str, view: View) -> Find
     return None if None in problems else problems[0]
 
 
-def _against(fig: Figure, f: Figure, stmt_norm: str, stmt_clause: str, frame: tuple[str, ...],
-             question: str, view: View) -> Finding | None:
-    shown = view.norm[f.start:f.end]
-    at = (f.start, f.end)
-    clause = view.clause_at(f.start)
-    noun_s, noun_p = counted_noun(stmt_norm, fig, words), counted_noun(view.norm, f, words)
-    if noun_s and noun_p and noun_s != noun_p and not has(noun_s, clause):
-        return found(Check.NOUN, at, shown=shown, passage=noun_p, said=noun_s)
-    asked = _asked_noun(f, view, question)
-    if noun_p and asked and noun_p != asked and noun_p not in question:
-        return found(Check.ASKED_NOUN, at, shown=shown, passage=noun_p, asked=asked)
+@dataclass
+class Pair:
+    """A statement's figure and a passage figure it may be: the typed facts every figure rule reads."""
+
+    fig: Figure  # in the statement
+    f: Figure  # in the passage, the same quantity
+    stmt_norm: str
+    stmt_clause: str
+    frame: tuple[str, ...]  # what the statement says the figure counts
+    question: str
+    view: View
+
+    @property
+    def shown(self) -> str:
+        return self.view.norm[self.f.start:self.f.end]
+
+    @property
+    def at(self) -> tuple[int, int]:
+        return (self.f.start, self.f.end)
+
+    @cached_property
+    def clause(self) -> str:
+        return self.view.clause_at(self.f.start)
+
+
+def same_noun(p: Pair) -> Finding | None:
+    """The statement's figure counts what the passage's counts (水闸 not 水库)."""
+    noun_s, noun_p = counted_noun(p.stmt_norm, p.fig, words), counted_noun(p.view.norm, p.f, words)
+    if noun_s and noun_p and noun_s != noun_p and not has(noun_s, p.clause):
+        return found(Check.NOUN, p.at, shown=p.shown, passage=noun_p, said=noun_s)
+    return None
+
+
+def asked_noun(p: Pair) -> Finding | None:
+    """In a list of counts, the figure counts the thing the question names."""
+    noun_p = counted_noun(p.view.norm, p.f, words)
+    asked = _asked_noun(p.f, p.view, p.question)
+    if noun_p and asked and noun_p != asked and noun_p not in p.question:
+        return found(Check.ASKED_NOUN, p.at, shown=p.shown, passage=noun_p, asked=asked)
+    return None
+
+
+def no_contrast(p: Pair) -> Finding | None:
+    """Not 增长 for 下降, 同比 for 环比, 以上 for 以下."""
     for a_words, b_words in CONTRASTS:
         for mine, theirs in ((a_words, b_words), (b_words, a_words)):
-            said = next((w for w in theirs if w in clause), "")
-            if any(w in stmt_clause for w in mine) and said and not any(w in clause for w in mine):
-                return found(Check.CONTRAST, at, shown=shown, passage=said)
-    rival = _better_clause(f, frame, clause, view, question)
-    if rival:
-        return found(Check.OTHER_CLAUSE, at, shown=shown, rival=rival)
-    if frame and not any(has(t, clause) for t in frame):
-        return found(Check.FRAME, at, shown=shown, said="、".join(frame[:3]))
-    ctx = view.context(f.start)
-    missing = [t for t in terms(question) if not has(t, ctx) and not has(t, view.norm)]
+            said = next((w for w in theirs if w in p.clause), "")
+            if any(w in p.stmt_clause for w in mine) and said and not any(w in p.clause for w in mine):
+                return found(Check.CONTRAST, p.at, shown=p.shown, passage=said)
+    return None
+
+
+def own_clause(p: Pair) -> Finding | None:
+    """No other figure of the sentence stands in a clause that holds more of what is asked."""
+    rival = _better_clause(p.f, p.frame, p.clause, p.view, p.question)
+    return found(Check.OTHER_CLAUSE, p.at, shown=p.shown, rival=rival) if rival else None
+
+
+def frame_in_clause(p: Pair) -> Finding | None:
+    """The figure's clause is about what the statement says it counts."""
+    if p.frame and not any(has(t, p.clause) for t in p.frame):
+        return found(Check.FRAME, p.at, shown=p.shown, said="、".join(p.frame[:3]))
+    return None
+
+
+def question_terms(p: Pair) -> Finding | None:
+    """The figure's sentence, the one before and the headings are about the question's words."""
+    view = p.view
+    ctx = view.context(p.f.start)
+    missing = [t for t in terms(p.question) if not has(t, ctx) and not has(t, view.norm)]
     if any(len(t) >= 3 and coverage((t,), ctx + view.norm) == 0 for t in missing) or \
-            coverage(terms(question), ctx + view.norm) < 0.5:
-        return found(Check.TERMS, at, shown=shown, asked="、".join(missing) or question)
-    problem = _other_subject(f, stmt_clause, clause, view, shown) or _time_problem(f, question, stmt_clause, view, shown)
-    if problem:
-        return problem
-    asked_years = years(question)
-    if asked_years:
-        problem = _year_problem(f, asked_years, view, shown)
-        if problem:
-            return problem
-    return subject_problem(question, stmt_norm, f.start, view, shown)
+            coverage(terms(p.question), ctx + view.norm) < 0.5:
+        return found(Check.TERMS, p.at, shown=p.shown, asked="、".join(missing) or p.question)
+    return None
+
+
+def list_subject(p: Pair) -> Finding | None:
+    return _other_subject(p.f, p.stmt_clause, p.clause, p.view, p.shown)
+
+
+def clause_time(p: Pair) -> Finding | None:
+    return _time_problem(p.f, p.question, p.stmt_clause, p.view, p.shown)
+
+
+def asked_year(p: Pair) -> Finding | None:
+    asked_years = years(p.question)
+    return _year_problem(p.f, asked_years, p.view, p.shown) if asked_years else None
+
+
+def asked_place(p: Pair) -> Finding | None:
+    return subject_problem(p.question, p.stmt_norm, p.f.start, p.view, p.shown)
+
+
+# The figure rules, in the order they are asked; the first finding is the one reported.
+FIGURE_RULES: tuple[Callable[[Pair], Finding | None], ...] = (
+    same_noun, asked_noun, no_contrast, own_clause, frame_in_clause, question_terms,
+    list_subject, clause_time, asked_year, asked_place,
+)
+
+
+def _against(fig: Figure, f: Figure, stmt_norm: str, stmt_clause: str, frame: tuple[str, ...],
+             question: str, view: View) -> Finding | None:
+    pair = Pair(fig, f, stmt_norm, stmt_clause, frame, question, view)
+    return next((x for rule in FIGURE_RULES if (x := rule(pair)) is not None), None)
 
 
 def _other_subject(f: Figure, stmt_clause: str, clause: str, view: View, shown: str) -> Finding | None:
