@@ -365,7 +365,7 @@ def test_batch_tab_runs_an_uploaded_table_and_offers_the_result(page, server):
                                  ["2", "全市有多少座机场？", "无答案"]])
     page.get_by_role("tab", name="批量问答", exact=True).click()
     page.set_input_files("#batch-file input[type=file]", str(src))
-    page.wait_for_selector(f"#batch-file :text('{src.name}')", timeout=30_000)
+    page.wait_for_selector(f"#batch-file :text('{src.name}')", timeout=120_000)  # a loaded machine is slow to show it
     page.locator("#batch-run").click()
     page.wait_for_selector("#batch-msg :text('共 2 题')", timeout=300_000)
     msg = page.locator("#batch-msg").inner_text()
