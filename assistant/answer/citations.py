@@ -134,7 +134,7 @@ def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str
             cited_by.setdefault((n, q.start, q.end), (n in support_.added, q))
         statements.append(Statement(raw.strip(), tuple(support_.passages), support_.problem is None,
                                     support_.problem, quote))
-    citations = [_citation(key[0], hits[key[0] - 1], *cited_by[key]) for key in sorted(cited_by)]
+    citations = [citation_of(key[0], hits[key[0] - 1], *cited_by[key]) for key in sorted(cited_by)]
     substantive = [s for s in statements if s.cites]
     return Checked(statements, citations, refused=refusal_seen and not substantive)
 
@@ -246,7 +246,7 @@ def _normed(passage: str, spans: list[Span]) -> list[tuple[int, int]]:
 def _focused_text(passage: str, view: View) -> str:
     if not view.focus:
         return passage
-    return normalize(passage)[view.focus[0][0]:view.focus[-1][1]] if view.focus else passage
+    return normalize(passage)[view.focus[0][0]:view.focus[-1][1]]
 
 
 def _quote_of(n: int, spans: list[Span], passage: str) -> Quote:
@@ -279,7 +279,8 @@ def _best_quote(n: int, hit: Hit, statement: str, question: str) -> Quote:
     return Quote(n, best.start, best.end, c.text[best.start:best.end], chosen_by_program=True)
 
 
-def _citation(n: int, hit: Hit, added: bool, quote: Quote) -> Citation:
+def citation_of(n: int, hit: Hit, added: bool, quote: Quote) -> Citation:
+    """The citation that shows a quote of passage n, with its place in the document."""
     c = hit.chunk
     return Citation(
         n=n, source=c.source, chunk_id=c.chunk_id, start=c.start + quote.start, end=c.start + quote.end,

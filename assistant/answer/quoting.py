@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from assistant.answer.citations import check_answer, support
+from assistant.answer.citations import check_answer, citation_of, support
 from assistant.answer.claims import coverage, terms
 from assistant.answer.numbering import Sentences
 from assistant.answer.people import asserted_names
@@ -77,10 +77,6 @@ def quote_instead(question: str, passages: list[Hit], numbered: Sentences,
             continue
         n = s.n
         quote = Quote(n, s.start, s.end, text)
-        c = checked.citations[0]
-        chunk = passages[n - 1].chunk
-        citation = Citation(n=n, source=chunk.source, chunk_id=chunk.chunk_id, start=chunk.start + s.start,
-                            end=chunk.start + s.end, quote=text, headings=chunk.headings, paragraph=chunk.paragraph,
-                            page=chunk.page_at(s.start), added_by_program=c.added_by_program)
+        citation = citation_of(n, passages[n - 1], checked.citations[0].added_by_program, quote)
         return Quoted(f"{QUOTE_PREFIX}“{text.strip()}”[{n}]", Statement(text, (n,), True, None, quote), citation)
     return None

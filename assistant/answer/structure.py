@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.text.figures import Figure
+from assistant.text.figures import Figure, years
+from assistant.text.names import places_in
 from assistant.text.sentences import CLAUSE_BREAK
 
 # words between a clause's subject and its figure: "乙县为48.1万吨", "B公司下降4%"
@@ -23,7 +24,6 @@ _DEICTIC = re.compile(r"^(我|本|全)(市|区|县|省|镇|州)")
 _SHORT_SUBJECT = 8
 
 # time words: a clause's own, or the nearest before it in the sentence
-_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 TIME_WORDS: dict[str, str] = {
     "今年": "this_year", "本年": "this_year", "当年": "this_year",
     "去年": "last_year", "上年": "last_year", "上一年": "last_year",
@@ -72,8 +72,6 @@ def is_subject(words: str) -> bool:
 
     is_subject("乙县") -> True; is_subject("农村居民") -> True; is_subject("高新技术企业") -> False
     """
-    from assistant.text.names import places_in
-
     return words[-1] in _SUBJECT_END or bool(_DEICTIC.match(words)) or places_in(words) == [words]
 
 
@@ -86,8 +84,6 @@ def _split_first(first_pre: str, subject: str) -> tuple[str, str]:
     i = first_pre.find(end)
     if end in _SUBJECT_END and 0 < i < len(first_pre) - 1:
         return first_pre[:i + 1], first_pre[i + 1:]
-    from assistant.text.names import places_in
-
     lead = _DEICTIC.match(first_pre)
     if lead:
         return lead.group(0), first_pre[lead.end():]
@@ -154,7 +150,7 @@ def _has_fig(c: Clause, figs: list[Figure]) -> bool:
 
 def when(text: str) -> When:
     """The time a text names: when("力争到2027年提高到70%") -> years {2027}, target."""
-    return When(frozenset(int(y) for y in _YEAR.findall(text)),
+    return When(frozenset(years(text)),
                 frozenset(TIME_WORDS[w] for w in _TIME_WORD.findall(text)), bool(_TARGET_YEAR.search(text)))
 
 
