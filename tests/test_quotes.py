@@ -165,3 +165,59 @@ def test_a_reply_must_hold_the_kind_of_thing_asked():
     assert unanswered(checked, "波兰要求德国赔偿二战损失多少钱？").code == Check.NO_MONEY
     checked = check_answer("波兰要求德国赔偿二战损失[1]。", "协定生效时间", p)
     assert unanswered(checked, "协定生效时间").code in (Check.NO_DATE, Check.UNCHECKED)
+
+
+# news text: kinds of wording the office documents do not have (examples written for these tests)
+
+def test_a_quote_must_be_whole_and_about_what_was_asked():
+    def quoted(question: str, text: str):
+        passages = [hit(text, "n.txt")]
+        return quote_instead(question, passages, number(passages, [""]))
+
+    assert quoted("美加墨世界杯将有多少支球队参赛？", "美加墨世界杯将有48支球队参赛。") is not None
+    assert quoted("美加墨世界杯将有多少支球队参赛？", "1982年之前的每一届世界杯参赛球队均为16支。") is None  # not 美加墨
+    assert quoted("卡塔尔世界杯有多少支球队参赛？", "卡塔尔世界杯共有32队参赛，赛程29天。") is not None
+    assert quoted("卡塔尔世界杯有多少支球队参赛？", "卡塔尔世界杯赛程共29天。") is None  # 29天 counts no 支
+    assert quoted("2022年某岛人口是多少？", "某岛人口于2023年6月底为2337万人。") is None  # another year
+    assert quoted("某部门计划招录多少人？", "Oct 24, 2022 ... 某部门考试录用报名即将开始，共计划招 ...") is None  # a digest
+    assert quoted("谁向首相扔了炸弹？", "与2022年前首相安倍晋三遇刺时不同，这次保镖反应迅速。") is None  # no role asked
+
+
+def test_a_timestamp_supports_no_statement():
+    passages = [hit("Feb 9, 2023 ... 某影片于大年初一正式上映，近日有消息称将在海外上映。")]
+    checked = check_answer("2023年[1]", "某影片海外上映时间？", passages)
+    assert not checked.supported
+
+
+def test_a_year_the_passage_never_names_is_not_answered_by_another():
+    passages = [hit("某市将再次举办游泳锦标赛。2019年7月21日，某通讯社报道。")]
+    checked = check_answer("某市将再次举办游泳锦标赛[1]。", "2025年游泳锦标赛在哪里举办？", passages)
+    assert not checked.supported and checked.statements[0].finding.code == Check.YEAR
+    assert check_answer("某市将再次举办游泳锦标赛[1]。", "游泳锦标赛在哪里举办？", passages).supported
+
+
+def test_a_denied_fact_is_not_verified():
+    passages = [hit("今年春节档最大的冤案，是《甲片》没拿到票房冠军。《乙片》拿下票房冠军。")]
+    checked = check_answer("《甲片》[1]", "今年春节档票房冠军是哪部电影？", passages)
+    assert not checked.supported and checked.statements[0].finding.code == Check.DENIED
+    assert check_answer("《乙片》拿下票房冠军[1]。", "今年春节档票房冠军是哪部电影？", passages).supported
+
+
+def test_people_asked_by_role_in_news_wording():
+    from assistant.text.names import as_written
+    from assistant.text.questions import roles_asked
+
+    assert roles_asked("剧中的高启强谁演的？") == ["饰演"]
+    assert as_written("冠军是卡洛斯·阿尔卡拉斯", "阿尔卡拉斯夺冠") == "冠军是阿尔卡拉斯"
+    played = [hit("高启强是电视剧《狂飙》中的大反派，该角色由内地男演员张颂文饰演。")]
+    assert check_answer("高启强由张颂文饰演[1]。", "狂飙中的高启强谁演的？", played).supported
+    # a title the passage writes in 《》 is its topic, near every name; the role is still read from the name's clause
+    cast = [hit("《某剧》是由甲公司出品的都市剧。该剧由李骏执导，姚明月、常远领衔主演，李逸男、赵子琪主演。")]
+    assert check_answer("《某剧》的主演有李逸男[1]。", "《某剧》的主演有哪些？", cast).supported
+    assert not check_answer("《某剧》的主演是李骏[1]。", "《某剧》的主演有哪些？", cast).supported
+    assert check_answer("徐昂[1]", "《某片》的导演是谁？", [hit("《某片》上映。这对导演徐昂来说是挑战。")]).supported
+
+
+def test_a_noun_phrase_question_about_a_quantity_wants_a_figure():
+    assert asked_slot("2023年五一旅游人次") == Slot.FIGURE
+    assert asked_slot("上海市新任市长是谁？") == Slot.PERSON

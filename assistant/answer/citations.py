@@ -10,13 +10,14 @@ from assistant.answer.claims import View, check_figure, quoted, subject_problem
 from assistant.answer.marks import split_statements
 from assistant.answer.numbering import Sentences
 from assistant.answer.people import check_person
-from assistant.answer.replies import check_topic, is_title
+from assistant.answer.replies import check_topic, denial, is_title, year_elsewhere
 from assistant.core.findings import Check, Finding, found
 from assistant.core.records import Citation, Hit, Quote, Statement
 from assistant.text.chinese import char_bigrams, chinese_numeral, normalize, parse_chinese_numeral, strip_citations
-from assistant.text.figures import Figure, figures
+from assistant.text.figures import Figure, figures, without_dateline
 from assistant.text.injection import blank
 from assistant.text.judgements import in_quote_words, turned_round
+from assistant.text.names import as_written
 from assistant.text.sentences import Span, paragraphs, sentence_spans, sentences
 
 _NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
@@ -74,7 +75,8 @@ def support(statement: str, passage: str, question: str = "") -> float:
 def echoes(statement: str, question: str) -> bool:
     """The statement adds (almost) nothing to the question: echoes("数据要素市场主体完成入驻", "…多少家数据要素市场主体完成入驻？")."""
     own = bigrams(statement)
-    return len(own - bigrams(question)) < 2 and len(own) > 0
+    fresh = {c for c in strip_citations(statement) if c.isalnum() and c not in question}  # "徐昂": one bigram, two new characters
+    return len(own - bigrams(question)) < 2 and len(fresh) < 2 and len(own) > 0
 
 
 def is_refusal(text: str) -> bool:
@@ -101,7 +103,8 @@ def check_answer(answer: str, question: str, hits: list[Hit], homes: Mapping[str
     numbered.get(k)): a statement is checked first against the sentences it cites, and those
     are its quote; its marks are given back as passage numbers.
     """
-    passages = [blank(h.chunk.text) for h in hits]  # a sentence that addresses the assistant supports nothing
+    # a sentence that addresses the assistant supports nothing, nor a digest's timestamp
+    passages = [without_dateline(blank(h.chunk.text)) for h in hits]
     normed = [normalize(p) for p in passages]
     views = [View(normed[i], around=normalize(" ".join((*h.chunk.headings, h.chunk.title))),
                   home=_home(homes, h)) for i, h in enumerate(hits)]
@@ -149,6 +152,11 @@ def _verdict(core: str, question: str, figs: list[Figure], view: View, passage: 
     stmt = normalize(core)
     if is_title(stmt, view):
         return found(Check.TITLE)
+    spans = [s for s in sentence_spans(passage) if _in_focus(passage, s, view)]
+    best = max((passage[s.start:s.end] for s in spans), key=lambda t: support(core, t, question), default="")
+    problem = year_elsewhere(question, view, best[:12]) or denial(stmt, question, normalize(best))
+    if problem:
+        return problem
     if figs:
         problems = [check_figure(f, stmt, question, view) for f in figs]
         # A sentence copied from the passage carries figures beside the one asked for: those
@@ -159,8 +167,6 @@ def _verdict(core: str, question: str, figs: list[Figure], view: View, passage: 
             if problem and not quoted(f, stmt, view):
                 return problem
     else:
-        spans = [s for s in sentence_spans(passage) if _in_focus(passage, s, view)]
-        best = max((passage[s.start:s.end] for s in spans), key=lambda t: support(core, t, question), default="")
         problem = check_topic(stmt, question, view, normalize(best))
         if not problem:
             pos = view.norm.find(normalize(best)) if best else 0
@@ -222,6 +228,7 @@ def _judge(core: str, question: str, figs: list[Figure], view: View, passage: st
     if not figs:
         text = _focused_text(passage, view)
         sents = [text[x.start:x.end] for x in sentence_spans(text)] or [text]
+        core = as_written(core, text)
         best = max(sents, key=lambda t: support(in_quote_words(core, t), t, question))
         flipped = turned_round(normalize(core), normalize(best))
         if flipped:

@@ -29,6 +29,7 @@ from assistant.text.names import (
     tagged,
     yardsticks,
 )
+from assistant.text.questions import WHO
 from assistant.text.sentences import CLAUSE_BREAK, SENTENCE_BREAK
 
 _SENT = SENTENCE_BREAK
@@ -47,7 +48,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "生产总值": ("GDP",), "营收": ("营业收入", "收入"), "营业收入": ("营收",), "增速": ("增长", "增幅", "增长率"),
     "增幅": ("增速", "增长"), "占比": ("比重", "比例", "占"), "比重": ("占比", "比例"), "比例": ("占比", "比重"),
     "企业": ("公司",), "公司": ("企业",), "面积": ("平方米", "平方公里", "亩"),
-    "导演": ("执导",), "主演": ("出演", "领衔"),
+    "导演": ("执导",), "主演": ("出演", "领衔"), "饰演": ("扮演", "主演", "出演", "演员"),
+    "冠军": ("夺冠", "折桂"), "新任": ("新当选", "当选", "新任命", "履新"),
 }
 CONTRASTS = (({"同比"}, {"环比"}), (set(GROUPS["up"]), set(GROUPS["down"])),
              ({"以上", "超过"}, {"以下", "不足", "低于"}))
@@ -66,7 +68,7 @@ def terms(text: str) -> tuple[str, ...]:
     terms("2027年地区生产总值目标是多少？") -> ("地区", "生产总值")
     """
     out: list[str] = []
-    for w, flag in tagged(text):
+    for w, flag in tagged(WHO.sub(" ", text)):  # "谁演" is a question word and a verb
         w = w.strip()
         if (len(w) < 2 or w in GENERIC or flag == "ns" or flag.startswith("m") or not re.search(r"[\u4e00-\u9fffA-Za-z]", w)
                 or w in out):

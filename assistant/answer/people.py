@@ -6,8 +6,8 @@ import re
 
 from assistant.answer.claims import View, coverage, has, terms
 from assistant.core.findings import Check, Finding, found
-from assistant.text.names import tagged
-from assistant.text.questions import ROLES, WHO
+from assistant.text.names import NATION, tagged
+from assistant.text.questions import ROLES, WHO, roles_asked
 from assistant.text.sentences import SENTENCE_STOPS
 
 _ROLE = ROLES
@@ -17,8 +17,11 @@ def check_person(stmt_norm: str, question: str, view: View) -> Finding | None:
     """A person named as "X of Y" must stand next to Y in the passage."""
     if not WHO.search(question) and not _ROLE.search(question):
         return None
-    need = terms(question) + tuple(w for w, flag in tagged(question) if flag == "ns")
+    # the place asked, but not the nation: "中国版《忠犬八公》的导演" is named far from "中国"
+    need = terms(question) + tuple(w for w, flag in tagged(question) if flag == "ns" and w not in NATION)
+    need += tuple(r for r in roles_asked(question) if r not in need)
     names = asserted_names(stmt_norm, question, need)
+    near = tuple(t for t in need if not titled(t, view.norm + view.around))
     if not names and WHO.search(question):
         return found(Check.NO_PERSON)
     for name in names:
@@ -26,10 +29,18 @@ def check_person(stmt_norm: str, question: str, view: View) -> Finding | None:
         windows = [w for w, _ in beside]
         if not windows:
             return found(Check.PERSON_ABSENT, name=name)
-        if not any(_stands_as(need, w, c) for w, c in beside):
-            miss = [t for t in need if not any(has(t, w) for w in windows)]
+        if not any(_stands_as(near, w, c) for w, c in beside):
+            miss = [t for t in near if not any(has(t, w) for w in windows)]
             return found(Check.PERSON_ROLE, name=name, asked="、".join(miss) or question)
     return None
+
+
+def titled(term: str, text: str) -> bool:
+    """The term is part of a title the passage writes in 《》: the passage's topic, near every name in it."""
+    return any(term in m.group(1) for m in _TITLE.finditer(text))
+
+
+_TITLE = re.compile(r"《([^》]{1,40})》")
 
 
 def asserted_names(stmt: str, question: str, need: tuple[str, ...]) -> list[str]:

@@ -12,14 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from assistant.answer.citations import check_answer, citation_of, support
-from assistant.answer.claims import coverage, terms
+from assistant.answer.claims import coverage, has, terms
 from assistant.answer.numbering import Sentences
 from assistant.answer.people import asserted_names
 from assistant.core.records import Citation, Hit, Quote, Statement
 from assistant.text.chinese import normalize
-from assistant.text.figures import DATE, figures, is_money
-from assistant.text.names import places_in
-from assistant.text.questions import MONEY, ROLES, Slot, asked_slot
+from assistant.text.figures import DATE, DATELINE, Figure, figures, is_money, years
+from assistant.text.names import mentioned, names_in, places_in
+from assistant.text.questions import MONEY, Slot, asked_slot, counted, roles_asked
+from assistant.text.sentences import ELISION
 
 QUOTE_PREFIX = "资料原文："
 MIN_COVER = 0.8  # share of the question's own words the sentence (and its headings) must hold
@@ -40,17 +41,35 @@ def holds_slot(slot: Slot, sentence: str, question: str) -> bool:
     if slot == Slot.FIGURE:
         asked = figures(q)
         new = [f for f in figures(norm) if not f.is_year and not any(f.same_quantity(a) for a in asked)]
+        units = counted(q)  # "多少支球队" is not answered by "29天"
+        new = [f for f in new if not units or _counts(f, norm, units)]
         return any(is_money(f, norm) for f in new) if MONEY.search(q) else bool(new)
     if slot == Slot.DATE:
         return any(m.group(0) not in q for m in DATE.finditer(norm))
     if slot == Slot.PERSON:
-        role = ROLES.search(q)
-        if role and role.group(0) not in norm:
+        roles = roles_asked(q)  # without a role asked ("谁向…扔炸弹"), a name in a sentence is no answer
+        if not roles or not all(has(r, norm) for r in roles):
             return False  # 导演 is not 主演
         return bool(asserted_names(norm, q, terms(q)))
     if slot == Slot.PLACE:
         return any(p not in q for p in places_in(norm))
     return False
+
+
+def _counts(f: Figure, norm: str, units: tuple[str, ...]) -> bool:
+    """The figure counts in a unit asked: "48支" or "32队" for 多少支球队, "2.5万人" or "300名" for 多少人."""
+    written = f.unit or norm[f.end:f.end + 2]
+    return written[:1] in units
+
+
+def whole_and_about(sentence: str, hit: Hit, question: str) -> bool:
+    """The sentence is whole (no words left out, not a digest's timestamp) and speaks of what the question
+    names: every name in it (美加墨世界杯) and every year (a 2023 figure does not answer for 2022)."""
+    if ELISION.search(sentence) or DATELINE.match(sentence):
+        return False
+    around = normalize(" ".join((sentence, *hit.chunk.headings, hit.chunk.title)))
+    q = normalize(question)
+    return all(mentioned(n, around) for n in names_in(q)) and years(q) <= years(around)
 
 
 def quote_instead(question: str, passages: list[Hit], numbered: Sentences,
@@ -69,7 +88,7 @@ def quote_instead(question: str, passages: list[Hit], numbered: Sentences,
         scored.append((cover, support(question, text), s, text))
     scored.sort(key=lambda x: (-x[0], -x[1], x[2].k))
     for cover, _, s, text in scored[:CANDIDATES]:
-        if cover < MIN_COVER or not holds_slot(slot, text, question):
+        if cover < MIN_COVER or not whole_and_about(text, passages[s.n - 1], question) or not holds_slot(slot, text, question):
             continue
         checked = check_answer(f"{text}[{s.k}]", question, passages, homes, numbered)
         stmt = next((x for x in checked.statements if x.supported and x.cites), None)

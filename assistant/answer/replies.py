@@ -8,6 +8,9 @@ import re
 from assistant.answer.claims import GENERIC, View, coverage, terms
 from assistant.core.findings import Check, Finding, found
 from assistant.ingest.chunking import heading_of
+from assistant.text.chinese import normalize
+from assistant.text.figures import years
+from assistant.text.judgements import denied
 from assistant.text.names import tagged
 
 _WHICH = re.compile(r"哪(些|几|[一二两三四五六七八九十\d]+)")
@@ -50,3 +53,22 @@ def check_topic(stmt_norm: str, question: str, view: View, best_sentence: str) -
     if not (set(terms(stmt_norm)) & set(need)) and coverage(need, best_sentence + view.around) < 0.5:
         return found(Check.OFF_TOPIC)
     return None
+
+
+def year_elsewhere(question: str, view: View, shown: str) -> Finding | None:
+    """A question about a year the passage never names, while it names others: "2025年在哪里举办" is not
+    answered by a passage about 2019. A passage that names no year at all is left to the other checks."""
+    asked = years(normalize(question))
+    if not asked or asked <= years(view.norm + view.around):
+        return None
+    stated = years(view.norm)
+    if not stated:
+        return None
+    return found(Check.YEAR, shown=shown, stated="、".join(map(str, sorted(stated))),
+                 asked="、".join(map(str, sorted(asked))))
+
+
+def denial(stmt_norm: str, question: str, best_sentence: str) -> Finding | None:
+    """The sentence the statement stands on denies what was asked: "没拿到票房冠军" for "票房冠军是？"."""
+    hit = denied(stmt_norm, terms(question), best_sentence)
+    return found(Check.DENIED, said=hit[0], passage=hit[1]) if hit else None

@@ -86,6 +86,17 @@ def _plain(number: str) -> str:
     return number.rstrip("0").rstrip(".") if "." in number else number
 
 
+# a news digest's timestamp, the date it was published and not of what it tells:
+# "Apr 17, 2023 ... 只想当糕点师的他" (English month names never start an office document)
+DATELINE = re.compile(r"^\s*(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}\b(\s*(\.{3}|…))?")
+
+
+def without_dateline(text: str) -> str:
+    """The text with its leading timestamp blanked, offsets kept: a timestamp supports no statement."""
+    m = DATELINE.match(text)
+    return " " * m.end() + text[m.end():] if m else text
+
+
 def years(norm: str) -> set[int]:
     """Years named in a text, both ends of a range included: years("2012—2021年") -> {2012, 2021}."""
     found = {int(y) for y in _YEAR.findall(norm)}

@@ -56,3 +56,27 @@ def in_quote_words(statement: str, quote: str) -> str:
     said = {g: w for w, g, _ in judgements(quote)}
     out = _ANY.sub(lambda m: said.get(_WORD[m.group(0)], m.group(0)), statement)
     return DEGREE.sub("", out)
+
+
+# words that deny what follows them: "《流浪地球2》没拿到票房冠军" denies 冠军
+NEGATION = re.compile(r"(没有|没能|未能|未曾|并未|并非|不是|无缘|没|未)")
+_DENIES = 4  # a denial reaches this many characters past its word: 没 + 拿到 + 票房
+
+
+def denied(statement: str, words: tuple[str, ...], sentence: str) -> tuple[str, str] | None:
+    """(the word, the sentence's words that deny it) when the sentence denies one of `words` and the
+    statement, saying it, denies nothing: denied("《流浪地球2》", ("票房", "冠军"), "《流浪地球2》没拿到票房冠军")
+    -> ("票房", "没拿到票房")."""
+    if NEGATION.search(statement):
+        return None
+    own = {statement[i:i + 2] for i in range(len(statement) - 1)} - {w[i:i + 2] for w in words for i in range(len(w) - 1)}
+    for m in NEGATION.finditer(sentence):
+        a = max(sentence.rfind(c, 0, m.start()) for c in "，,；;。！？、") + 1
+        if not any(g in sentence[a:m.start()] for g in own):
+            continue  # the denial is of another thing than the statement names
+        reach = sentence[m.end():m.end() + _DENIES + 2]
+        for w in words:
+            at = reach.find(w)
+            if 0 <= at <= _DENIES and not re.search(r"[，,。；;！？]", reach[:at]):
+                return w, sentence[m.start():m.end() + at + len(w)]
+    return None

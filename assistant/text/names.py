@@ -69,6 +69,26 @@ def core(name: str) -> str:
     return short if len(short) >= 2 else name
 
 
+_NAME_DOT = frozenset("·•・．")  # between the parts of a transliterated name: 卡洛斯·阿尔卡拉斯
+
+
+def as_written(statement: str, passage: str) -> str:
+    """A transliterated name shortened to the part the passage writes, as news writes a surname alone:
+    as_written("冠军是卡洛斯·阿尔卡拉斯", "阿尔卡拉斯夺冠") -> "冠军是阿尔卡拉斯"."""
+    words = [w for w, _ in tagged(statement)]
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words) and words[i + 1] in _NAME_DOT:
+            after = re.match(r"[\u4e00-\u9fff]{2,}", "".join(words[i + 2:]))  # the part after the dot
+            if words[i] + words[i + 1] not in passage and after and after.group(0)[:3] in passage:
+                i += 2  # drop the given name and its dot
+                continue
+        out.append(words[i])
+        i += 1
+    return "".join(out)
+
+
 def mentioned(name: str, text: str) -> bool:
     return name in text or core(name) in text
 
@@ -143,11 +163,11 @@ def asked_places(question: str) -> list[str]:
 def yardsticks(question: str, passage: str) -> list[str]:
     """Provinces and municipalities the question asks about that the passage names only as a model or
     a yardstick ("与北京、上海相比，我市…"): its figures are not theirs."""
-    return [w for w, f in tagged(question) if f == "ns" and core(w) in BROAD_PLACES and core(w) not in _NATION
+    return [w for w, f in tagged(question) if f == "ns" and core(w) in BROAD_PLACES and core(w) not in NATION
             and mentioned(w, passage) and not spoken_of(w, passage)]
 
 
-_NATION = frozenset("中国 我国 全国 全省 全市 国家".split())
+NATION = frozenset("中国 我国 全国 全省 全市 国家".split())
 
 
 def place_conflict(question: str, passage: str, statement: str = "") -> tuple[str, str]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 # the one home of sentence and clause punctuation: every layer that cuts text builds on these
 SENTENCE_STOPS = "。！？!?；;…"
 CLAUSE_STOPS = "，,、：:"
+# words left out: a search result's digest ("共计划招 ... 面试内容") is not a whole sentence
+ELISION = re.compile(r"\.{3}|…|⋯")
 _PARA_SPLIT = re.compile(r"\n|\u3000{2,}")
 SENT_END = re.compile(f"[{SENTENCE_STOPS}]+[”’」』）)\"']*")
 _SOFT_BREAK = re.compile(f"[{CLAUSE_STOPS}]")
