@@ -16,6 +16,8 @@ from assistant.cli.doctor import cmd_doctor  # noqa: F401 - the CLI finds each c
 from assistant.core import models
 from assistant.core.config import Settings
 from assistant.core.errors import Code, InputError
+from assistant.core.messages import unseen_words
+from assistant.core.records import Unseen
 from assistant.index import audit
 from assistant.index.onnx_convert import convert
 from assistant.index.onnx_embedding import BACKEND, converted_dir
@@ -78,6 +80,8 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
             print(f"skipped {x.source}: {x.reason}")
         for source, lines in report.suspect.items():
             print(f"instructions hidden from the model in {source}: " + " | ".join(lines))
+        for source, counts in report.unseen.items():
+            print(f"{source}: {unseen_words((Unseen(k), n) for k, n in counts.items())}")
         for source, n in report.ocr_pages.items():
             low = report.low_confidence.get(source)
             print(f"read by OCR {source}: {n} page(s)" + (f"; low confidence, check by eye: page(s) "

@@ -7,6 +7,7 @@ import os
 
 from assistant.core.errors import Code
 from assistant.core.findings import Check
+from assistant.core.records import Unseen
 
 REBUILD = "`assistant index PATH --index {folder} --rebuild`"
 
@@ -229,6 +230,27 @@ def cli_language(environ: dict | None = None) -> str:
         if env.get(var):
             return "zh" if env[var].lower().startswith("zh") else "en"
     return "en"
+
+
+# What a reader left out of a document (core.records.Unseen), and the one line that lists it.
+UNSEEN_ZH: dict[Unseen, str] = {
+    Unseen.HIDDEN_TEXT: "隐藏文字",
+    Unseen.DELETED: "已删除的修订",
+    Unseen.COMMENT: "批注",
+    Unseen.FIELD_CODE: "域代码",
+    Unseen.HIDDEN_ROW: "隐藏行",
+    Unseen.HIDDEN_COLUMN: "隐藏列",
+    Unseen.HIDDEN_SHEET: "隐藏工作表",
+    Unseen.NOTES: "演讲者备注",
+    Unseen.HIDDEN_SLIDE: "隐藏幻灯片",
+    Unseen.INVISIBLE: "不可见文字",
+}
+
+
+def unseen_words(counts) -> str:
+    """unseen_words([(Unseen.HIDDEN_TEXT, 3)]) -> "隐藏文字 3 处，未收录"; "" when nothing was left out."""
+    parts = [f"{UNSEEN_ZH[Unseen(k)]} {n} 处" for k, n in counts if n]
+    return "、".join(parts) + "，未收录" if parts else ""
 
 
 # What the answer check found, worded for a reader (core.findings.Check -> sentence).

@@ -45,6 +45,27 @@ class Phase(StrEnum):
     ERROR = "error"
 
 
+class Unseen(StrEnum):
+    """What a reader leaves out because the document does not show it to its reader."""
+
+    HIDDEN_TEXT = "hidden_text"  # Word hidden runs; HTML hidden, display:none, visibility:hidden
+    DELETED = "deleted"  # Word deleted revisions
+    COMMENT = "comment"  # Word comments, HTML and Markdown comments
+    FIELD_CODE = "field_code"  # Word field instructions holding words
+    HIDDEN_ROW = "hidden_row"  # spreadsheet rows hidden
+    HIDDEN_COLUMN = "hidden_column"
+    HIDDEN_SHEET = "hidden_sheet"
+    NOTES = "notes"  # slide speaker notes: the audience does not see them
+    HIDDEN_SLIDE = "hidden_slide"
+    INVISIBLE = "invisible"  # PDF text drawn invisible, white, off the page or too small to read
+
+
+def unseen_counts(counts) -> tuple[tuple[Unseen, int], ...]:
+    """Counts in the enum's order, zeros left out: a stable record for the index and the page."""
+    got = dict(counts)
+    return tuple((k, int(got[k])) for k in Unseen if got.get(k))
+
+
 @dataclass(frozen=True)
 class ScanPage:
     """A page read by OCR: how confidently, and where each of its lines is, in the text and on the image."""
@@ -76,6 +97,7 @@ class Document:
     sha256: str
     pages: tuple[int, ...] = ()  # for PDFs: character offset where each page starts
     scans: tuple[ScanPage, ...] = ()  # the pages read by OCR
+    unseen: tuple[tuple[Unseen, int], ...] = ()  # what the reader left out, and how many places
 
     @property
     def ocr_pages(self) -> tuple[tuple[int, float], ...]:

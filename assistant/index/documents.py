@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.core.errors import Code, InputError
+from assistant.core.records import Unseen, unseen_counts
 from assistant.index import audit
 from assistant.index.embedding import Embedder
 from assistant.index.records import IndexProgress, UpdateReport
@@ -23,6 +24,7 @@ from assistant.index.store import Index
 from assistant.ingest.formats import load as readers
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+_UNSEEN = {u.value for u in Unseen}  # codes an older index may not know are left out
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
 
@@ -36,6 +38,7 @@ class DocumentInfo:
     uploaded: bool  # stored in the index's uploads folder (deleting it removes the copy)
     suspect: tuple[str, ...] = ()  # sentences that address the assistant, hidden from the model
     ocr_pages: tuple[tuple[int, float], ...] = ()  # (page, mean confidence) of the pages read by OCR
+    unseen: tuple[tuple[Unseen, int], ...] = ()  # what the reader left out: hidden text, comments, notes…
 
 
 def safe_name(name: str) -> str:
@@ -117,7 +120,8 @@ class DocumentStore:
             out.append(DocumentInfo(source=d.source, name=os.path.basename(d.source), size=d.size,
                                     chunks=len(d.chunk_ids), added=d.added.replace("T", " "),
                                     uploaded=self._is_upload(d.key), suspect=tuple(d.suspect),
-                                    ocr_pages=tuple((x.page, x.confidence) for x in scan_pages(d))))
+                                    ocr_pages=tuple((x.page, x.confidence) for x in scan_pages(d)),
+                                    unseen=unseen_counts((Unseen(k), n) for k, n in d.unseen.items() if k in _UNSEEN)))
         return sorted(out, key=lambda x: (x.added, x.name), reverse=True)
 
     def delete(self, source: str, user: str = "") -> UpdateReport:

@@ -23,6 +23,7 @@ class DocEntry:
     marks: dict[str, str] = field(default_factory=dict)  # official-document marks by Chinese name (发文机关, 年份…)
     scans: list[dict] = field(default_factory=list)  # ScanPage.to_dict() of each page read by OCR
     mtime: int = 0  # st_mtime_ns when read: same size and time means unchanged, not read again (0: unknown)
+    unseen: dict[str, int] = field(default_factory=dict)  # what the reader left out (Unseen code -> places)
 
 
 @dataclass
@@ -35,6 +36,7 @@ class UpdateReport:
     suspect: dict[str, list[str]] = field(default_factory=dict)  # source -> sentences hidden from the model
     ocr_pages: dict[str, int] = field(default_factory=dict)  # source -> pages read by OCR
     low_confidence: dict[str, list[int]] = field(default_factory=dict)  # source -> OCR pages to check by eye
+    unseen: dict[str, dict[str, int]] = field(default_factory=dict)  # source -> what its reader left out, by Unseen code
     chunks_embedded: int = 0
     chunks_resumed: int = 0
     seconds: float = 0.0

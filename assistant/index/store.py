@@ -209,6 +209,9 @@ class Index:
         flagged = suspects(item.text)
         if flagged:
             report.suspect[item.source] = flagged
+        left_out = {str(k): n for k, n in item.unseen}
+        if left_out:
+            report.unseen[item.source] = left_out
         if item.ocr_pages:
             report.ocr_pages[item.source] = len(item.ocr_pages)
             low = [n for n, conf in item.ocr_pages if conf < LOW_CONFIDENCE]
@@ -218,7 +221,7 @@ class Index:
         return DocEntry(key=os.path.abspath(item.source), source=item.source, title=item.title, sha256=item.sha256,
                         chars=len(item.text), size=stat[0], mtime=stat[1], added=prev.added if prev else now,
                         updated=now, text=item.text, suspect=flagged, marks=read_marks(item.text).fields(),
-                        scans=[x.to_dict() for x in item.scans])
+                        scans=[x.to_dict() for x in item.scans], unseen=left_out)
 
     def remove(self, sources: Iterable[str]) -> UpdateReport:
         """Drop documents by source or path; they are never retrieved again."""

@@ -95,6 +95,7 @@ def read_document(source: str) -> Document:
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         pages=pages,
         scans=out.scans,
+        unseen=out.unseen,
     )
 
 

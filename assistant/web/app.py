@@ -24,7 +24,8 @@ from assistant.batch import jobs as batch
 from assistant.core import models
 from assistant.core.config import Settings
 from assistant.core.errors import AssistantError
-from assistant.core.records import Phase
+from assistant.core.messages import unseen_words
+from assistant.core.records import Phase, Unseen
 from assistant.index import audit
 from assistant.index.documents import safe_name, same_bytes
 from assistant.index.records import IndexProgress
@@ -258,6 +259,8 @@ class ChatApp:
         msg += [f"跳过 {os.path.basename(x.source)}：{skip_reason(x)}" for x in report.skipped]
         msg += [f"“{os.path.basename(src)}”中有 {len(lines)} 句像是对问答助手下的指令，已屏蔽，不会被当作资料"
                 for src, lines in report.suspect.items()]
+        msg += [f"“{os.path.basename(src)}”中{unseen_words((Unseen(k), n) for k, n in counts.items())}"
+                for src, counts in report.unseen.items()]
         return "；".join(msg + problems) + "。"
 
     def delete(self, source: str | None, user: str | None = None) -> str:
@@ -332,6 +335,8 @@ class _InLine:
 def _notes(d) -> str:
     """What a person should know about a document: hidden instructions, pages read by OCR and which to check."""
     notes = []
+    if d.unseen:
+        notes.append(unseen_words(d.unseen))
     if d.suspect:
         notes.append("已屏蔽疑似指令：" + "｜".join(d.suspect))
     if d.ocr_pages:

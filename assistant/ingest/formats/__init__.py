@@ -1,8 +1,12 @@
 """One module per file type, each registering its reader; a new type is one new module here.
 
 A reader takes the file's bytes and returns its text, a title ("" to guess one) and the character
-offsets where pages start (() when the format has no pages), as a tuple or, when it read pages by
-OCR, as a ReadResult that also says which pages, how confidently and where each line is.
+offsets where pages start (() when the format has no pages), as a tuple or as a ReadResult that
+also says which pages it read by OCR (how confidently, where each line is) and what it left out.
+
+A reader keeps only what the document shows its reader: hidden text, deleted revisions, comments,
+hidden rows and sheets, speaker notes are left out and counted (core.records.Unseen), never mixed
+into the body text.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.core.records import ScanPage
+from assistant.core.records import ScanPage, Unseen
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,7 @@ class ReadResult:
     title: str = ""
     pages: tuple[int, ...] = ()
     scans: tuple[ScanPage, ...] = ()  # the pages read by OCR, their confidence and line boxes
+    unseen: tuple[tuple[Unseen, int], ...] = ()  # what the reader left out: the document does not show it
 
 
 def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:

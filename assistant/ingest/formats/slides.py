@@ -1,10 +1,15 @@
-"""Slide decks (.pptx): slide by slide (a slide is a page), its title as a heading, text top to bottom."""
+"""Slide decks (.pptx): slide by slide (a slide is a page), its title as a heading, text top to bottom.
+
+What the audience sees is content; speaker notes and hidden slides are not: they are left out and
+counted, never mixed into a slide's text."""
 
 from __future__ import annotations
 
 import io
+from collections import Counter
 
-from assistant.ingest.formats import join_pages, register
+from assistant.core.records import Unseen, unseen_counts
+from assistant.ingest.formats import ReadResult, join_pages, register
 
 
 def _shape_lines(shape) -> list[str]:
@@ -26,13 +31,21 @@ def _ordered(shapes) -> list:
 
 
 @register(".pptx", zipped=True)
-def read_pptx(data: bytes) -> tuple[str, str, tuple[int, ...]]:
+def read_pptx(data: bytes) -> ReadResult:
     from pptx import Presentation  # python-pptx (MIT): slides, shapes, tables
 
     deck = Presentation(io.BytesIO(data))
     pages: list[str] = []
     first_title = ""
+    unseen: Counter[Unseen] = Counter()
     for slide in deck.slides:
+        if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None \
+                and slide.notes_slide.notes_text_frame.text.strip():
+            unseen[Unseen.NOTES] += 1
+        if slide.element.get("show") in ("0", "false"):
+            unseen[Unseen.HIDDEN_SLIDE] += 1
+            pages.append("")  # the slide keeps its page number
+            continue
         title_shape = slide.shapes.title
         title = " ".join(title_shape.text.split()) if title_shape is not None and title_shape.has_text_frame else ""
         first_title = first_title or title
@@ -43,4 +56,4 @@ def read_pptx(data: bytes) -> tuple[str, str, tuple[int, ...]]:
             lines.extend(_shape_lines(shape))
         pages.append("\n".join(lines))
     text, starts = join_pages(pages)
-    return text, first_title, starts
+    return ReadResult(text, first_title, starts, unseen=unseen_counts(unseen))
