@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
+from assistant.core.records import Unseen, unseen_counts
 from assistant.ingest.formats import ReadResult, page_done, register
 from assistant.ingest.formats.images import MAX_OCR_PAGES, pages_text
+from assistant.ingest.formats.pdf_visible import page_text
 from assistant.ingest.skips import Skip, UnreadableFile
 
 MAX_PAGES = 20_000
@@ -30,9 +33,11 @@ def read_pdf(data: bytes) -> ReadResult:
     if len(reader.pages) > MAX_PAGES:
         raise UnreadableFile(f"PDF with {len(reader.pages)} pages (limit {MAX_PAGES})", Skip.TOO_MANY_PAGES)
     pages: list = []  # each page: its text layer's lines, or an OcrPage
-    scanned = 0
+    scanned = invisible = 0
     for n, page in enumerate(reader.pages, 1):
-        t = (page.extract_text() or "").strip()
+        t, hidden = page_text(page)  # what the page shows: invisible, white, tiny or off-page text left out
+        t = t.strip()
+        invisible += hidden
         if len(t) < MIN_TEXT_LAYER:  # decided page by page: a PDF may mix text pages and scans
             if scanned >= MAX_OCR_PAGES:
                 raise UnreadableFile(f"PDF with more than {MAX_OCR_PAGES} scanned pages (the limit for OCR)",
@@ -47,7 +52,7 @@ def read_pdf(data: bytes) -> ReadResult:
     out = pages_text(pages)
     if not out.text.strip():
         raise UnreadableFile("PDF has no text layer and OCR found no text", Skip.NO_TEXT_LAYER)
-    return out
+    return replace(out, unseen=unseen_counts({Unseen.INVISIBLE: invisible})) if invisible else out
 
 
 def _ocr_page(page):
