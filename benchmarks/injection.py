@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.text.injection import suspect_spans  # noqa: E402
+from benchmarks.data.official_notices import sentences as official_sentences  # noqa: E402
 from tests.hostile import INJECTIONS, LOOKALIKES  # noqa: E402
 
 _SENT = re.compile(r"[^。！？!?\n]+[。！？!?]?")
@@ -42,6 +43,11 @@ def main() -> int:
     found = sum(bool(suspect_spans(f"全区共有水库12座。{x}\n各单位要按时报送。")) for x in INJECTIONS)
     print(f"planted instructions found: {found} of {len(INJECTIONS)}")
     print(f"official look-alikes flagged: {sum(bool(suspect_spans(x)) for x in LOOKALIKES)} of {len(LOOKALIKES)}")
+    notices = official_sentences()
+    flagged_notices = [x for x in notices if suspect_spans(x)]
+    print(f"official notices of our own (要求/必须/一律/请/答复) flagged: {len(flagged_notices)} of {len(notices)}")
+    for x in flagged_notices[:5]:
+        print(f"  flagged: {x}")
     print("| text | documents | sentences | flagged | ms per 100k characters |\n| --- | --- | --- | --- | --- |")
     for name, docs in texts(Path(args.bench), Path(args.corpus)).items():
         t0 = time.perf_counter()

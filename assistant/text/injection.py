@@ -19,6 +19,8 @@ _S = r"[^。！？!?\n]"  # a character within the sentence
 # who a document may address that is not a person: the programs that read it
 PROGRAM = (r"(?<![A-Za-z])(问答系统|问答程序|问答助手|问答机器人|智能问答系统|智能助手|智能客服|AI助手|AI模型|AI系统|AI|人工智能助手|人工智能模型"
            r"|人工智能系统|大语言模型|大模型|语言模型|聊天机器人|机器人|检索系统|自动化程序|自动程序|程序|模型|助手)(?![A-Za-z])")
+# who else is a machine reader: "给机器看的", "供自动化问答工具使用", "仅供AI参考"
+_MACHINE = rf"({PROGRAM}|机器|自动化{_S}{{0,4}}工具|问答工具|自动化工具|软件|爬虫|智能体)"
 # what a program is asked to do with its answer
 _COMM = r"(回答|回复|答复|作答|输出|生成|给出|引用|总结|写明|注明|告诉|告知|说明|声明|答)"
 _PROGRAM_EN = (r"(AI|A\.I\.|assistants?|(language )?models?|LLMs?|chat ?bots?|bots?|programs?|systems?|"
@@ -44,22 +46,35 @@ _RULES: dict[Rule, list[str]] = {
         rf"{PROGRAM}\s*(请|须|必须|务必|应当|需要|注意)\s*[:：，,]?{_S}{{0,20}}{_COMM}",
         rf"(读到|读取|阅读|处理|解析|检索到|看到|收到|扫描)(这|此|本|以下|上述){_S}{{0,12}}{PROGRAM}",
         rf"(如果|假如|若|倘若)(你|您)是{_S}{{0,4}}{PROGRAM}",
-        rf"(^|[\n:：])\s*(to|dear|attention|hey)\b{_S}{{0,20}}\b{_PROGRAM_EN}\b",
+        rf"(^|[\n:：\[(（【「“\"'])\s*(to|dear|attention|hey)\b{_S}{{0,20}}\b{_PROGRAM_EN}\b",
         rf"\b(note|message|instructions?|notice) (to|for)\b{_S}{{0,12}}\b{_PROGRAM_EN}\b",
         rf"\b(any|every|all|each)\s+(automated\s+)?{_PROGRAM_EN}\b{_S}{{0,40}}\b({_ANSWER_EN}|reading|processing|must|should)\b",
         rf"\bif you are an? {_S}{{0,20}}\b{_PROGRAM_EN}\b",
         rf"\b{_PROGRAM_EN}\b{_S}{{0,20}}\b(should|must|shall|need to|are to|is to)\b{_S}{{0,30}}\b{_ANSWER_EN}",
         rf"\b(whoever|whatever|anything|anyone)\b{_S}{{0,20}}\b(reads?|processes|parses|indexes)\b{_S}{{0,20}}\b(automatically|this)\b",
         rf"(自动|机器)(读取|阅读|处理){_S}{{0,10}}(的|者)",
+        # written for machine readers, or for them instead of people
+        rf"(给|(?<![提可])供|面向|针对|写给|专门给){_S}{{0,4}}{_MACHINE}{_S}{{0,6}}(看|阅读|读取|使用|参考|处理|读)",
+        rf"(人工|人类|普通|一般)(阅读|读者|用户|浏览)(者)?{_S}{{0,4}}(请)?(忽略|跳过|无需|不必|可忽略|可跳过)",
+        rf"\bhuman (readers?|users?)\b{_S}{{0,12}}\b(skip|ignore|disregard)",
+        r"[【\[]\s*(系统|AI|模型|机器|助手|智能体)\s*(说明|提示|指令|消息|通知|备注)\s*[】\]]",
+        rf"{PROGRAM}{_S}{{0,4}}(在)?(生成|给出|输出|作出|撰写|组织)?(答案|回答|回复|答复|作答)(时|中|的时候)",
+        rf"\b(important|note|notice|attention|reminder|info|instructions?|message)\b\s*(for|to)\s*(all\s+|any\s+)?{_PROGRAM_EN}\b",
+        r"\b(tell|inform|remind)\s+(the\s+)?(users?|people|readers?|whoever asks|anyone who asks)\b",
     ],
     Rule.DICTATES_ANSWER: [
         rf"(回答|回复|答复|作答){_S}{{0,20}}(时|的时候){_S}{{0,4}}(一律|统一|都|均|只|必须|务必|请|应){_S}{{0,4}}"
         rf"(给出|回答|答|说|写|称|表述为|注明|加上)",
         rf"(每|每个|每一个|每次|所有|全部|任何)(个|次)?(回答|回复|答案|答复){_S}{{0,8}}(末尾|结尾|最后|开头|前面|后面|之后|结束)"
         rf"{_S}{{0,6}}(加上|附上|注明|写上|添加|加|附|带上|标注|写)",
-        rf"(如|如果|若|凡|当|一旦)({_S}{{0,2}})(有人|用户|读者|提问者|对方|别人|任何人|谁)({_S}{{0,4}})(问|询问|问起|问到|提问|咨询)"
+        rf"(有人|用户|读者|提问者|对方|别人|任何人|谁)({_S}{{0,4}})(问|询问|问起|问到|提问|咨询)"
         rf"{_S}{{0,24}}{_MUST}(回答|答复|回复|说|答)",
         rf"(被|当被)(问到|问及|询问|问起){_S}{{0,20}}(时|的时候)[，,]?\s*{_MUST}(回答|答|说|回复|称)",
+        # an answer fixed in advance: "标准答案为…", "回答时不得引用其他…", "…的查询，请输出…", "问到…就说是…"
+        r"(标准答案|统一答案|正确答案|规定答案)(一律|统一|均|都)?(为|是|以)",
+        r"(回答|答复|回复|作答)(时|中)(不得|不要|不能|请勿|严禁|切勿|不可)(引用|提及|提到|使用|采用|透露)",
+        rf"(提问|查询|询问|问题|问到|问起|问及){_S}{{0,16}}[，,：:]?\s*(请|就|则|一律|统一|均)(输出|说是|说成|表述为|答复为|回答为|回复为|给出)",
+        rf"\b(answer|reply|respond)\b{_S}{{0,6}}\b(with|that)\b{_S}{{0,40}}\b(instead|only|always|regardless)\b",
         rf"\bwhen(ever)? (asked|questioned|someone asks|anyone asks|users? asks?)\b{_S}{{0,60}}\b{_ANSWER_EN}",
         rf"\b(end|begin|start|finish|close|sign)\b{_S}{{0,12}}\b(every|each|all|your|any)\b{_S}{{0,10}}\b(answers?|replies|responses?)\b",
         r"\b(the|your) (answer|reply|response) (is|should be|must be|will be)\b",
