@@ -221,3 +221,10 @@ def test_people_asked_by_role_in_news_wording():
 def test_a_noun_phrase_question_about_a_quantity_wants_a_figure():
     assert asked_slot("2023年五一旅游人次") == Slot.FIGURE
     assert asked_slot("上海市新任市长是谁？") == Slot.PERSON
+
+
+def test_a_figure_the_question_sets_as_a_condition_must_be_in_the_passage():
+    passages = [hit("马某是女演员票房第一，个人票房成绩不到160亿元，是唯一过百亿的女演员。")]
+    checked = check_answer("马某[1]", "谁是首个票房达到300亿元的演员？", passages)
+    assert not checked.supported and checked.statements[0].finding.code == Check.CONDITION
+    assert check_answer("马某[1]", "谁是票房过百亿的女演员？", passages).supported

@@ -9,7 +9,7 @@ from assistant.answer.claims import GENERIC, View, coverage, terms
 from assistant.core.findings import Check, Finding, found
 from assistant.ingest.chunking import heading_of
 from assistant.text.chinese import normalize
-from assistant.text.figures import years
+from assistant.text.figures import figures, years
 from assistant.text.judgements import denied
 from assistant.text.names import tagged
 
@@ -72,3 +72,14 @@ def denial(stmt_norm: str, question: str, best_sentence: str) -> Finding | None:
     """The sentence the statement stands on denies what was asked: "没拿到票房冠军" for "票房冠军是？"."""
     hit = denied(stmt_norm, terms(question), best_sentence)
     return found(Check.DENIED, said=hit[0], passage=hit[1]) if hit else None
+
+
+def condition_unstated(question: str, view: View) -> Finding | None:
+    """A figure the question names as a condition ("首个票房达到300亿元的演员") must stand in the passage
+    that answers it: a passage about 160亿 does not say who reached 300亿."""
+    asked = [f for f in figures(normalize(question)) if not f.is_year and not f.ordinal]
+    stated = view.figs + figures(view.around)
+    for f in asked:
+        if not any(f.same_quantity(g) for g in stated):
+            return found(Check.CONDITION, shown=f.text + f.scale + f.unit)
+    return None

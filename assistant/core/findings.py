@@ -36,6 +36,7 @@ class Check(StrEnum):
     PERSON_ABSENT = "person_absent"  # the person is in no passage
     PERSON_ROLE = "person_role"  # the passage does not say the person holds that role
     JUDGEMENT = "judgement"  # the statement turns the passage's judgement round (充足 for 不足)
+    CONDITION = "condition"  # the passage does not state a figure the question names as a condition
     DENIED = "denied"  # the passage denies what the statement asserts (没拿到冠军)
     ARITHMETIC = "arithmetic"  # a figure the statement computed: never verified, the stated one is
     # about the reply as a whole

@@ -278,6 +278,7 @@ FINDINGS_ZH: dict[Check, str] = {
     Check.PERSON_ABSENT: "资料中没有“{name}”",
     Check.PERSON_ROLE: "资料没有说{name}是“{asked}”",
     Check.JUDGEMENT: "资料说的是“{passage}”，回答说成了“{said}”，意思相反",
+    Check.CONDITION: "资料没有提到问题中的“{shown}”",
     Check.DENIED: "资料说的是“{passage}”，回答却说是这样",
     Check.ARITHMETIC: "“{said}”是回答自己算出来的，资料没有写这个数",
     Check.UNCHECKED: "模型给出的回答无法在资料中核实",

@@ -1,10 +1,9 @@
-"""Labelled sentences for the instruction detector (index/instructions.py), written for this project.
+"""Labelled sentences for trying an embedder classifier as the instruction detector (benchmarks/instruction_classifier.py).
 
 INSTRUCTIONS are sentences written to steer a program that reads the document: they address it,
 dictate what it answers, or try to change its rules. ORDINARY are sentences offices and news
 write every day that share their words (要求, 必须, 一律, 请, 答复, 人工智能, 模型, answer) but
-inform a person. A new sentence is judged by the nearest of these, so a finding can always be
-explained by the example it resembles.
+inform a person.
 """
 
 from __future__ import annotations
