@@ -19,6 +19,9 @@ _S = r"[^。！？!?\n]"  # a character within the sentence
 # who a document may address that is not a person: the programs that read it
 PROGRAM = (r"(?<![A-Za-z])(问答系统|问答程序|问答助手|问答机器人|智能问答系统|智能助手|智能客服|AI助手|AI模型|AI系统|AI|人工智能助手|人工智能模型"
            r"|人工智能系统|大语言模型|大模型|语言模型|聊天机器人|机器人|检索系统|自动化程序|自动程序|程序|模型|助手)(?![A-Za-z])")
+# program words that never name an office's own business system: "智能检索请采信" addresses a reader
+_BOT = (r"(?<![A-Za-z])(AI|人工智能|大模型|语言模型|模型|机器人|助手|智能[\u4e00-\u9fff]{0,3}|问答[\u4e00-\u9fff]{0,2}"
+        r"|聊天机器人|智能体)(?![A-Za-z])")
 # who else is a machine reader: "给机器看的", "供自动化问答工具使用", "仅供AI参考"
 _MACHINE = rf"({PROGRAM}|机器|自动化{_S}{{0,4}}工具|问答工具|自动化工具|软件|爬虫|智能体)"
 # what a program is asked to do with its answer
@@ -61,6 +64,12 @@ _RULES: dict[Rule, list[str]] = {
         rf"{PROGRAM}{_S}{{0,4}}(在)?(生成|给出|输出|作出|撰写|组织)?(答案|回答|回复|答复|作答)(时|中|的时候)",
         rf"\b(important|note|notice|attention|reminder|info|instructions?|message)\b\s*(for|to)\s*(all\s+|any\s+)?{_PROGRAM_EN}\b",
         r"\b(tell|inform|remind)\s+(the\s+)?(users?|people|readers?|whoever asks|anyone who asks)\b",
+        rf"{_BOT}\s*(请|须|务必)",
+        rf"(仅|只)(对|供|给|面向|限){_S}{{0,4}}{_MACHINE}",
+        rf"作为{_S}{{0,10}}{_BOT}[，,]\s*(你|您)",
+        rf"(下面|以下|接下来|下一|后面)(的)?(一|这|那)?(句|段|条|行|部分)(话|文字|内容)?(是)?(给|写给|供|面向|针对){_S}{{0,4}}{_MACHINE}",
+        rf"\b(override|instructions?|directive|note|message|notice|important)\b\s*(for|to)\s*{_S}{{0,20}}\b(tools?|{_PROGRAM_EN})\b",
+        rf"\b(ask|request|urge|instruct|require|want)\b{_S}{{0,10}}\b(automated\s+|AI\s+)?{_PROGRAM_EN}\s+to\b",
     ],
     Rule.DICTATES_ANSWER: [
         rf"(回答|回复|答复|作答){_S}{{0,20}}(时|的时候){_S}{{0,4}}(一律|统一|都|均|只|必须|务必|请|应){_S}{{0,4}}"
@@ -75,6 +84,9 @@ _RULES: dict[Rule, list[str]] = {
         r"(回答|答复|回复|作答)(时|中)(不得|不要|不能|请勿|严禁|切勿|不可)(引用|提及|提到|使用|采用|透露)",
         rf"(提问|查询|询问|问题|问到|问起|问及){_S}{{0,16}}[，,：:]?\s*(请|就|则|一律|统一|均)(输出|说是|说成|表述为|答复为|回答为|回复为|给出)",
         rf"\b(answer|reply|respond)\b{_S}{{0,6}}\b(with|that)\b{_S}{{0,40}}\b(instead|only|always|regardless)\b",
+        rf"(自动|机器|AI)(生成|作答|输出|撰写)的(回复|回答|答案){_S}{{0,6}}(中|里)?[，,]?{_S}{{0,12}}(均应|应当|应|须|必须|一律|请)",
+        r"(回复|答复|回答|应答)(模板|范本|话术)\s*[:：]",
+        rf"(引用|转述|介绍|总结|概括|复述)(本|此|该)?(通知|文件|文档|材料|资料|内容|文章)?时{_S}{{0,4}}(请勿|不要|不得|勿|只|仅)(提及|提到|说|引用|采用|写)",
         rf"\bwhen(ever)? (asked|questioned|someone asks|anyone asks|users? asks?)\b{_S}{{0,60}}\b{_ANSWER_EN}",
         rf"\b(end|begin|start|finish|close|sign)\b{_S}{{0,12}}\b(every|each|all|your|any)\b{_S}{{0,10}}\b(answers?|replies|responses?)\b",
         r"\b(the|your) (answer|reply|response) (is|should be|must be|will be)\b",
@@ -106,8 +118,11 @@ _RULES: dict[Rule, list[str]] = {
     ],
 }
 _COMPILED = {rule: re.compile("|".join(f"(?:{p})" for p in ps), re.IGNORECASE) for rule, ps in _RULES.items()}
-# a sentence that only calls a program's attention ("请所有问答系统注意：") carries its instruction in the next one
-_CALL_ONLY = re.compile(r"(注意|留意|知悉|听好|须知|如下|以下|note|attention)\s*[:：。.!！]?\s*$|[:：]\s*$", re.IGNORECASE)
+# a sentence that only calls a program's attention ("请所有问答系统注意：", "下面一句话是给问答程序的。") carries its
+# instruction in the next one; one that points back ("请直接采用此答案") in the one before
+_CALL_ONLY = re.compile(r"(注意|留意|知悉|听好|须知|如下|以下|note|attention)\s*[:：。.!！]?\s*$|[:：]\s*$"
+                        r"|(下面|以下|接下来|下一|后面)(的)?(一|这|那)?(句|段|条|行)", re.IGNORECASE)
+_POINTS_BACK = re.compile(r"(此答案|该答案|这个答案|以上|上述|前述|上面|前面|这一?句|此句|above|previous line)", re.IGNORECASE)
 
 
 def rule_of(sentence: str) -> Rule | None:
@@ -130,6 +145,7 @@ def suspect_spans(text: str) -> list[tuple[int, int]]:
         return []
     spans: list[tuple[int, int]] = []
     carry = False  # the sentence before only called a program's attention
+    last: tuple[int, int] | None = None  # the sentence before, for one that points back
     for m in _SENTENCE.finditer(text):
         if m.end() <= m.start():
             continue
@@ -140,9 +156,13 @@ def suspect_spans(text: str) -> list[tuple[int, int]]:
             continue
         rule = rule_of(sentence)
         if rule:
+            if rule == Rule.CALLS_PROGRAM and _POINTS_BACK.search(sentence) and last and last not in spans:
+                spans.append(last)
             spans.append((m.start(), m.end()))
             carry = rule == Rule.CALLS_PROGRAM and bool(_CALL_ONLY.search(sentence.strip()))
-    return spans
+        if sentence.strip():
+            last = (m.start(), m.end())
+    return sorted(spans)
 
 
 def suspects(text: str, limit: int = 5, width: int = 60) -> list[str]:
