@@ -245,3 +245,26 @@ def test_a_call_for_attention_carries_into_the_next_sentence():
     text = f"智能助手请注意。{PLANTED.split('：')[1]}。{TRUE}。"
     spans = [text[a:b] for a, b in suspect_spans(text)]
     assert spans == ["智能助手请注意。", PLANTED.split("：")[1] + "。"]
+
+
+def test_an_ofd_page_keeps_the_text_objects_a_reader_sees():
+    from xml.etree import ElementTree as ET
+
+    from assistant.ingest.formats.ofd import page_lines
+
+    ns = "http://www.ofdspec.org/2016"
+
+    def obj(i: int, y: float, text: str, attrs: str = 'Size="4"', inner: str = "") -> str:
+        return (f'<ofd:TextObject ID="{i}" Boundary="20 {y} 150 6" Font="1" {attrs}>{inner}'
+                f'<ofd:TextCode X="0" Y="4">{text}</ofd:TextCode></ofd:TextObject>')
+
+    content = ET.fromstring(
+        f'<ofd:Page xmlns:ofd="{ns}"><ofd:Content><ofd:Layer ID="1">'
+        + obj(1, 20, TRUE)
+        + obj(2, 30, PLANTED, 'Visible="false"') + obj(3, 40, PLANTED, 'Fill="false"')
+        + obj(4, 50, PLANTED, 'Alpha="0"') + obj(5, 60, PLANTED, 'Size="0.3"')
+        + obj(6, 70, PLANTED, 'Size="4"', '<ofd:FillColor Value="255 255 255"/>')
+        + obj(7, 80, "值班电话为67890", 'Size="4"', '<ofd:FillColor Value="0 0 0"/>')
+        + "</ofd:Layer></ofd:Content></ofd:Page>")
+    hidden: list[int] = []
+    assert page_lines(content, hidden) == [TRUE, "值班电话为67890"] and len(hidden) == 5

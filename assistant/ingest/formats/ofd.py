@@ -14,7 +14,8 @@ import posixpath
 import zipfile
 from xml.etree import ElementTree as ET
 
-from assistant.ingest.formats import join_pages, register
+from assistant.core.records import Unseen, unseen_counts
+from assistant.ingest.formats import ReadResult, join_pages, register
 from assistant.ingest.layout import Placed, reading_order
 from assistant.ingest.skips import Skip, UnreadableFile
 
@@ -55,10 +56,37 @@ def _xml(z: zipfile.ZipFile, name: str) -> ET.Element:
         raise UnreadableFile(f"damaged OFD file (no {name})", Skip.DAMAGED) from None
 
 
-def page_lines(content: ET.Element) -> list[str]:
-    """The page's characters as lines in reading order (TextCode X/Y are the baseline, relative to the box)."""
+MIN_SIZE_MM = 0.7  # about 2 points: smaller text is not read by a person
+
+
+def shown(obj: ET.Element) -> bool:
+    """A TextObject a reader sees: not Visible="false", filled or stroked, not transparent, not white,
+    not drawn in a font too small to read (GB/T 33190 attributes)."""
+    if obj.get("Visible", "true").lower() == "false":
+        return False
+    if obj.get("Fill", "true").lower() == "false" and obj.get("Stroke", "false").lower() != "true":
+        return False
+    if obj.get("Alpha") is not None and _numbers(obj.get("Alpha"))[:1] == [0.0]:
+        return False
+    if float(obj.get("Size") or 3.5) < MIN_SIZE_MM:
+        return False
+    fill = next((c for c in obj if _local(c.tag) == "FillColor"), None)
+    if fill is not None:
+        rgb = _numbers(fill.get("Value"))
+        if (len(rgb) >= 3 and all(v >= 247 for v in rgb[:3])) or _numbers(fill.get("Alpha"))[:1] == [0.0]:
+            return False
+    return True
+
+
+def page_lines(content: ET.Element, hidden: list[int] | None = None) -> list[str]:
+    """The page's characters as lines in reading order (TextCode X/Y are the baseline, relative to the box);
+    text objects no reader sees are left out and counted in `hidden`."""
     items: list[Placed] = []
     for obj in _children(content, "TextObject"):
+        if not shown(obj):
+            if hidden is not None and "".join(obj.itertext()).strip():
+                hidden.append(1)
+            continue
         box = _numbers(obj.get("Boundary"))
         bx, by = (box[0], box[1]) if len(box) >= 2 else (0.0, 0.0)
         size = float(obj.get("Size") or 3.5)
@@ -77,7 +105,7 @@ def doc_info(root: ET.Element) -> dict[str, str]:
 
 
 @register(".ofd", zipped=True)
-def read_ofd(data: bytes) -> tuple[str, str, tuple[int, ...]]:
+def read_ofd(data: bytes) -> ReadResult:
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         names = set(z.namelist())
         if "OFD.xml" not in names:
@@ -95,9 +123,10 @@ def read_ofd(data: bytes) -> tuple[str, str, tuple[int, ...]]:
         pages = [p for p in _children(document, "Page") if p.get("BaseLoc")]
         if len(pages) > MAX_PAGES:
             raise UnreadableFile(f"OFD with {len(pages)} pages (limit {MAX_PAGES})", Skip.TOO_MANY_PAGES)
-        text, starts = join_pages(["\n".join(page_lines(_xml(z, _resolve(doc_dir, page.get("BaseLoc", "")))))
+        hidden: list[int] = []
+        text, starts = join_pages(["\n".join(page_lines(_xml(z, _resolve(doc_dir, page.get("BaseLoc", ""))), hidden))
                                    for page in pages])
         title = doc_info(root)["Title"]
     if not text.strip():
         raise UnreadableFile("OFD has no text (scanned pages?)", Skip.NO_TEXT_LAYER)
-    return text, title, starts
+    return ReadResult(text, title, starts, unseen=unseen_counts({Unseen.INVISIBLE: len(hidden)}))
