@@ -228,3 +228,14 @@ def test_a_figure_the_question_sets_as_a_condition_must_be_in_the_passage():
     checked = check_answer("马某[1]", "谁是首个票房达到300亿元的演员？", passages)
     assert not checked.supported and checked.statements[0].finding.code == Check.CONDITION
     assert check_answer("马某[1]", "谁是票房过百亿的女演员？", passages).supported
+
+
+def test_a_where_question_needs_a_place_said_as_where():
+    from assistant.answer.verdict import unanswered
+    from assistant.text.names import says_where
+
+    assert says_where("2022年会议在泰国曼谷举行") and says_where("项目落户高新区") and says_where("该剧在爱奇艺播出")
+    assert not says_where("泰国总理在交接仪式上宣布，年度主题为开放") and not says_where("在此基础上进一步提高")
+    passages = [hit("泰国总理在交接仪式上宣布，2022年会议的主题为开放、连通、平衡。")]
+    checked = check_answer("2022年会议的主题为开放、连通、平衡[1]。", "2022年会议在哪里举行？", passages)
+    assert checked.supported and unanswered(checked, "2022年会议在哪里举行？").code == Check.NO_PLACE

@@ -8,6 +8,7 @@ from assistant.answer.replies import list_head
 from assistant.core.findings import Check, Finding, found
 from assistant.text.chinese import strip_citations
 from assistant.text.figures import DATE, figures, is_money
+from assistant.text.names import says_where
 from assistant.text.questions import MONEY, Slot, asked_slot, asks_for_figure
 
 
@@ -23,6 +24,8 @@ def unanswered(checked: Checked, question: str) -> Finding | None:
     q = normalize(question)
     if asked_slot(question) == Slot.DATE and not any(m.group(0) not in q for t in said for m in DATE.finditer(t)):
         return found(Check.NO_DATE)
+    if asked_slot(question) == Slot.PLACE and not any(says_where(t, q) for t in said):
+        return found(Check.NO_PLACE)
     head = list_head(question)
     if head and not any(has(head, normalize(c.quote)) for c in checked.citations):
         return found(Check.LIST_HEAD, asked=head)

@@ -44,6 +44,7 @@ class Check(StrEnum):
     NO_FIGURE = "no_figure"  # a how-many question answered without a figure
     NO_MONEY = "no_money"  # a how-much-money question answered without an amount of money
     NO_DATE = "no_date"  # a when-question answered without a date
+    NO_PLACE = "no_place"  # a where-question answered without a place said as where
     LIST_HEAD = "list_head"  # a list question answered about another thing
 
 

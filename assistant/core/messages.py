@@ -285,5 +285,6 @@ FINDINGS_ZH: dict[Check, str] = {
     Check.NO_FIGURE: "回答里没有问题所问的数字",
     Check.NO_MONEY: "问题问的是金额，回答里没有金额",
     Check.NO_DATE: "问题问的是时间，回答里没有说是什么时候",
+    Check.NO_PLACE: "问题问的是地点，回答里没有说在哪里",
     Check.LIST_HEAD: "回答没有说到问题所问的“{asked}”",
 }
