@@ -235,6 +235,7 @@ def test_a_where_question_needs_a_place_said_as_where():
     from assistant.text.names import says_where
 
     assert says_where("2022年会议在泰国曼谷举行") and says_where("项目落户高新区") and says_where("该剧在爱奇艺播出")
+    assert says_where("滨江路18号[1]") and says_where("泰国曼谷。")  # the reply is the place itself
     assert not says_where("泰国总理在交接仪式上宣布，年度主题为开放") and not says_where("在此基础上进一步提高")
     passages = [hit("泰国总理在交接仪式上宣布，2022年会议的主题为开放、连通、平衡。")]
     checked = check_answer("2022年会议的主题为开放、连通、平衡[1]。", "2022年会议在哪里举行？", passages)

@@ -99,11 +99,17 @@ _VENUE = re.compile(r"(在|于|位于|设在|设于|落户|落地|搬到|迁至|
                     r"|(在|于)[\u4e00-\u9fffA-Za-z\d]{2,12}(举行|举办|召开|播出|上映|发布|上线|开幕|展出|演出|开通|开业)")
 
 
+_PLACE_WORD = re.compile(r"[\u4e00-\u9fff\d]{1,10}(路|街|大道|号|园区|产业园|中心|大厦|广场|体育场|体育馆|会堂|机场|村|社区|镇|乡|县|区|市|省|国)")
+
+
 def says_where(text: str, leave_out: str = "") -> bool:
     """The text names a place as where something is or happens (a place the question names does not count):
     says_where("会议在泰国曼谷举行") -> True; says_where("泰国总理在会上宣布") -> False."""
     if any(m.group(0)[1:] not in leave_out for m in _VENUE.finditer(text)):
         return True
+    bare = re.sub(r"\[\d+\]|[\s。，,.!！?？；;：:“”\"]", "", text)
+    if len(bare) <= 16 and (_PLACE_WORD.search(bare) or any(f == "ns" for _, f in tagged(bare))):
+        return True  # the reply is the place itself: "滨江路18号", "泰国曼谷"
     for name in [w for w, flag in tagged(text) if flag == "ns" and w not in leave_out]:
         for m in re.finditer(re.escape(name), text):
             if _AT.search(text[max(0, m.start() - 4):m.start()]) or _HAPPENS.search(text[m.end():m.end() + 16]):
