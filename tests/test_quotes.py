@@ -240,3 +240,10 @@ def test_a_where_question_needs_a_place_said_as_where():
     passages = [hit("泰国总理在交接仪式上宣布，2022年会议的主题为开放、连通、平衡。")]
     checked = check_answer("2022年会议的主题为开放、连通、平衡[1]。", "2022年会议在哪里举行？", passages)
     assert checked.supported and unanswered(checked, "2022年会议在哪里举行？").code == Check.NO_PLACE
+
+
+def test_the_same_name_under_another_unit_is_another_subject():
+    passages = [hit("竹溪开发区防汛值班室设在光明路616号。")]
+    checked = check_answer("光明路616号[1]", "竹溪社区防汛值班室设在哪里？", passages)
+    assert not checked.supported and checked.statements[0].finding.code == Check.PLACE_OTHER
+    assert check_answer("光明路616号[1]", "竹溪开发区防汛值班室设在哪里？", passages).supported

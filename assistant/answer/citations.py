@@ -10,7 +10,7 @@ from assistant.answer.claims import View, check_figure, quoted, subject_problem
 from assistant.answer.marks import split_statements
 from assistant.answer.numbering import Sentences
 from assistant.answer.people import check_person
-from assistant.answer.replies import check_topic, condition_unstated, denial, is_title, year_elsewhere
+from assistant.answer.replies import check_topic, condition_unstated, denial, is_title, other_unit, year_elsewhere
 from assistant.core.findings import Check, Finding, found
 from assistant.core.records import Citation, Hit, Quote, Statement
 from assistant.text.chinese import char_bigrams, chinese_numeral, normalize, parse_chinese_numeral, strip_citations
@@ -155,7 +155,7 @@ def _verdict(core: str, question: str, figs: list[Figure], view: View, passage: 
     spans = [s for s in sentence_spans(passage) if _in_focus(passage, s, view)]
     best = max((passage[s.start:s.end] for s in spans), key=lambda t: support(core, t, question), default="")
     problem = (year_elsewhere(question, view, best[:12]) or condition_unstated(question, view)
-               or denial(stmt, question, normalize(best)))
+               or other_unit(question, view, best[:12]) or denial(stmt, question, normalize(best)))
     if problem:
         return problem
     if figs:

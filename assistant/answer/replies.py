@@ -11,7 +11,7 @@ from assistant.ingest.chunking import heading_of
 from assistant.text.chinese import normalize
 from assistant.text.figures import figures, years
 from assistant.text.judgements import denied
-from assistant.text.names import tagged
+from assistant.text.names import tagged, unit_conflict
 
 _WHICH = re.compile(r"哪(些|几|[一二两三四五六七八九十\d]+)")
 
@@ -83,3 +83,9 @@ def condition_unstated(question: str, view: View) -> Finding | None:
         if not any(f.same_quantity(g) for g in stated):
             return found(Check.CONDITION, shown=f.text + f.scale + f.unit)
     return None
+
+
+def other_unit(question: str, view: View, shown: str) -> Finding | None:
+    """The passage speaks of the same name under another unit: 竹溪开发区's room is not 竹溪社区's."""
+    asked, named = unit_conflict(question, view.norm + view.around)
+    return found(Check.PLACE_OTHER, shown=shown, passage=named, asked=asked) if asked else None

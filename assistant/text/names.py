@@ -217,6 +217,26 @@ def place_conflict(question: str, passage: str, statement: str = "") -> tuple[st
     return "", ""
 
 
+# the units an office or an area is named by: 东湖街道 is not 东湖镇, 竹溪社区 is not 竹溪开发区
+UNITS = ("经济技术开发区", "高新技术产业开发区", "开发区", "高新区", "新区", "园区", "片区", "港区", "林场", "农场", "社区",
+         "街道", "自治县", "自治州", "县", "镇", "乡", "村", "区", "市", "省")
+_UNIT_NAME = re.compile(r"([\u4e00-\u9fff]{2,4}?)(" + "|".join(UNITS) + ")")
+
+
+def unit_conflict(question: str, passage: str) -> tuple[str, str]:
+    """(asked, named) when the question names an office or area by a unit ("竹溪社区") the passage never
+    writes, while it names the same name with another unit ("竹溪开发区"); ("", "") otherwise."""
+    for m in _UNIT_NAME.finditer(question):
+        name, unit = m.group(1), m.group(2)
+        asked = name + unit
+        if asked in passage:
+            continue
+        for other in re.finditer(re.escape(name) + "(" + "|".join(UNITS) + ")", passage):
+            if other.group(1) != unit and not (other.group(1) + "x").startswith(unit):
+                return asked, other.group(0)
+    return "", ""
+
+
 def names_covered(question: str, window: str, document: str) -> bool:
     """Every place the question names appears in the window or, failing that, its document."""
     for w, f in tagged(question):
