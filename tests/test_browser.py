@@ -172,7 +172,7 @@ def test_follow_up_is_rewritten_before_search(page):
 def _upload(page, path: Path) -> None:
     page.get_by_role("tab", name="资料库", exact=True).click()
     page.set_input_files("#upload input[type=file]", str(path))
-    page.wait_for_selector(f"#upload :text('{path.name}')", timeout=30_000)
+    page.wait_for_selector(f"#upload :text('{path.name}')", timeout=120_000)  # a loaded machine is slow to show it
     page.locator("#add").click()
     page.wait_for_selector("#doc-msg :text('已添加')", timeout=180_000)
     page.wait_for_selector(f"#doc-table :text('{path.name}')", timeout=30_000)
