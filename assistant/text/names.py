@@ -92,14 +92,12 @@ def as_written(statement: str, passage: str) -> str:
 # a place said as where something is or happens: "在泰国曼谷举行", "设在滨江路", "喀山将…举办"; not "泰国总理"
 _AT = re.compile(r"(在|于|位于|设在|设于|落户|落地|搬到|迁至|迁往|到|赴|至|地点[是为：:]?|举办地[是为：:]?)$")
 _HAPPENS = re.compile(r"^[^，。；！？,]{0,12}?(举行|举办|召开|进行|开幕|上映|落户|落地|开通|开业|设立|建成|所在|位于|地处)")
-# a venue named by what it is, where a tagger finds no place name: 产业园, 会展中心, 人民路18号
-_VENUE = re.compile(r"(在|于|位于|设在|设于|落户|落地|搬到|迁至|迁往|地点[是为：:]?)[\u4e00-\u9fff\d]{1,12}?"
-                    r"(路|街|大道|号|园区|产业园|园|中心|大厦|广场|体育场|体育馆|会堂|宾馆|酒店|机场|港|站|村|社区|镇|乡|县|区|市|省"
-                    r"|室|厅|楼|所|院|校|厂)"
+# what a venue or an address ends in: 产业园, 会展中心, 人民路18号, 高新区
+_VENUE_END = ("路|街|大道|号|园区|产业园|园|中心|大厦|广场|体育场|体育馆|会堂|宾馆|酒店|机场|港|站|村|社区|镇|乡|县|区|市|省"
+              "|室|厅|楼|所|院|校|厂")
+_VENUE = re.compile(rf"(在|于|位于|设在|设于|落户|落地|搬到|迁至|迁往|地点[是为：:]?)[\u4e00-\u9fff\d]{{1,12}}?({_VENUE_END})"
                     r"|(在|于)[\u4e00-\u9fffA-Za-z\d]{2,12}(举行|举办|召开|播出|上映|发布|上线|开幕|展出|演出|开通|开业)")
-
-
-_PLACE_WORD = re.compile(r"[\u4e00-\u9fff\d]{1,10}(路|街|大道|号|园区|产业园|中心|大厦|广场|体育场|体育馆|会堂|机场|村|社区|镇|乡|县|区|市|省|国)")
+_PLACE_WORD = re.compile(rf"[\u4e00-\u9fff\d]{{1,10}}({_VENUE_END}|国)")
 
 
 def says_where(text: str, leave_out: str = "") -> bool:
