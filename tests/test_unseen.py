@@ -157,6 +157,71 @@ def test_what_was_left_out_is_listed_by_the_index_run_and_on_the_documents_tab(s
     assert all("人民路" not in h.chunk.text for h in a.search("地址在哪里"))
 
 
+def _deck_with_notes(folder) -> str:
+    pptx = pytest.importorskip("pptx")
+    deck = pptx.Presentation()
+    for title, body, notes in (("汛期值班", TRUE, "讲到这里时，提醒各单位报送值班表"), ("防汛物资", "沙袋两千只已到位", "")):
+        s = deck.slides.add_slide(deck.slide_layouts[1])
+        s.shapes.title.text = title
+        s.placeholders[1].text = body
+        if notes:
+            s.notes_slide.notes_text_frame.text = notes
+    path = folder / "部署.pptx"
+    deck.save(path)
+    return str(path)
+
+
+def test_notes_and_comments_are_kept_apart_and_indexed_under_their_own_label_only_when_chosen(tmp_path):
+    from assistant.core.records import Aside
+    from assistant.ingest.chunking import chunk_document, with_asides
+
+    doc = read_document(_deck_with_notes(tmp_path))
+    assert doc.asides == (Aside(Unseen.NOTES, 1, "讲到这里时，提醒各单位报送值班表"),)
+    assert "报送值班表" not in doc.text and with_asides(doc, ()) is doc
+    taken = with_asides(doc, ("notes",))
+    assert taken.text.startswith(doc.text.rstrip("\n")) and "# 演讲者备注（第1张幻灯片）" in taken.text
+    assert dict(taken.unseen) == {} and taken.sha256 != doc.sha256
+    chunks = chunk_document(taken, 260, 60)
+    body = [c for c in chunks if c.start < taken.body_end]
+    notes = [c for c in chunks if c.start >= taken.body_end]
+    assert all(c.end <= taken.body_end for c in body)  # never one chunk across the body and a note
+    assert [c.headings for c in notes] == [("演讲者备注（第1张幻灯片）",)]
+    assert "报送值班表" in notes[0].text and not any("报送值班表" in c.text for c in body)
+
+    def build(d):
+        p = d.add_paragraph(TRUE + "。")
+        d.add_comment(p.runs, text="此处地址请核实", author="x")
+
+    commented = read_document(_docx(tmp_path, build))
+    assert commented.asides == (Aside(Unseen.COMMENT, 1, "此处地址请核实"),)
+    assert with_asides(commented, ("notes",)) is commented  # comments not chosen: left out as before
+    assert "# 批注（第1条）\n此处地址请核实" in with_asides(commented, ("comments",)).text
+
+
+def test_an_administrator_may_index_speaker_notes_and_changing_it_asks_for_a_rebuild(settings, embedder, tmp_path):
+    from dataclasses import replace
+
+    from assistant.answer.library import Library
+    from assistant.answer.pipeline import Assistant
+    from assistant.core.config import Settings
+    from assistant.core.errors import IndexStateError, InputError
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    src = _deck_with_notes(folder)
+    a = Assistant(replace(settings, index_asides="notes"), embedder=embedder)
+    report = Library(a).index_paths([str(folder)])
+    assert report.unseen == {}  # indexed, so not "left out"
+    hits = a.search("报送值班表")
+    assert hits[0].chunk.source == src and hits[0].chunk.headings == ("演讲者备注（第1张幻灯片）",)
+    with pytest.raises(IndexStateError) as e:  # the index was cut with the notes: without them is another index
+        Library(Assistant(settings, embedder=embedder)).index_paths([str(folder)])
+    assert "--rebuild" in str(e.value)
+    with pytest.raises(InputError) as bad:
+        Settings(index_asides="notes, footnotes")
+    assert "index_asides" in str(bad.value)
+
+
 def _pdf(ops: str) -> bytes:
     import io
 

@@ -39,7 +39,7 @@ class Library:
         else:
             reader = functools.partial(read_here, on_page=pages)
         return dict(chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap, max_chunks=s.max_chunks_per_file,
-                    reader=reader)
+                    reader=reader, asides=s.asides)
 
     def _embedder(self, rebuild: bool = False) -> Embedder:
         """The index's own embedder; a new index (or a rebuild) takes the one the settings name."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from assistant.core.errors import Code, InputError
+from assistant.core.records import ASIDE_KINDS
 
 
 def project_home() -> Path:
@@ -68,6 +69,9 @@ class Settings:
     # chunking
     chunk_size: int = setting(260, "target characters per chunk", (50, 5000))
     chunk_overlap: int = setting(60, "characters carried over from the previous chunk", (0, 2000))
+    index_asides: str = setting("", "also index these, each under its own label and never mixed into the body: "
+                                "notes (slide speaker notes), comments (Word comments); comma-separated "
+                                "(empty: left out and counted). Changing it needs `index --rebuild`")
     max_chunks_per_file: int = setting(20_000, "a file that makes more chunks is skipped (about 5 million characters)",
                                        (1, 10_000_000))
     file_time_limit: int = setting(1200, "seconds one file may take to read (OCR included) in the reader process; "
@@ -116,6 +120,8 @@ class Settings:
             raise InputError(Code.SETTING_BACKEND, value=self.embed_backend)
         if self.cite not in ("sentence", "passage"):
             raise InputError(Code.SETTING_CITE, value=self.cite)
+        if not set(self.asides) <= set(ASIDE_KINDS):
+            raise InputError(Code.SETTING_ASIDES, value=self.index_asides)
 
     def with_overrides(self, **kw) -> Settings:
         """Copy with the non-None values of `kw` applied (flags left unset keep the config)."""
@@ -125,6 +131,11 @@ class Settings:
             if k in vals:
                 vals[k] = Path(vals[k]).expanduser()
         return replace(self, **vals)
+
+    @property
+    def asides(self) -> tuple[str, ...]:
+        """index_asides as names: "notes, comments" -> ("comments", "notes")."""
+        return tuple(sorted({x.strip() for x in self.index_asides.replace("，", ",").split(",") if x.strip()}))
 
     @property
     def threads(self) -> int:

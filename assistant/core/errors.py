@@ -17,6 +17,7 @@ class Code(StrEnum):
     SETTING_FUSION = "setting_fusion"
     SETTING_BACKEND = "setting_backend"
     SETTING_CITE = "setting_cite"
+    SETTING_ASIDES = "setting_asides"
     CONFIG_NOT_FOUND = "config_not_found"
     CONFIG_NOT_TOML = "config_not_toml"
     CONFIG_UNKNOWN = "config_unknown"

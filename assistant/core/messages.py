@@ -17,6 +17,7 @@ EN: dict[Code, str] = {
     Code.SETTING_FUSION: "setting fusion = {value!r}: use score, rrf, zscore or adaptive",
     Code.SETTING_BACKEND: "setting embed_backend = {value!r}: use onnx-int8 or torch",
     Code.SETTING_CITE: "setting cite = {value!r}: use sentence or passage",
+    Code.SETTING_ASIDES: "setting index_asides = {value!r}: use notes, comments, both (comma-separated) or nothing",
     Code.CONFIG_NOT_FOUND: "config file not found: {path}",
     Code.CONFIG_NOT_TOML: "config file {path} is not valid TOML: {detail}",
     Code.CONFIG_UNKNOWN: "config file {path}: unknown setting(s) {names}",
@@ -125,6 +126,7 @@ ZH: dict[Code, str] = {
     Code.SETTING_FUSION: "设置 fusion = {value!r} 无效：请填 score、rrf、zscore 或 adaptive",
     Code.SETTING_BACKEND: "设置 embed_backend = {value!r} 无效：请填 onnx-int8 或 torch",
     Code.SETTING_CITE: "设置 cite = {value!r} 无效：请填 sentence 或 passage",
+    Code.SETTING_ASIDES: "设置 index_asides = {value!r} 无效：请填 notes（演讲者备注）、comments（批注）、两者（逗号分隔）或留空",
     Code.CONFIG_NOT_FOUND: "找不到配置文件：{path}",
     Code.CONFIG_NOT_TOML: "配置文件 {path} 格式有误（不是有效的 TOML）：{detail}",
     Code.CONFIG_UNKNOWN: "配置文件 {path} 中有不认识的设置：{names}",
@@ -245,6 +247,11 @@ UNSEEN_ZH: dict[Unseen, str] = {
     Unseen.HIDDEN_SLIDE: "隐藏幻灯片",
     Unseen.INVISIBLE: "不可见文字",
 }
+
+
+def aside_label(kind: Unseen, place: int) -> str:
+    """The label an indexed aside stands under: aside_label(Unseen.NOTES, 3) -> "演讲者备注（第3张幻灯片）"."""
+    return f"演讲者备注（第{place}张幻灯片）" if kind is Unseen.NOTES else f"{UNSEEN_ZH[kind]}（第{place}条）"
 
 
 def unseen_words(counts) -> str:

@@ -60,6 +60,20 @@ class Unseen(StrEnum):
     INVISIBLE = "invisible"  # PDF text drawn invisible, white, off the page or too small to read
 
 
+# What a reader may keep beside the body, as its own labelled part, when an administrator chooses
+# (setting index_asides): it is never mixed into the body text.
+ASIDE_KINDS: dict[str, Unseen] = {"notes": Unseen.NOTES, "comments": Unseen.COMMENT}
+
+
+@dataclass(frozen=True)
+class Aside:
+    """Text a document holds beside what its reader sees: a slide's speaker notes, a Word comment."""
+
+    kind: Unseen  # Unseen.NOTES or Unseen.COMMENT
+    place: int  # the slide (notes) or the comment's number, 1-based
+    text: str
+
+
 def unseen_counts(counts) -> tuple[tuple[Unseen, int], ...]:
     """Counts in the enum's order, zeros left out: a stable record for the index and the page."""
     got = dict(counts)
@@ -98,6 +112,8 @@ class Document:
     pages: tuple[int, ...] = ()  # for PDFs: character offset where each page starts
     scans: tuple[ScanPage, ...] = ()  # the pages read by OCR
     unseen: tuple[tuple[Unseen, int], ...] = ()  # what the reader left out, and how many places
+    asides: tuple[Aside, ...] = ()  # notes and comments, kept apart: indexed only when chosen (with_asides)
+    body_end: int = 0  # > 0: text[body_end:] holds the chosen asides, each under its own label, after the body
 
     @property
     def ocr_pages(self) -> tuple[tuple[int, float], ...]:

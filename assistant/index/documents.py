@@ -85,7 +85,7 @@ class DocumentStore:
 
     def add(self, files: Iterable[tuple[str, str]], embedder: Embedder, *, chunk_size: int,
             chunk_overlap: int, progress: Callable[[IndexProgress], None] | None = None,
-            max_chunks: int = 0, user: str = "", reader=None) -> UpdateReport:
+            max_chunks: int = 0, user: str = "", reader=None, asides: tuple[str, ...] = ()) -> UpdateReport:
         """Store (path, original name) uploads and index them; returns the index report.
 
         A stored upload that cannot be indexed (damaged, a zip bomb, too long) is removed again:
@@ -96,7 +96,7 @@ class DocumentStore:
             raise InputError(Code.NO_FILES_CHOSEN)
         try:
             report = self.index.update(stored, embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
-                                       progress=progress, max_chunks=max_chunks, reader=reader)
+                                       progress=progress, max_chunks=max_chunks, reader=reader, asides=asides)
         except BaseException:
             self._drop_unindexed(stored)
             raise
@@ -137,14 +137,14 @@ class DocumentStore:
 
     def reindex(self, embedder: Embedder, *, chunk_size: int, chunk_overlap: int,
                 progress: Callable[[IndexProgress], None] | None = None, max_chunks: int = 0,
-                user: str = "", reader=None) -> UpdateReport:
+                user: str = "", reader=None, asides: tuple[str, ...] = ()) -> UpdateReport:
         """Re-read every indexed file: changed ones are re-embedded, vanished ones dropped."""
         sources = [d.source for d in self.list()]
         if not sources:
             raise InputError(Code.LIBRARY_EMPTY)
         existing = [s for s in sources if os.path.exists(s)]
         report = self.index.update(existing, embedder, chunk_size=chunk_size, chunk_overlap=chunk_overlap,
-                                   progress=progress, max_chunks=max_chunks, reader=reader,
+                                   progress=progress, max_chunks=max_chunks, reader=reader, asides=asides,
                                    forget=[s for s in sources if not os.path.exists(s)])
         audit.record(self.index.folder, user, audit.Action.REINDEX, f"{len(existing)} 个文件")
         audit.record_report(self.index.folder, user, report)

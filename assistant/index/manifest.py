@@ -36,6 +36,7 @@ class ChunkerSettings:
     size: int
     overlap: int
     version: int
+    asides: tuple[str, ...] = ()  # the asides indexed under their own labels (Settings.index_asides)
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,9 @@ class Manifest:
             refs = tuple(SegmentRef(s["name"], tuple(str(k) for k in s.get("dead", ()))) for s in d.get("segments", ()))
             if any(not SEGMENT_NAME.fullmatch(r.name) for r in refs):  # a name is a folder: never a path
                 raise ValueError("segment name")
+            chunker = ChunkerSettings(**{**d["chunker"], "asides": tuple(d["chunker"].get("asides", ()))})
             return cls(format=d["format"], embedding=EmbeddingInfo(**d["embedding"]),
-                       chunker=ChunkerSettings(**d["chunker"]), lexical=LexicalInfo(**d["lexical"]),
+                       chunker=chunker, lexical=LexicalInfo(**d["lexical"]),
                        created=d["created"], updated=d["updated"], documents=int(d["documents"]),
                        chunks=int(d["chunks"]),
                        segments=refs)

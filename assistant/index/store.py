@@ -34,7 +34,7 @@ from assistant.index.scans import sync_images
 from assistant.index.segments import Segment
 from assistant.index.staging import Embedding, Staging
 from assistant.index.state import IndexState
-from assistant.ingest.chunking import chunk_document
+from assistant.ingest.chunking import chunk_document, with_asides
 from assistant.ingest.prefetch import prefetch
 from assistant.ingest.readers import Skip, Skipped, discover, read_all
 from assistant.text.injection import suspects
@@ -125,7 +125,7 @@ class Index:
     def update(self, paths: list[str], embedder: Embedder, *, chunk_size: int, chunk_overlap: int,
                rebuild: bool = False, progress: Callable[[IndexProgress], None] | None = None,
                max_chunks: int = 0, reader: Callable[[list[str]], Iterator] | None = None,
-               forget: Iterable[str] = ()) -> UpdateReport:
+               forget: Iterable[str] = (), asides: tuple[str, ...] = ()) -> UpdateReport:
         """Add new files, re-embed changed ones, drop deleted ones; keep the rest.
 
         A document is dropped when its file is gone and it was under one of `paths` (or is named in
@@ -136,11 +136,12 @@ class Index:
         works on the ones read before. `max_chunks` > 0 skips a file that would make more chunks than
         that (a runaway file). `reader` reads the files (default: in this process; the Library passes a
         worker with time and memory limits). `progress` is told after each file and each batch embedded.
+        `asides` (notes, comments) are indexed after each body under their own labels (with_asides).
         """
         t0 = time.perf_counter()
         files, skipped = discover(paths)
         report = UpdateReport(skipped=list(skipped))
-        chunker = ChunkerSettings(chunk_size, chunk_overlap, CHUNKER_VERSION)
+        chunker = ChunkerSettings(chunk_size, chunk_overlap, CHUNKER_VERSION, tuple(asides))
         with self._locked():
             staging = Staging(self.folder / "staging", embedder, chunker, clean=rebuild)
             old = None if rebuild or not self.exists() else self.load()
@@ -172,6 +173,7 @@ class Index:
                     report.skipped.append(item)
                     tell(source=item.source)
                     continue
+                item = with_asides(item, asides)
                 entry = self._take(item, docs.get(os.path.abspath(item.source)), now, report, chunk_size,
                                    chunk_overlap, max_chunks, pipeline, seen.get(item.source) or _stat(item.source))
                 if entry is not None:

@@ -10,8 +10,11 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from collections.abc import Iterable
+from dataclasses import replace
 
-from assistant.core.records import Chunk, Document
+from assistant.core.messages import aside_label
+from assistant.core.records import ASIDE_KINDS, Chunk, Document
 from assistant.text.sentences import SENT_END, Span, paragraphs, sentences
 
 _CN_NUM = "一二三四五六七八九十百零〇"
@@ -93,6 +96,9 @@ def chunk_document(doc: Document, size: int = 260, overlap: int = 60) -> list[Ch
         )
 
     for ui, (span, _, _path, new_section) in enumerate(units):
+        if current and span.start >= doc.body_end > units[current[0]][0].start:  # body and asides never share
+            flush()
+            current = []
         if current:
             length = span.end - units[current[0]][0].start
             heading_only = all(units[j][0].end - units[j][0].start <= HEADING_MAX and units[j][3]
@@ -103,6 +109,22 @@ def chunk_document(doc: Document, size: int = 260, overlap: int = 60) -> list[Ch
         current.append(ui)
     flush()
     return chunks
+
+
+def with_asides(doc: Document, kinds: Iterable[str]) -> Document:
+    """The document with its chosen asides (ASIDE_KINDS names: notes, comments) after the body, each
+    under its own label ("# 演讲者备注（第3张幻灯片）"), so every chunk of one says what it is; the kinds
+    taken are no longer counted as left out. with_asides(doc, ()) is doc."""
+    chosen = {ASIDE_KINDS[k] for k in kinds}
+    taken = [a for a in doc.asides if a.kind in chosen and a.text.strip()]
+    if not taken:
+        return doc
+    body = doc.text.rstrip("\n")
+    parts = [f"# {aside_label(a.kind, a.place)}\n{' '.join(a.text.split()).lstrip('#').strip()}" for a in taken]
+    text = body + "\n\n" + "\n\n".join(parts)
+    unseen = tuple((k, n) for k, n in doc.unseen if k not in chosen)
+    return replace(doc, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), unseen=unseen,
+                   body_end=len(body) + 1)
 
 
 def _content_path(units, current: list[int]) -> tuple[str, ...]:

@@ -96,6 +96,7 @@ def read_document(source: str) -> Document:
         pages=pages,
         scans=out.scans,
         unseen=out.unseen,
+        asides=out.asides,
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.core.records import ScanPage, Unseen
+from assistant.core.records import Aside, ScanPage, Unseen
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class ReadResult:
     pages: tuple[int, ...] = ()
     scans: tuple[ScanPage, ...] = ()  # the pages read by OCR, their confidence and line boxes
     unseen: tuple[tuple[Unseen, int], ...] = ()  # what the reader left out: the document does not show it
+    asides: tuple[Aside, ...] = ()  # speaker notes, comments: kept apart, never in `text`
 
 
 def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:

@@ -12,7 +12,7 @@ import io
 import re
 from collections import Counter
 
-from assistant.core.records import Unseen, unseen_counts
+from assistant.core.records import Aside, Unseen, unseen_counts
 from assistant.ingest.formats import ReadResult, register
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -124,16 +124,18 @@ class _Walker:
         return style is not None and style.get(f"{W}val", "") in self.hidden_styles
 
 
-def _comments(document) -> int:
-    """How many comments the file holds (they are never read as text)."""
+def _comments(document) -> list[str]:
+    """The text of each comment the file holds, in order (never read into the body)."""
     from lxml import etree  # python-docx's own XML library
 
-    n = 0
+    out = []
     for rel in document.part.rels.values():
         if rel.reltype.endswith("/comments") and not rel.is_external:
             root = etree.fromstring(rel.target_part.blob, etree.XMLParser(resolve_entities=False, no_network=True))
-            n += sum(1 for _ in root.iter(f"{W}comment"))
-    return n
+            for c in root.iter(f"{W}comment"):
+                out.append(" ".join("".join(t.text or "" for t in p.iter(f"{W}t")).strip()
+                                    for p in c.iter(f"{W}p")).strip())
+    return out
 
 
 @register(".docx", zipped=True)
@@ -155,8 +157,10 @@ def read_docx(data: bytes) -> ReadResult:
                 line = "\t".join(dict.fromkeys(c for c in cells if c))
                 if line:
                     lines.append(line)
-    walker.unseen[Unseen.COMMENT] += _comments(d)
-    return ReadResult("\n".join(lines), unseen=unseen_counts(walker.unseen))
+    comments = _comments(d)
+    walker.unseen[Unseen.COMMENT] += len(comments)
+    asides = tuple(Aside(Unseen.COMMENT, i, t) for i, t in enumerate(comments, 1) if t)
+    return ReadResult("\n".join(lines), unseen=unseen_counts(walker.unseen), asides=asides)
 
 
 def _paragraph_lines(p, walker: _Walker, names: dict[str, str]) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 
-from assistant.core.records import Unseen, unseen_counts
+from assistant.core.records import Aside, Unseen, unseen_counts
 from assistant.ingest.formats import ReadResult, join_pages, register
 
 
@@ -38,10 +38,12 @@ def read_pptx(data: bytes) -> ReadResult:
     pages: list[str] = []
     first_title = ""
     unseen: Counter[Unseen] = Counter()
-    for slide in deck.slides:
+    asides: list[Aside] = []
+    for number, slide in enumerate(deck.slides, 1):
         if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None \
                 and slide.notes_slide.notes_text_frame.text.strip():
             unseen[Unseen.NOTES] += 1
+            asides.append(Aside(Unseen.NOTES, number, slide.notes_slide.notes_text_frame.text.strip()))
         if slide.element.get("show") in ("0", "false"):
             unseen[Unseen.HIDDEN_SLIDE] += 1
             pages.append("")  # the slide keeps its page number
@@ -56,4 +58,4 @@ def read_pptx(data: bytes) -> ReadResult:
             lines.extend(_shape_lines(shape))
         pages.append("\n".join(lines))
     text, starts = join_pages(pages)
-    return ReadResult(text, first_title, starts, unseen=unseen_counts(unseen))
+    return ReadResult(text, first_title, starts, unseen=unseen_counts(unseen), asides=tuple(asides))
