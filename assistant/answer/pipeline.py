@@ -14,6 +14,7 @@ from assistant.answer.gate import gate
 from assistant.answer.generation import GenerationStats, Generator, LlamaGenerator
 from assistant.answer.marks import recite, tidy_citations
 from assistant.answer.numbering import Sentences
+from assistant.answer.points import points_answer
 from assistant.answer.prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_messages, numbered_passages
 from assistant.answer.quoting import quote_instead
 from assistant.answer.remote import RemoteGenerator
@@ -22,7 +23,7 @@ from assistant.answer.verdict import unanswered
 from assistant.core import models
 from assistant.core.config import Settings
 from assistant.core.errors import Code, InputError
-from assistant.core.records import Answer, Chunk, Hit, Reason, Status, Timings
+from assistant.core.records import Answer, Chunk, Hit, Kind, Reason, Status, Timings
 from assistant.index.embedding import Embedder, SentenceTransformerEmbedder
 from assistant.index.interface import LoadedIndex
 from assistant.index.manifest import Manifest
@@ -31,6 +32,7 @@ from assistant.index.scans import image_path, scan_at
 from assistant.index.stores import open_store
 from assistant.text.names import DocPlaces, doc_places, names_covered
 from assistant.text.official import matches
+from assistant.text.questions import kind_of
 
 MAX_QUESTION_CHARS = 2000
 
@@ -71,9 +73,13 @@ class _Loaded:
     places: dict[str, DocPlaces]  # document -> where it speaks from ("我市"), filled as documents are cited
 
     def home_of(self, chunk: Chunk) -> str:
-        if chunk.source not in self.places:
-            self.places[chunk.source] = doc_places(self.state.doc_text(chunk.source))
-        return self.places[chunk.source].subject_at(chunk.start)
+        return self.home_at(chunk.source, chunk.start)
+
+    def home_at(self, source: str, offset: int) -> str:
+        """The place the document speaks of at `offset` ("我市" in a speech about 宁波 -> 宁波)."""
+        if source not in self.places:
+            self.places[source] = doc_places(self.state.doc_text(source))
+        return self.places[source].subject_at(offset)
 
 
 def check_question(question: str) -> str:
@@ -284,6 +290,11 @@ class Assistant:
             yield Done(Answer(q, Status.NOT_FOUND, f"{NOT_FOUND_TEXT}（{reason}）", hits=hits,
                               timings=timings, reason=Reason.RETRIEVAL_GATE))
             return
+        kind = kind_of(q)
+        listed = self._points(q, kind, hits, timings, t0) if kind.points else None
+        if listed is not None:
+            yield Done(listed)
+            return
         s = self.settings
         passages = select(q, hits, parts.idf, budget=s.passage_chars, per_hit=s.passage_chars_per_hit)
         draft, numbered = yield from self._generate(q, passages, timings, t0)
@@ -303,7 +314,20 @@ class Assistant:
         if answer.reason == Reason.UNVERIFIED:
             answer = self._quote_instead(answer, first)
         timings.total_ms = (time.perf_counter() - t0) * 1000
-        yield Done(answer)
+        yield Done(replace(answer, kind=kind))
+
+    def _points(self, q: str, kind: Kind, hits: list[Hit], timings: Timings, t0: float) -> Answer | None:
+        """The enumeration a document writes out that answers a list question, as quoted points."""
+        parts = self._loaded()
+        state = parts.state
+        found = points_answer(q, kind, hits, state.doc_text,
+                              lambda source: [state.chunks[r] for r in sorted(state.rows_of({source}))],
+                              parts.idf, lambda source, at: parts.home_at(source, at))
+        if found is None:
+            return None
+        timings.total_ms = (time.perf_counter() - t0) * 1000
+        return Answer(q, Status.ANSWERED, found.text, citations=found.citations, hits=hits,
+                      passages=found.passages, statements=found.statements, timings=timings, kind=kind)
 
     def _generate(self, q: str, passages: list[Hit], timings: Timings, t0: float, system: str = ""):
         """Stream one generation as Token events; returns (text, the numbered sentences it cites).

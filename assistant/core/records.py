@@ -31,6 +31,23 @@ class Reason(StrEnum):
     UNVERIFIED = "unverified"  # what the model said could not be checked against the passages
 
 
+class Kind(StrEnum):
+    """What form the answer to a question takes (text.questions.kind_of decides)."""
+
+    FACT = "fact"  # one fact: a figure, a date, a name, a sentence
+    LIST = "list"  # 哪些/哪几/包括: the items, all of them
+    MEASURES = "measures"  # 采取了哪些措施/怎么做: what is to be done, as points
+    REASONS = "reasons"  # 为什么/原因: why, as points
+    COMPARISON = "comparison"  # A和B相比/有何不同: each side with its own source
+    YES_NO = "yes_no"  # 是否/有没有: the answer and the words that decide it
+    SUMMARY = "summary"  # 主要内容/讲了什么: the main points of a document
+
+    @property
+    def points(self) -> bool:
+        """Answered as points, each with its quote."""
+        return self in (Kind.LIST, Kind.MEASURES, Kind.REASONS, Kind.SUMMARY)
+
+
 class Phase(StrEnum):
     """Where a chat turn is, from sent to finished."""
 
@@ -256,6 +273,7 @@ class Answer:
     reason: Reason = Reason.NONE  # why not_found
     why: Finding | None = None  # what the check found, when the reply was set aside as unverified
     draft: str = ""  # the model's raw text; differs from `answer` when the checker overrode it
+    kind: Kind = Kind.FACT  # the form of question recognised (text.questions.kind_of)
 
     @property
     def unverified(self) -> list[Statement]:
@@ -274,4 +292,5 @@ class Answer:
             "reason": self.reason,
             "why": self.why.to_dict() if self.why else None,
             "draft": self.draft,
+            "kind": self.kind,
         }

@@ -53,6 +53,14 @@ def names_in(question: str) -> list[str]:
     return out
 
 
+_TITLE = re.compile(r"《([^《》]{2,80})》")
+
+
+def titles_in(text: str) -> list[str]:
+    """The titles a text writes in 《》: titles_in("《关于汛期值班的通知》有哪些要求") -> ["关于汛期值班的通知"]."""
+    return [m.group(1) for m in _TITLE.finditer(text)]
+
+
 def places_in(text: str) -> list[str]:
     """Place names below province level: places_in("宁波市和杭州的对比") -> ["宁波", "杭州"]."""
     out: list[str] = []

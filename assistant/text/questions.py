@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
+from assistant.core.records import Kind
+
 # words that ask and name nothing (removed before a question's words are matched to a passage)
 ASKING = re.compile(r"(多少|几|哪些|哪个|哪里|哪|什么|是否|怎么|如何|为什么|吗|呢|请问|是)")
 # the answer is a figure: a count, an amount, a share, a rank
@@ -84,3 +86,51 @@ def asked_slot(question: str) -> Slot:
 
 
 _ROLE_ASKED = re.compile(ROLES.pattern + r"(是|有|为)?(哪些|哪几位|哪几个)?\s*[？?。]?$")
+
+
+# The rules, first match wins: a summary of "哪几个方面" is a summary; "哪些措施" is a measure, not a list.
+KIND_RULES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
+    (Kind.SUMMARY, re.compile(r"(主要内容|主要讲|讲了(些)?什么|讲的是什么|说了(些)?什么|讲了哪(几|些)(个方面|点|部分)|概括|概述"
+                              r"|总结一下|核心内容|主旨|要点是什么|大意)")),
+    (Kind.COMPARISON, re.compile(r"(相比|比较(?!优势)|有何不同|有什么不同|有什么区别|有何区别|区别是什么|差异|异同|不同之处|分别(是|为|要|从)"
+                                 r"|与.{1,12}(一样|相同)吗)")),
+    (Kind.REASONS, re.compile(r"(为什么|为何|什么原因|原因是什么|原因有哪些|原因[？?]?$|缘由|理由|之所以)")),
+    (Kind.MEASURES, re.compile(r"(措施|举措|办法|做法|怎么做|怎样做|如何.{0,4}(做|推进|推动|落实|加强|建设|实现|开展|优化|提升|解决)"
+                               r"|要怎么|该怎么|做哪些工作|哪些工作|哪些要求|什么要求|从哪几方面|从哪些方面|着手|路径)")),
+    (Kind.YES_NO, re.compile(r"(是否|有没有|是不是|能不能|会不会|可不可以|吗[？?。]?$)")),
+    (Kind.LIST, re.compile(r"(哪些|哪几|包括|包含|有几[个项条方]|哪[两二三四五六七八九十]|几大|几个方面|几点|是什么[？?]?$"
+                           r"|指的?是什么|指什么|什么.{0,4}(思路|原则|目标|方向|理念|方针))")),
+)
+
+
+def kind_of(question: str) -> Kind:
+    """kind_of("这份通知主要讲了什么？") -> SUMMARY; kind_of("采取了哪些措施？") -> MEASURES;
+    kind_of("有哪几个重点任务？") -> LIST; kind_of("增加值是多少？") -> FACT."""
+    q = question.strip()
+    for kind, rule in KIND_RULES:
+        if rule.search(q):
+            if kind == Kind.LIST and not _MANY.search(q) and asked_slot(q) != Slot.OTHER:
+                return Kind.FACT  # "是什么" after a single slot ("比重是什么") asks for one fact
+            return kind
+    return Kind.FACT
+
+
+_MANY = re.compile(r"(哪些|哪几|包括|包含|有几[个项条方]|哪[两二三四五六七八九十]|几大|几个方面|几点|指的?是什么|指什么|“"
+                   r"|思路|原则|理念|方针)")
+
+
+# words a list question asks with, that name no content: "有哪些措施", "从哪几方面"
+LIST_WORDS = re.compile(r"(措施|举措|办法|做法|方面|工作|要求|原因|内容|哪些|哪几|具体|主要|包括|包含|提出|有关|相关|什么|怎么|怎样|如何"
+                        r"|着手|讲话|报道|文章|文件|通知|发言|这篇|这份|该文|关于|意见|讲了|说了)+")
+_COUNT = re.compile(r"(?:哪|这|有)?([两二三四五六七八九十]|[2-9])(?:个|条|项|大|方面|点|种|类|件)")
+_NUM = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def count_asked(question: str) -> int | None:
+    """How many items a list question counts, None when it does not:
+    count_asked("主要短板有哪三个？") -> 3; count_asked("“四个突出”是哪些？") -> 4."""
+    m = _COUNT.search(question)
+    if not m:
+        return None
+    n = m.group(1)
+    return int(n) if n.isdigit() else _NUM[n]

@@ -1,0 +1,185 @@
+"""Answers as points: a list, the measures or the reasons a document enumerates, each point its own
+words with its citation.
+
+The documents write their lists out (一是…二是…, 一要…二要…, （一）…（二）…). A list question is
+answered by the enumeration whose introduction (the heading above it, the sentences before its
+first item) and items hold the question's words, near what retrieval found, all of its items in
+order; a question that counts ("哪三个") takes only an enumeration of that many. Each point is the
+item's first sentence, quoted as it stands, so a point is never a paraphrase; what decides is
+whether the enumeration is the one asked about (CHOOSE_COVER), and when none is, the question
+takes the ordinary path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.answer.citations import citation_of
+from assistant.answer.claims import has, terms
+from assistant.answer.context import BigramIdf
+from assistant.core.records import Chunk, Citation, Hit, Quote, Statement
+from assistant.text.chinese import normalize
+from assistant.text.enumerations import MARKER, Enumeration, enumerations
+from assistant.text.names import home_compatible, mentioned, names_in, places_in, titles_in
+from assistant.text.questions import LIST_WORDS, Kind, count_asked
+
+CHOOSE_COVER = 0.7  # share of the question's words (bigrams, by idf) its introduction must hold
+OUTLINE_STYLES = ("、", "（）", "第")
+OUTLINE_SHARE = 0.6  # a summary's outline divides at least this share of the document
+LEAD_MAX = 80  # a point longer than this is cut at a clause break: the item's head, not its paragraph
+ITEM_NAMED = 0.8  # share of an item's head the question repeats when it asks about that item
+HITS_READ = 8  # the leading hits whose documents' enumerations are considered
+
+
+@dataclass(frozen=True)
+class Points:
+    text: str  # the reply as shown: one point a line, each with its [n]
+    statements: list[Statement]
+    citations: list[Citation]
+    passages: list[Hit]  # [n] is passages[n-1]
+    source: str
+    complete: bool = True  # every item of the enumeration is a point
+
+
+@dataclass(frozen=True)
+class _Choice:
+    cover: float
+    rank: int
+    source: str
+    enumeration: Enumeration
+    text: str
+
+
+def _about(question: str) -> tuple[str, ...]:
+    """The question's own words, less the words that only ask for a list ("措施", "方面")."""
+    return tuple(t for t in terms(LIST_WORDS.sub("，", question)) if not LIST_WORDS.fullmatch(t))
+
+
+def _cover(words: tuple[str, ...], text: str, idf: BigramIdf) -> float:
+    """Share of the words found in the text, each weighted by its rarest bigram (数字经济 counts less
+    than 不够强 in a corpus about the digital economy); a missing word is credited by half its bigrams."""
+    total = got = 0.0
+    for w in words:
+        grams = [w[i:i + 2] for i in range(len(w) - 1)] or [w]
+        weight = max(idf(g) for g in grams)
+        total += weight
+        got += weight if has(w, text) else weight * 0.5 * sum(g in text for g in grams) / len(grams)
+    return got / total if total else 0.0
+
+
+def _frame(words: tuple[str, ...], e: Enumeration, text: str) -> list[str]:
+    """The words every item repeats ("…取得新突破", "国家高新区成为…"): the enumeration's own frame,
+    which speaks for the whole of it as its introduction does."""
+    leads = [normalize(i.lead(text)) for i in e.items]
+    return [w for w in words if all(has(w, lead) for lead in leads)]
+
+
+def _names_an_item(question: str, e: Enumeration, text: str) -> bool:
+    """The question names one of the items ("创新不够强的原因是什么" names 三是创新不够强): it asks
+    about that item, not for the list."""
+    q = normalize(question)
+    for item in e.items:
+        head = re.split(r"[，,：:]", MARKER.sub("", normalize(item.lead(text)), count=1), maxsplit=1)[0]
+        grams = {head[i:i + 2] for i in range(len(head) - 1)}
+        if len(grams) >= 2 and sum(g in q for g in grams) >= ITEM_NAMED * len(grams):
+            return True
+    return False
+
+
+def _named_ok(question: str, text: str, home: str) -> bool:
+    """Every name and place the question names stands in the text, or is where the document speaks
+    from ("我市" in a speech about 宁波): 九龙坡区's way is not 宁波's."""
+    q = normalize(question)
+    places = places_in(q)
+    return all(mentioned(n, text) for n in names_in(q) if not any(p in n for p in places)) and \
+        all(mentioned(p, text) or (home and home_compatible(home, p)) for p in places)
+
+
+def _whole_outline(e: Enumeration, text: str) -> bool:
+    """The document's own outline: headings that divide most of it (一、…二、…, （一）…, 第一…)."""
+    return e.style in OUTLINE_STYLES and (e.end - e.start) >= OUTLINE_SHARE * len(text.strip())
+
+
+def choose(question: str, kind: Kind, hits: Sequence[Hit], doc_text: Callable[[str], str],
+           idf: BigramIdf, home_at: Callable[[str, int], str]) -> _Choice | None:
+    """The enumeration that answers a list question, or None when no enumeration clearly does."""
+    words = _about(question)
+    if not words:
+        return None
+    wanted = count_asked(question)
+    titled = titles_in(question)
+    best: _Choice | None = None
+    texts: dict[str, str] = {}
+    for rank, hit in enumerate(hits[:HITS_READ]):
+        c = hit.chunk
+        if titled and not any(normalize(t) in normalize(f"{c.title} {c.source}") for t in titled):
+            continue  # a question about 《某文件》 is answered from that document alone
+        if c.source not in texts:
+            texts[c.source] = doc_text(c.source)
+        text = texts[c.source]
+        for e in enumerations(text):
+            if kind == Kind.SUMMARY and not _whole_outline(e, text):
+                continue
+            if kind != Kind.SUMMARY and (e.end <= c.start or e.start - len(e.intro) >= c.end):
+                continue  # neither it nor its introduction is what retrieval found
+            if wanted and len(e.items) != wanted:
+                continue
+            leads = normalize(" ".join(i.lead(text) for i in e.items))
+            around = normalize(" ".join((e.intro, c.title, *_frame(words, e, text))))
+            if kind == Kind.SUMMARY:
+                around += leads  # a question about a whole document is about all its parts
+            cover = _cover(words, around, idf)
+            if kind != Kind.SUMMARY and _names_an_item(question, e, text):
+                continue
+            if kind == Kind.SUMMARY:
+                cover = max(cover, CHOOSE_COVER if titled else 0.0)
+            if cover >= CHOOSE_COVER and _named_ok(question, around + leads, home_at(c.source, e.start)) \
+                    and (best is None or (cover, -rank) > (best.cover, -best.rank)):
+                best = _Choice(cover, rank, c.source, e, text)
+    return best
+
+
+def _point_span(text: str, start: int, lead_end: int) -> tuple[int, int]:
+    """The item's head: its first sentence, cut at a clause break when it runs long."""
+    if lead_end - start <= LEAD_MAX:
+        return start, lead_end
+    for i in range(start + 12, start + LEAD_MAX):
+        if text[i] in "，,：:":
+            return start, i
+    return start, start + LEAD_MAX
+
+
+def points_answer(question: str, kind: Kind, hits: Sequence[Hit], doc_text: Callable[[str], str],
+                  chunks_of: Callable[[str], list[Chunk]], idf: BigramIdf,
+                  home_at: Callable[[str, int], str]) -> Points | None:
+    """The enumeration that answers the question, as points with quotes, or None. `home_at(source,
+    offset)` is the place the document speaks of there ("我市" -> 宁波)."""
+    chosen = choose(question, kind, hits, doc_text, idf, home_at)
+    if chosen is None:
+        return None
+    chunks = sorted(chunks_of(chosen.source), key=lambda ch: ch.start)
+    passages: list[Hit] = []
+    statements: list[Statement] = []
+    citations: list[Citation] = []
+    lines: list[str] = []
+    for no, item in enumerate(chosen.enumeration.items, 1):
+        start, end = _point_span(chosen.text, item.start, item.lead_end)
+        home = next((ch for ch in chunks if ch.start <= start and end <= ch.end), None) \
+            or next((ch for ch in chunks if ch.start <= start < ch.end), None)
+        if home is None:
+            return None  # the index does not hold this part of the document: no partial list as if whole
+        end = min(end, home.end)
+        at = next((i for i, p in enumerate(passages) if p.chunk.chunk_id == home.chunk_id), None)
+        if at is None:
+            passages.append(Hit(home, 0.0))
+            at = len(passages) - 1
+        n = at + 1
+        quote = Quote(n, start - home.start, end - home.start, home.text[start - home.start:end - home.start],
+                      chosen_by_program=True)
+        statements.append(Statement(quote.text, (n,), True, quote=quote))
+        citations.append(citation_of(n, passages[at], False, quote))
+        lines.append(f"{no}. {quote.text.rstrip('。；;，,')}[{n}]")
+    head = f"共{len(lines)}点："
+    return Points("\n".join([head, *lines]), statements, citations, passages, chosen.source)
