@@ -7,7 +7,7 @@ import os
 
 from assistant.core.errors import Code
 from assistant.core.findings import Check
-from assistant.core.records import Unseen
+from assistant.core.records import Kind, Unseen
 
 REBUILD = "`assistant index PATH --index {folder} --rebuild`"
 
@@ -246,6 +246,18 @@ UNSEEN_ZH: dict[Unseen, str] = {
     Unseen.NOTES: "演讲者备注",
     Unseen.HIDDEN_SLIDE: "隐藏幻灯片",
     Unseen.INVISIBLE: "不可见文字",
+}
+
+
+# The kind of question recognised (core.records.Kind), as the page says it.
+KIND_ZH: dict[Kind, str] = {
+    Kind.FACT: "事实",
+    Kind.LIST: "列举",
+    Kind.MEASURES: "措施",
+    Kind.REASONS: "原因",
+    Kind.COMPARISON: "比较",
+    Kind.YES_NO: "是否",
+    Kind.SUMMARY: "概要",
 }
 
 

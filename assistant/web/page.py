@@ -38,6 +38,7 @@ CSS = """
 .badge { display: inline-block; font-size: 0.8em; border-radius: 10px; padding: 1px 8px; }
 .badge.ok { background: #dcfce7; color: #166534; } .badge.nf { background: #f3f4f6; color: #374151; }
 .badge.warn { background: #fef3c7; color: #92400e; } .badge.err { background: #fee2e2; color: #991b1b; }
+.kind { font-size: 0.8em; color: #6b7280; margin-left: 8px; }
 .badge.quote { background: #e0f2fe; color: #075985; }
 .badge.busy { background: #e0e7ff; color: #3730a3; }
 .unverified { color: #92400e; font-size: 0.92em; }

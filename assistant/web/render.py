@@ -11,6 +11,7 @@ from html import escape
 
 from assistant.answer.conversation import Turn
 from assistant.answer.present import where
+from assistant.core.messages import KIND_ZH
 from assistant.core.records import Answer, Citation, Hit, Phase, ScanPage, Status
 from assistant.ingest.readers import Skip, Skipped
 
@@ -165,6 +166,8 @@ def turn_html(turn: Turn) -> str:
                      f'{escape(" ".join(f"{k}={v}" for k, v in turn.filters.items()))}</div>')
     parts.append(f'<div class="a">{badge(turn)}')
     a = turn.answer
+    if a is not None:
+        parts.append(f'<span class="kind" data-kind="{a.kind}">问题类型：{KIND_ZH[a.kind]}</span>')
     if turn.phase == Phase.ERROR:
         parts.append(f'<div class="body">{escape(turn.error)}</div>')
     elif a is not None:

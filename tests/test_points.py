@@ -1,0 +1,127 @@
+"""Questions that are not one fact: their kind, the enumerations documents write out, and answers
+given as points, each the document's own words with its citation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.answer.pipeline import Assistant
+from assistant.core.records import Kind
+from assistant.index.store import Index
+from assistant.text.enumerations import enumerations
+from assistant.text.questions import count_asked, kind_of
+
+from .fakes import ScriptedGenerator
+
+# Our own fixture: a work plan with an outline and enumerations in three styles.
+PLAN = (
+    "关于做好2025年防汛工作的实施方案\n"
+    "为切实做好今年防汛工作，确保安全度汛，制定本方案。\n"
+    "一、总体要求\n"
+    "坚持人民至上、生命至上，立足防大汛、抗大洪、抢大险。\n"
+    "二、主要任务\n"
+    "（一）加强隐患排查。汛前要全面排查河道、水库和地质灾害点。一要排查43座水闸的启闭设施。"
+    "二要排查12处易涝点的排水能力。三要排查山洪沟道的行洪障碍。\n"
+    "（二）做好物资储备。各镇要备足沙袋、救生衣、抽水泵等物资，物资清单报区应急局备案。\n"
+    "（三）落实值班值守。汛期实行24小时值班，带班领导和值班人员必须在岗在位。\n"
+    "三、保障措施\n"
+    "目前防汛工作主要存在三方面问题：一是预警信息发布不够及时。二是部分镇物资储备不足。三是基层抢险队伍专业化程度不高。"
+    "各镇要对照问题抓好整改。\n"
+)
+
+
+@pytest.mark.parametrize("question,kind", [
+    ("这份方案主要讲了什么？", Kind.SUMMARY),
+    ("《关于做好2025年防汛工作的实施方案》主要内容是什么？", Kind.SUMMARY),
+    ("汛前隐患排查采取了哪些措施？", Kind.MEASURES),
+    ("如何统筹推进物资储备？", Kind.MEASURES),
+    ("主要任务包括哪几个方面？", Kind.LIST),
+    ("“三方面问题”指的是什么？", Kind.LIST),
+    ("为什么要实行24小时值班？", Kind.REASONS),
+    ("甲镇和乙镇的物资储备相比有什么不同？", Kind.COMPARISON),
+    ("汛期是否实行24小时值班？", Kind.YES_NO),
+    ("要排查多少座水闸？", Kind.FACT),
+    ("物资清单报哪个单位备案？", Kind.FACT),
+    ("廊坊市形成了哪些比较优势？", Kind.LIST),
+])
+def test_a_question_has_a_kind(question, kind):
+    assert kind_of(question) is kind
+
+
+def test_a_list_question_may_count_its_items():
+    assert count_asked("主要存在哪三方面问题？") == 3
+    assert count_asked("“四个突出”是哪些？") == 4
+    assert count_asked("主要任务有哪些？") is None
+
+
+def test_enumerations_in_every_style_with_what_introduces_them():
+    found = {e.style: e for e in enumerations(PLAN)}
+    assert set(found) == {"、", "（）", "要", "是"}
+    outline = found["、"]
+    assert [i.lead(PLAN) for i in outline.items] == ["一、总体要求", "二、主要任务", "三、保障措施"]
+    tasks = found["（）"]
+    assert [i.lead(PLAN) for i in tasks.items] == ["（一）加强隐患排查", "（二）做好物资储备", "（三）落实值班值守"]
+    assert "二、主要任务" in tasks.intro and tasks.end == PLAN.index("三、保障措施")
+    checks = found["要"]
+    assert [i.lead(PLAN) for i in checks.items][0] == "一要排查43座水闸的启闭设施"
+    assert "（一）加强隐患排查。" in checks.intro  # the paragraph's first sentence says what it lists
+    problems = found["是"]
+    assert "三方面问题" in problems.intro and problems.items[-1].lead(PLAN) == "三是基层抢险队伍专业化程度不高"
+    assert not [e for e in enumerations("一是一个例子。这不是列举。") if len(e.items) > 1]
+
+
+@pytest.fixture
+def plan_index(settings, embedder, tmp_path):
+    docs = tmp_path / "plan"
+    docs.mkdir()
+    (docs / "防汛方案.txt").write_text(PLAN, "utf-8")
+    s = settings.with_overrides(chunk_size=120, chunk_overlap=20)
+    Index(s.index_dir).update([str(docs)], embedder, chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap)
+    return s
+
+
+@pytest.mark.parametrize("question,first,n", [
+    ("隐患排查要排查哪些方面？", "一要排查43座水闸的启闭设施", 3),
+    ("防汛工作主要存在哪三方面问题？", "一是预警信息发布不够及时", 3),
+    ("防汛工作的主要任务包括哪几个方面？", "（一）加强隐患排查", 3),
+    ("《关于做好2025年防汛工作的实施方案》主要讲了什么？", "一、总体要求", 3),
+])
+def test_a_list_the_document_writes_out_is_answered_whole_each_point_quoted(plan_index, embedder, question,
+                                                                           first, n):
+    gen = ScriptedGenerator("资料中没有找到相关内容。")
+    a = Assistant(plan_index, embedder=embedder, generator=gen).ask(question)
+    assert a.status == "answered" and not gen.prompts  # the program copied the list; the model was not asked
+    assert a.answer.startswith(f"共{n}点：") and a.answer.count("\n") == n
+    assert len(a.statements) == n and all(s.supported and s.quote for s in a.statements)
+    assert a.statements[0].text == first
+    for s, c in zip(a.statements, a.citations, strict=True):
+        assert PLAN[c.start:c.end] == c.quote == s.quote.text  # each point is the document's own words
+        assert f"[{c.n}]" in a.answer
+    d = a.to_dict()
+    assert d["kind"] == kind_of(question) and json.dumps(d, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("question", [
+    "预警信息发布不够及时的原因是什么？",  # names one item: it asks about the item, not for the list
+    "海淀区防汛工作主要存在哪三方面问题？",  # another place's problems are not this plan's
+    "防汛工作主要存在哪五方面问题？",  # counts five: the plan lists three
+])
+def test_a_list_that_does_not_answer_the_question_is_not_given(plan_index, embedder, question):
+    gen = ScriptedGenerator("资料中没有找到相关内容。")
+    a = Assistant(plan_index, embedder=embedder, generator=gen).ask(question)
+    assert a.status == "not_found" and not a.citations  # the ordinary path: the model (or the gate) refused
+
+
+def test_another_places_list_is_not_given_for_the_place_asked(plan_index, embedder):
+    from assistant.answer.points import choose
+    from assistant.text.names import places_in
+
+    a = Assistant(plan_index, embedder=embedder, generator=ScriptedGenerator(""))
+    parts = a._loaded()
+    q = "海淀区防汛工作主要存在哪三方面问题？"
+    assert places_in(q)
+    hits = a.search(q)
+    assert choose(q, Kind.LIST, hits, parts.state.doc_text, parts.idf, lambda s, at: "") is None
+    assert choose(q.replace("海淀区", ""), Kind.LIST, hits, parts.state.doc_text, parts.idf, lambda s, at: "")
