@@ -275,3 +275,40 @@ def test_batch_tab_answers_an_uploaded_table_in_the_line(built, embedder, tmp_pa
     assert "无法开始" in msg and "从头重新回答" in msg and out is None
     msg, out = app.batch(str(up), "", True, lambda *a, **k: None)
     assert "共 2 题" in msg
+
+
+def test_this_notice_points_at_the_document_the_last_answer_cited_not_at_its_question(built, embedder):
+    from assistant.answer.conversation import cited_last
+
+    gen = ScriptedGenerator(cite("全区共有危险化学品企业27家"))
+    a = Assistant(built, embedder=embedder, generator=gen)
+    first = Turn("全区危险化学品企业有多少家？")
+    list(run_turn(a, first, []))
+    notice = first.answer.citations[0].source
+    assert notice.endswith("安全检查通知.txt") and cited_last([first]) == notice
+    second = Turn("这份通知主要讲了什么？")
+    asked = len(gen.prompts)
+    list(run_turn(a, second, history_of([first]), cited=cited_last([first])))
+    assert second.query == "这份通知主要讲了什么？" and not second.rewritten  # not "…有多少家危险化学品企业"
+    assert second.scope == notice and second.answer.scope == notice
+    assert {h.chunk.source for h in second.hits} == {notice}
+    assert second.answer.kind == "summary" and second.answer.status == "answered"
+    assert second.answer.answer.startswith("共3点：") and "一、检查时间" in second.answer.answer
+    assert len(gen.prompts) == asked  # the outline is copied, the model is not asked
+    assert "只在这份文件中查找：安全检查通知.txt" in conversation_html([first, second])
+    assert 'data-kind="summary"' in conversation_html([second])
+
+
+def test_a_question_that_names_a_document_is_answered_from_it_alone(built, embedder):
+    from assistant.answer.scope import DocRef, named_document
+
+    docs = [DocRef("/d/安全检查通知.txt", "关于开展2025年度安全生产大检查的通知", "安监〔2025〕3号"),
+            DocRef("/d/工作总结.md", "区政府2024年工作总结")]
+    assert named_document("《区政府2024年工作总结》中新增就业岗位多少个？", docs) == "/d/工作总结.md"
+    assert named_document("安监〔2025〕3号要求什么时候报送总结？", docs) == "/d/安全检查通知.txt"
+    assert named_document("安全检查通知里的联系人是谁？", docs) == "/d/安全检查通知.txt"
+    assert named_document("新增就业岗位多少个？", docs) == ""
+    gen = ScriptedGenerator(cite("新增就业岗位1.2万个"))
+    ans = Assistant(built, embedder=embedder, generator=gen).ask("《区政府2024年工作总结》中新增就业岗位多少个？")
+    assert ans.scope.endswith("工作总结.md") and {h.chunk.source for h in ans.hits} == {ans.scope}
+    assert ans.status == "answered" and ans.to_dict()["scope"] == ans.scope

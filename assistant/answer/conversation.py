@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from assistant.answer.followup import standalone
-from assistant.answer.pipeline import Assistant, Done, Restart, Retrieved, Token, check_question
+from assistant.answer.pipeline import Assistant, Done, Progress, Restart, Retrieved, Token, check_question
 from assistant.answer.present import citation_line, hit_line, zh_error
+from assistant.answer.scope import points_back
 from assistant.core.errors import AssistantError
 from assistant.core.records import Answer, Hit, Phase, Status
 
@@ -35,6 +36,7 @@ class Turn:
     ahead: int = 0  # questions in line before it while it waits
     scans: dict = field(default_factory=dict)  # passage n -> (image URL, ScanPage): cited scanned pages
     filters: dict = field(default_factory=dict)  # official-document marks the answer must come from (年份=2024)
+    scope: str = ""  # the one document answered from: named by the question, or "这份通知" after a citation
 
     @property
     def rewritten(self) -> bool:
@@ -46,9 +48,20 @@ def history_of(turns: list[Turn]) -> list[str]:
     return [t.query for t in turns if t.query and t.phase in (Phase.DONE, Phase.STOPPED)]
 
 
+def cited_last(turns: list[Turn]) -> str:
+    """The document the latest answered turn cited first ("" when none did): what "这份通知" means."""
+    for t in reversed(turns):
+        if t.answer is not None and t.answer.citations:
+            return t.answer.citations[0].source
+    return ""
+
+
 def run_turn(assistant: Assistant, turn: Turn, history: list[str], *, top_k: int | None = None,
-             stop: Callable[[], bool] = lambda: False) -> Iterator[Turn]:
-    """Rewrite, search and answer one turn, yielding the turn after every change."""
+             stop: Callable[[], bool] = lambda: False, cited: str = "") -> Iterator[Turn]:
+    """Rewrite, search and answer one turn, yielding the turn after every change.
+
+    A question that points at a document ("这份通知主要讲了什么？") after an answer that cited one
+    (`cited`) is asked of that document as typed: it is not rewritten into the previous question."""
     turn.started = time.perf_counter()
     if stop():  # stopped while it waited in line
         turn.phase = Phase.STOPPED
@@ -56,7 +69,9 @@ def run_turn(assistant: Assistant, turn: Turn, history: list[str], *, top_k: int
         return
     try:
         q = check_question(turn.question)
-        if history:
+        if cited and points_back(q):
+            turn.scope, turn.query = cited, q
+        elif history:
             turn.phase = Phase.REWRITING
             yield turn
             turn.query = standalone(q, history, assistant.generator)
@@ -68,7 +83,7 @@ def run_turn(assistant: Assistant, turn: Turn, history: list[str], *, top_k: int
             return
         turn.phase = Phase.SEARCHING
         yield turn
-        events = assistant.stream(turn.query, top_k, filters=turn.filters or None)
+        events = assistant.stream(turn.query, top_k, filters=turn.filters or None, scope=turn.scope)
         try:
             for ev in events:
                 if stop():
@@ -83,8 +98,11 @@ def run_turn(assistant: Assistant, turn: Turn, history: list[str], *, top_k: int
                     turn.text += ev.text
                 elif isinstance(ev, Restart):
                     turn.text, turn.note = "", ev.reason
+                elif isinstance(ev, Progress):
+                    turn.note = f"正在概括全文：已读完第 {ev.done}/{ev.total} 部分"
                 elif isinstance(ev, Done):
                     turn.answer, turn.text, turn.phase = ev.answer, ev.answer.answer, Phase.DONE
+                    turn.scope = ev.answer.scope
                 yield turn
         finally:
             events.close()  # a stop ends the model's generation at once and frees it

@@ -14,11 +14,13 @@ from assistant.answer.gate import gate
 from assistant.answer.generation import GenerationStats, Generator, LlamaGenerator
 from assistant.answer.marks import recite, tidy_citations
 from assistant.answer.numbering import Sentences
-from assistant.answer.points import points_answer
+from assistant.answer.points import as_points, points_answer
 from assistant.answer.prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_messages, numbered_passages
 from assistant.answer.quoting import quote_instead
 from assistant.answer.remote import RemoteGenerator
 from assistant.answer.retrieval import Retriever
+from assistant.answer.scope import DocRef, named_document, unnamed
+from assistant.answer.summary import SummaryCache, reduce, summarize
 from assistant.answer.verdict import unanswered
 from assistant.core import models
 from assistant.core.config import Settings
@@ -58,11 +60,19 @@ class Restart:
 
 
 @dataclass
+class Progress:
+    """A long answer's progress: a summary has mapped `done` of the document's `total` parts."""
+
+    done: int
+    total: int
+
+
+@dataclass
 class Done:
     answer: Answer
 
 
-Event = Retrieved | Token | Restart | Done
+Event = Retrieved | Token | Restart | Progress | Done
 
 
 @dataclass(frozen=True)
@@ -239,6 +249,11 @@ class Assistant:
     def search(self, question: str, top_k: int | None = None, *, filters: dict[str, str] | None = None) -> list[Hit]:
         return self.retriever.search(check_question(question), top_k, allowed=self.allowed(filters))
 
+    def documents(self) -> list[DocRef]:
+        """The indexed documents as a question may name them: source, title, 发文字号."""
+        docs = getattr(self._loaded().state, "docs", {})
+        return [DocRef(d.source, d.title, (getattr(d, "marks", {}) or {}).get("发文字号", "")) for d in docs.values()]
+
     def allowed(self, filters: dict[str, str] | None) -> set[int] | None:
         """Chunk rows of the documents whose official marks match every filter (None: no filter)."""
         if not filters:
@@ -274,26 +289,37 @@ class Assistant:
                 return event.answer
         raise AssertionError("stream ended without an answer")  # pragma: no cover
 
-    def stream(self, question: str, top_k: int | None = None, *,
-               hits: list[Hit] | None = None, filters: dict[str, str] | None = None) -> Iterator[Event]:
-        """Retrieved, then Token pieces as the model writes, then Done with the checked answer."""
+    def stream(self, question: str, top_k: int | None = None, *, hits: list[Hit] | None = None,
+               filters: dict[str, str] | None = None, scope: str = "") -> Iterator[Event]:
+        """Retrieved, then Token pieces as the model writes, then Done with the checked answer.
+
+        `scope` is the one document to answer from (a conversation's "这份通知"); without it, a
+        question that names a document (《title》, 发文字号, file name) is answered from that one."""
         q = check_question(question)
         t0 = time.perf_counter()
         parts = self._loaded()
+        scope = scope or named_document(q, self.documents())
         if hits is None:
-            hits = parts.retriever.search(q, top_k, allowed=self.allowed(filters))
+            allowed = self.allowed(filters)
+            if scope:
+                allowed = parts.state.rows_of({scope}) & allowed if allowed is not None \
+                    else parts.state.rows_of({scope})
+            hits = parts.retriever.search(q, top_k, allowed=allowed)
         timings = Timings(retrieve_ms=(time.perf_counter() - t0) * 1000)
         yield Retrieved(q, hits)
-        reason = gate(q, hits, parts.state.mentions, min_dense=self.settings.min_dense)
+        kind = kind_of(q)
+        named = next((d for d in self.documents() if d.source == scope), None) if scope else None
+        reason = gate(unnamed(q, named) if scope else q, hits, parts.state.mentions, min_dense=self.settings.min_dense)
         if reason:
             timings.total_ms = (time.perf_counter() - t0) * 1000
             yield Done(Answer(q, Status.NOT_FOUND, f"{NOT_FOUND_TEXT}（{reason}）", hits=hits,
-                              timings=timings, reason=Reason.RETRIEVAL_GATE))
+                              timings=timings, reason=Reason.RETRIEVAL_GATE, kind=kind, scope=scope))
             return
-        kind = kind_of(q)
-        listed = self._points(q, kind, hits, timings, t0) if kind.points else None
+        listed = self._points(q, kind, hits, timings, t0, bool(scope)) if kind.points else None
+        if listed is None and kind == Kind.SUMMARY and scope:
+            listed = yield from self._summary(q, scope, hits, timings, t0)
         if listed is not None:
-            yield Done(listed)
+            yield Done(replace(listed, scope=scope))
             return
         s = self.settings
         passages = select(q, hits, parts.idf, budget=s.passage_chars, per_hit=s.passage_chars_per_hit)
@@ -314,15 +340,39 @@ class Assistant:
         if answer.reason == Reason.UNVERIFIED:
             answer = self._quote_instead(answer, first)
         timings.total_ms = (time.perf_counter() - t0) * 1000
-        yield Done(replace(answer, kind=kind))
+        yield Done(replace(answer, kind=kind, scope=scope))
 
-    def _points(self, q: str, kind: Kind, hits: list[Hit], timings: Timings, t0: float) -> Answer | None:
+    def _summary(self, q: str, source: str, hits: list[Hit], timings: Timings, t0: float):
+        """One document summarised part by part (Progress after each), every point a sentence of it;
+        cached per document version. Returns the Answer, or None when nothing could be quoted."""
+        parts = self._loaded()
+        state = parts.state
+        text = state.doc_text(source)
+        cache = SummaryCache(self.settings.index_dir / "summaries")
+        spans = cache.get(text)
+        if spans is None:
+            found = []
+            for done, total, point in summarize(text, parts.idf):
+                found.append(point)
+                yield Progress(done, total)
+            spans = reduce(text, found)
+            cache.put(text, spans)
+        points = as_points(source, [(s.start, s.end) for s in spans],
+                           [state.chunks[r] for r in sorted(state.rows_of({source}))])
+        if points is None:
+            return None
+        timings.total_ms = (time.perf_counter() - t0) * 1000
+        return Answer(q, Status.ANSWERED, points.text, citations=points.citations, hits=hits,
+                      passages=points.passages, statements=points.statements, timings=timings, kind=Kind.SUMMARY)
+
+    def _points(self, q: str, kind: Kind, hits: list[Hit], timings: Timings, t0: float,
+                scoped: bool) -> Answer | None:
         """The enumeration a document writes out that answers a list question, as quoted points."""
         parts = self._loaded()
         state = parts.state
         found = points_answer(q, kind, hits, state.doc_text,
                               lambda source: [state.chunks[r] for r in sorted(state.rows_of({source}))],
-                              parts.idf, lambda source, at: parts.home_at(source, at))
+                              parts.idf, lambda source, at: parts.home_at(source, at), scoped)
         if found is None:
             return None
         timings.total_ms = (time.perf_counter() - t0) * 1000

@@ -22,6 +22,7 @@ from assistant.answer.context import BigramIdf
 from assistant.core.records import Chunk, Citation, Hit, Quote, Statement
 from assistant.text.chinese import normalize
 from assistant.text.enumerations import MARKER, Enumeration, enumerations
+from assistant.text.injection import suspect_spans
 from assistant.text.names import home_compatible, mentioned, names_in, places_in, titles_in
 from assistant.text.questions import LIST_WORDS, Kind, count_asked
 
@@ -103,13 +104,15 @@ def _whole_outline(e: Enumeration, text: str) -> bool:
 
 
 def choose(question: str, kind: Kind, hits: Sequence[Hit], doc_text: Callable[[str], str],
-           idf: BigramIdf, home_at: Callable[[str, int], str]) -> _Choice | None:
-    """The enumeration that answers a list question, or None when no enumeration clearly does."""
+           idf: BigramIdf, home_at: Callable[[str, int], str], scoped: bool = False) -> _Choice | None:
+    """The enumeration that answers a list question, or None when no enumeration clearly does.
+    `scoped`: the hits are one document's, the one the question is about."""
     words = _about(question)
-    if not words:
+    titled = titles_in(question)
+    whole = kind == Kind.SUMMARY and (scoped or bool(titled))  # a question about one named document
+    if not words and not whole:
         return None
     wanted = count_asked(question)
-    titled = titles_in(question)
     best: _Choice | None = None
     texts: dict[str, str] = {}
     for rank, hit in enumerate(hits[:HITS_READ]):
@@ -133,8 +136,8 @@ def choose(question: str, kind: Kind, hits: Sequence[Hit], doc_text: Callable[[s
             cover = _cover(words, around, idf)
             if kind != Kind.SUMMARY and _names_an_item(question, e, text):
                 continue
-            if kind == Kind.SUMMARY:
-                cover = max(cover, CHOOSE_COVER if titled else 0.0)
+            if whole:
+                cover = max(cover, CHOOSE_COVER)
             if cover >= CHOOSE_COVER and _named_ok(question, around + leads, home_at(c.source, e.start)) \
                     and (best is None or (cover, -rank) > (best.cover, -best.rank)):
                 best = _Choice(cover, rank, c.source, e, text)
@@ -153,19 +156,27 @@ def _point_span(text: str, start: int, lead_end: int) -> tuple[int, int]:
 
 def points_answer(question: str, kind: Kind, hits: Sequence[Hit], doc_text: Callable[[str], str],
                   chunks_of: Callable[[str], list[Chunk]], idf: BigramIdf,
-                  home_at: Callable[[str, int], str]) -> Points | None:
+                  home_at: Callable[[str, int], str], scoped: bool = False) -> Points | None:
     """The enumeration that answers the question, as points with quotes, or None. `home_at(source,
     offset)` is the place the document speaks of there ("我市" -> 宁波)."""
-    chosen = choose(question, kind, hits, doc_text, idf, home_at)
+    chosen = choose(question, kind, hits, doc_text, idf, home_at, scoped)
     if chosen is None:
         return None
-    chunks = sorted(chunks_of(chosen.source), key=lambda ch: ch.start)
+    spans = [_point_span(chosen.text, i.start, i.lead_end) for i in chosen.enumeration.items]
+    hidden = suspect_spans(chosen.text)
+    if any(a < e and s < b for s, e in spans for a, b in hidden):
+        return None  # an item written to a program: the ordinary path hides it from the model
+    return as_points(chosen.source, spans, chunks_of(chosen.source))
+
+
+def as_points(source: str, spans: Sequence[tuple[int, int]], chunks: Sequence[Chunk]) -> Points | None:
+    """Spans of one document's text as numbered points, each quoted from the chunk that holds it."""
+    chunks = sorted(chunks, key=lambda ch: ch.start)
     passages: list[Hit] = []
     statements: list[Statement] = []
     citations: list[Citation] = []
     lines: list[str] = []
-    for no, item in enumerate(chosen.enumeration.items, 1):
-        start, end = _point_span(chosen.text, item.start, item.lead_end)
+    for no, (start, end) in enumerate(spans, 1):
         home = next((ch for ch in chunks if ch.start <= start and end <= ch.end), None) \
             or next((ch for ch in chunks if ch.start <= start < ch.end), None)
         if home is None:
@@ -181,5 +192,6 @@ def points_answer(question: str, kind: Kind, hits: Sequence[Hit], doc_text: Call
         statements.append(Statement(quote.text, (n,), True, quote=quote))
         citations.append(citation_of(n, passages[at], False, quote))
         lines.append(f"{no}. {quote.text.rstrip('。；;，,')}[{n}]")
-    head = f"共{len(lines)}点："
-    return Points("\n".join([head, *lines]), statements, citations, passages, chosen.source)
+    if not lines:
+        return None
+    return Points("\n".join([f"共{len(lines)}点：", *lines]), statements, citations, passages, source)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 
 from assistant.core.errors import AssistantError
-from assistant.core.records import Answer, Citation, Hit, Status
+from assistant.core.messages import KIND_ZH
+from assistant.core.records import Answer, Citation, Hit, Kind, Status
 
 
 def short_quote(text: str, limit: int = 80) -> str:
@@ -43,6 +44,9 @@ def hit_line(n: int, h: Hit, limit: int = 80) -> str:
 def answer_text(a: Answer) -> str:
     """The answer for a terminal: text, unverified statements, then numbered sources."""
     lines = [a.answer]
+    if a.kind != Kind.FACT or a.scope:
+        said = [f"问题类型：{KIND_ZH[a.kind]}"] + ([f"只依据：{os.path.basename(a.scope)}"] if a.scope else [])
+        lines.append("（" + "；".join(said) + "）")
     for s in a.unverified:
         lines.append(f"  ⚠ 未能核实：{s.text}（{s.problem}）")
     if a.citations:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from assistant.answer.library import Library
-from assistant.answer.pipeline import Assistant, check_question
+from assistant.answer.pipeline import Assistant, Done, Progress, check_question
 from assistant.answer.present import answer_text, hit_line
 from assistant.cli.doctor import cmd_doctor  # noqa: F401 - the CLI finds each command here
 from assistant.core import models
@@ -124,12 +124,22 @@ def cmd_search(args: argparse.Namespace, s: Settings) -> int:
     return 0
 
 
+def _ask_showing_progress(assistant: Assistant, question: str, filters: dict[str, str] | None):
+    """The answer, with a long answer's progress (a summary's parts) on stderr; Ctrl-C stops it."""
+    for event in assistant.stream(question, filters=filters):
+        if isinstance(event, Progress):
+            print(f"正在概括全文：已读完第 {event.done}/{event.total} 部分（Ctrl-C 停止）", file=sys.stderr, flush=True)
+        elif isinstance(event, Done):
+            return event.answer
+    raise AssertionError("stream ended without an answer")  # pragma: no cover
+
+
 def cmd_ask(args: argparse.Namespace, s: Settings) -> int:
     filters = parse_filters(args.filter)
     assistant = Assistant(s)
     check_question(args.question)  # a bad question fails before anything loads
     assistant.warm_up()
-    a = assistant.ask(args.question, filters=filters)
+    a = _ask_showing_progress(assistant, args.question, filters)
     if args.json:
         _dump({**a.to_dict(), "filters": filters,
                "marks": {c.source: assistant.marks_of(c.source) for c in a.citations}})

@@ -274,6 +274,7 @@ class Answer:
     why: Finding | None = None  # what the check found, when the reply was set aside as unverified
     draft: str = ""  # the model's raw text; differs from `answer` when the checker overrode it
     kind: Kind = Kind.FACT  # the form of question recognised (text.questions.kind_of)
+    scope: str = ""  # the one document the question was answered from, when it named one or pointed at one
 
     @property
     def unverified(self) -> list[Statement]:
@@ -293,4 +294,5 @@ class Answer:
             "why": self.why.to_dict() if self.why else None,
             "draft": self.draft,
             "kind": self.kind,
+            "scope": self.scope,
         }

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from html import escape
 from pathlib import Path
 
-from assistant.answer.conversation import Turn, history_of, run_turn, to_markdown
+from assistant.answer.conversation import Turn, cited_last, history_of, run_turn, to_markdown
 from assistant.answer.library import Library
 from assistant.answer.pipeline import Assistant, answer_slots, check_question, make_generator
 from assistant.answer.present import zh_error
@@ -88,8 +88,10 @@ class ChatApp:
                 turn.ahead = ahead
                 yield conversation_html(turns), turns
             turn.ahead = 0
-            history = history_of(turns[: turns.index(turn)])
-            for _ in run_turn(self.assistant, turn, history, top_k=int(top_k), stop=stopped):
+            earlier = turns[: turns.index(turn)]
+            history = history_of(earlier)
+            for _ in run_turn(self.assistant, turn, history, top_k=int(top_k), stop=stopped,
+                              cited=cited_last(earlier)):
                 if turn.answer is not None and not turn.scans:
                     turn.scans = self.scans(turn.answer)
                 yield conversation_html(turns), turns

@@ -6,6 +6,7 @@ is the page's own. A citation link carries `data-p`, the id of the passage it op
 
 from __future__ import annotations
 
+import os
 import re
 from html import escape
 
@@ -161,6 +162,8 @@ def turn_html(turn: Turn) -> str:
              f'<div class="q"><span class="who">问</span>{escape(turn.question)}</div>']
     if turn.rewritten:
         parts.append(f'<div class="searched">按上下文检索：{escape(turn.query)}</div>')
+    if turn.scope:
+        parts.append(f'<div class="searched">只在这份文件中查找：{escape(os.path.basename(turn.scope))}</div>')
     if turn.filters:
         parts.append('<div class="searched">只在这些公文中查找：'
                      f'{escape(" ".join(f"{k}={v}" for k, v in turn.filters.items()))}</div>')
