@@ -14,7 +14,7 @@ from assistant.answer.gate import gate
 from assistant.answer.generation import GenerationStats, Generator, LlamaGenerator
 from assistant.answer.marks import recite, tidy_citations
 from assistant.answer.numbering import Sentences
-from assistant.answer.points import as_points, points_answer
+from assistant.answer.points import POINTS_HITS, as_points, points_answer
 from assistant.answer.prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_messages, numbered_passages
 from assistant.answer.quoting import quote_instead
 from assistant.answer.remote import RemoteGenerator
@@ -299,11 +299,10 @@ class Assistant:
         t0 = time.perf_counter()
         parts = self._loaded()
         scope = scope or named_document(q, self.documents())
+        allowed = self.allowed(filters)
+        if scope:
+            allowed = parts.state.rows_of({scope}) & allowed if allowed is not None else parts.state.rows_of({scope})
         if hits is None:
-            allowed = self.allowed(filters)
-            if scope:
-                allowed = parts.state.rows_of({scope}) & allowed if allowed is not None \
-                    else parts.state.rows_of({scope})
             hits = parts.retriever.search(q, top_k, allowed=allowed)
         timings = Timings(retrieve_ms=(time.perf_counter() - t0) * 1000)
         yield Retrieved(q, hits)
@@ -315,7 +314,7 @@ class Assistant:
             yield Done(Answer(q, Status.NOT_FOUND, f"{NOT_FOUND_TEXT}（{reason}）", hits=hits,
                               timings=timings, reason=Reason.RETRIEVAL_GATE, kind=kind, scope=scope))
             return
-        listed = self._points(q, kind, hits, timings, t0, bool(scope)) if kind.points else None
+        listed = self._points(q, kind, allowed, timings, t0, bool(scope)) if kind.points else None
         if listed is None and kind == Kind.SUMMARY and scope:
             listed = yield from self._summary(q, scope, hits, timings, t0)
         if listed is not None:
@@ -365,11 +364,13 @@ class Assistant:
         return Answer(q, Status.ANSWERED, points.text, citations=points.citations, hits=hits,
                       passages=points.passages, statements=points.statements, timings=timings, kind=Kind.SUMMARY)
 
-    def _points(self, q: str, kind: Kind, hits: list[Hit], timings: Timings, t0: float,
+    def _points(self, q: str, kind: Kind, allowed: set[int] | None, timings: Timings, t0: float,
                 scoped: bool) -> Answer | None:
-        """The enumeration a document writes out that answers a list question, as quoted points."""
+        """The enumeration a document writes out that answers a list question, as quoted points. The
+        enumeration may sit beyond the passages a fact needs: more of them are searched (POINTS_HITS)."""
         parts = self._loaded()
         state = parts.state
+        hits = parts.retriever.search(q, max(POINTS_HITS, self.settings.top_k), allowed=allowed)
         found = points_answer(q, kind, hits, state.doc_text,
                               lambda source: [state.chunks[r] for r in sorted(state.rows_of({source}))],
                               parts.idf, lambda source, at: parts.home_at(source, at), scoped)

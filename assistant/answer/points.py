@@ -31,7 +31,8 @@ OUTLINE_STYLES = ("、", "（）", "第")
 OUTLINE_SHARE = 0.6  # a summary's outline divides at least this share of the document
 LEAD_MAX = 80  # a point longer than this is cut at a clause break: the item's head, not its paragraph
 ITEM_NAMED = 0.8  # share of an item's head the question repeats when it asks about that item
-HITS_READ = 8  # the leading hits whose documents' enumerations are considered
+POINTS_HITS = 12  # passages searched for the enumeration that answers a list question
+HITS_READ = POINTS_HITS  # the leading hits whose documents' enumerations are considered
 
 
 @dataclass(frozen=True)
@@ -139,9 +140,22 @@ def choose(question: str, kind: Kind, hits: Sequence[Hit], doc_text: Callable[[s
             if whole:
                 cover = max(cover, CHOOSE_COVER)
             if cover >= CHOOSE_COVER and _named_ok(question, around + leads, home_at(c.source, e.start)) \
-                    and (best is None or (cover, -rank) > (best.cover, -best.rank)):
+                    and (best is None or _better(_Choice(cover, rank, c.source, e, text), best)):
                 best = _Choice(cover, rank, c.source, e, text)
     return best
+
+
+def _better(new: _Choice, old: _Choice) -> bool:
+    """Better cover first. At equal cover within one document, a heading's own parts ((一)…(五)) come
+    before a list inside one of them or beside them under the same heading; otherwise the better
+    retrieved."""
+    if round(new.cover, 3) != round(old.cover, 3):
+        return new.cover > old.cover
+    a, b = new.enumeration, old.enumeration
+    nested = a.start <= b.start < a.end or b.start <= a.start < b.end
+    if new.source == old.source and (nested or a.heading and a.heading == b.heading):
+        return a.style in OUTLINE_STYLES and b.style not in OUTLINE_STYLES
+    return new.rank < old.rank
 
 
 def _point_span(text: str, start: int, lead_end: int) -> tuple[int, int]:

@@ -51,6 +51,7 @@ class Enumeration:
     style: str
     items: tuple[Item, ...]
     intro: str  # the heading above it and the words just before its first item
+    heading: str = ""  # the heading line nearest above its first item
 
     @property
     def start(self) -> int:
@@ -98,7 +99,7 @@ def _close(text: str, style: str, starts: list[int], found: list[Enumeration]) -
             end = _last_end(text, at, heading)
         lead = _LEAD_END.search(text, at, end)
         items.append(Item(at, end, lead.start() if lead else end))
-    found.append(Enumeration(style, tuple(items), intro_of(text, starts[0])))
+    found.append(Enumeration(style, tuple(items), intro_of(text, starts[0]), heading_above(text, starts[0])))
 
 
 def _last_end(text: str, at: int, heading: bool) -> int:
@@ -110,6 +111,13 @@ def _last_end(text: str, at: int, heading: bool) -> int:
     return nxt.start() if nxt else len(text)
 
 
+def heading_above(text: str, at: int) -> str:
+    """The heading line nearest above the paragraph that holds `at` ("" when none)."""
+    para = max(text.rfind("\n", 0, at), text.rfind("\u3000", 0, at)) + 1
+    heads = [m.group(0).strip() for m in _HEADING_LINE.finditer(text, 0, para)]
+    return heads[-1] if heads else ""
+
+
 def intro_of(text: str, at: int) -> str:
     """What introduces an item at `at`: the heading line nearest above it, the first sentence of its
     paragraph ("（一）创新生态要全面提级。"), and up to INTRO_CHARS of the text just before it."""
@@ -117,6 +125,5 @@ def intro_of(text: str, at: int) -> str:
     para = max(text.rfind("\n", 0, at), text.rfind("\u3000", 0, at)) + 1
     first = _LEAD_END.search(text, para, at)
     parts = [text[para:first.end()].strip() if first else ""]
-    heads = [m.group(0).strip() for m in _HEADING_LINE.finditer(text, 0, para)]
-    parts.insert(0, heads[-1] if heads else "")
+    parts.insert(0, heading_above(text, at))
     return "\n".join([*(p for p in parts if p and p not in before), before])
