@@ -180,3 +180,21 @@ def test_a_summary_of_one_document_shows_its_progress_and_is_stoppable(settings,
     assert not any(isinstance(e, Progress) for e in a.stream("防汛快讯.txt主要讲了什么？"))  # cached
     stream = a.stream("《全市防汛工作会议召开》讲了什么？")  # the same text: cached too, so ask another file
     stream.close()  # a stop closes the stream; nothing is left running
+
+
+def test_a_yes_no_question_is_answered_by_quoting_the_sentence_that_decides_it(plan_index, embedder):
+    gen = ScriptedGenerator("资料中没有找到相关内容。")  # the model does not see it
+    a = Assistant(plan_index, embedder=embedder, generator=gen).ask("汛期是否已经实行24小时值班？")
+    assert a.kind == "yes_no" and a.status == "quoted"
+    assert a.answer.startswith("资料原文：“汛期实行24小时值班") and a.citations
+    denied = Assistant(plan_index, embedder=embedder, generator=gen).ask("部分镇的物资储备是否充足？")
+    assert denied.status in ("quoted", "not_found")
+    if denied.status == "quoted":  # "物资储备不足" decides it: a denial is the answer to whether
+        assert "储备不足" in denied.answer
+
+
+def test_a_passage_that_says_something_is_missing_is_not_a_refusal():
+    from assistant.answer.citations import is_refusal
+
+    assert is_refusal("资料中没有相关内容。") and is_refusal("没有相关信息")
+    assert not is_refusal("我市还没有相关统计数据，导致排名居全省末位。")

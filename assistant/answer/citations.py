@@ -23,7 +23,7 @@ from assistant.text.sentences import Span, paragraphs, sentence_spans, sentences
 _NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _WORDISH = re.compile(r"[\w\u4e00-\u9fff]")
 REFUSAL = re.compile(
-    r"(没有找到|未找到|找不到|没有提及|未提及|没有提到|未提到|没有相关|无相关|无法回答|无法确定|无法得知|"
+    r"(没有找到|未找到|找不到|没有提及|未提及|没有提到|未提到|(?:没有|无)相关的?(?:内容|信息|资料|记载|描述|说明|数据(?!的))|无法回答|无法确定|无法得知|"
     r"没有提供|未提供|不包含|未包含|没有包含|没有说明|未说明|没有涉及|未涉及|并未|没有明确|未明确)"
 )
 MIN_SUPPORT = 0.5  # share of a statement's new bigrams found in a cited passage

@@ -336,7 +336,7 @@ class Assistant:
                 retried = self._finish(q, second, hits, [window], timings, numbered)
                 if retried.status == Status.ANSWERED:
                     answer = retried
-        if answer.reason == Reason.UNVERIFIED:
+        if answer.reason == Reason.UNVERIFIED or answer.reason == Reason.MODEL_REFUSED and kind == Kind.YES_NO:
             answer = self._quote_instead(answer, first)
         timings.total_ms = (time.perf_counter() - t0) * 1000
         yield Done(replace(answer, kind=kind, scope=scope))

@@ -15,11 +15,11 @@ from assistant.answer.citations import check_answer, citation_of, support
 from assistant.answer.claims import coverage, has, terms
 from assistant.answer.numbering import Sentences
 from assistant.answer.people import asserted_names
-from assistant.core.records import Citation, Hit, Quote, Statement
+from assistant.core.records import Citation, Hit, Kind, Quote, Statement
 from assistant.text.chinese import normalize
 from assistant.text.figures import DATE, DATELINE, Figure, figures, is_money, years
 from assistant.text.names import mentioned, names_in, places_in
-from assistant.text.questions import MONEY, Slot, asked_slot, counted, roles_asked
+from assistant.text.questions import MONEY, YES_NO_WORDS, Slot, asked_slot, counted, kind_of, roles_asked
 from assistant.text.sentences import ELISION
 
 QUOTE_PREFIX = "资料原文："
@@ -74,11 +74,15 @@ def whole_and_about(sentence: str, hit: Hit, question: str) -> bool:
 
 def quote_instead(question: str, passages: list[Hit], numbered: Sentences,
                   homes: Mapping[str, str] | None = None) -> Quoted | None:
-    """The retrieved sentence to show in place of a refusal, or None when none holds the answer."""
+    """The retrieved sentence to show in place of a refusal, or None when none holds the answer.
+
+    A yes/no question ("是否已经建立…？") has no slot: the sentence that holds all its words is what
+    decides it, and is quoted for the reader to judge ("没有建立健全…")."""
     slot = asked_slot(question)
-    if slot == Slot.OTHER:
+    yes_no = kind_of(question) == Kind.YES_NO
+    if slot == Slot.OTHER and not yes_no:
         return None
-    need = terms(question)
+    need = tuple(t for t in terms(question) if not (yes_no and YES_NO_WORDS.match(t)))
     scored = []
     for s in numbered.items:
         hit = passages[s.n - 1]
@@ -88,7 +92,8 @@ def quote_instead(question: str, passages: list[Hit], numbered: Sentences,
         scored.append((cover, support(question, text), s, text))
     scored.sort(key=lambda x: (-x[0], -x[1], x[2].k))
     for cover, _, s, text in scored[:CANDIDATES]:
-        if cover < MIN_COVER or not whole_and_about(text, passages[s.n - 1], question) or not holds_slot(slot, text, question):
+        if cover < MIN_COVER or not whole_and_about(text, passages[s.n - 1], question) \
+                or not (yes_no and slot == Slot.OTHER or holds_slot(slot, text, question)):
             continue
         checked = check_answer(f"{text}[{s.k}]", question, passages, homes, numbered)
         stmt = next((x for x in checked.statements if x.supported and x.cites), None)

@@ -7,11 +7,13 @@ import re
 
 from assistant.answer.claims import GENERIC, View, coverage, terms
 from assistant.core.findings import Check, Finding, found
+from assistant.core.records import Kind
 from assistant.ingest.chunking import heading_of
 from assistant.text.chinese import normalize
 from assistant.text.figures import figures, years
 from assistant.text.judgements import denied
 from assistant.text.names import tagged, unit_conflict
+from assistant.text.questions import kind_of
 
 _WHICH = re.compile(r"哪(些|几|[一二两三四五六七八九十\d]+)")
 
@@ -69,7 +71,10 @@ def year_elsewhere(question: str, view: View, shown: str) -> Finding | None:
 
 
 def denial(stmt_norm: str, question: str, best_sentence: str) -> Finding | None:
-    """The sentence the statement stands on denies what was asked: "没拿到票房冠军" for "票房冠军是？"."""
+    """The sentence the statement stands on denies what was asked: "没拿到票房冠军" for "票房冠军是？".
+    A yes/no question asks whether: a denial is its answer ("是否已建立…" -> "没有建立…")."""
+    if kind_of(question) == Kind.YES_NO:
+        return None
     hit = denied(stmt_norm, terms(question), best_sentence)
     return found(Check.DENIED, said=hit[0], passage=hit[1]) if hit else None
 

@@ -98,8 +98,8 @@ KIND_RULES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (Kind.MEASURES, re.compile(r"(措施|举措|办法|做法|怎么做|怎样做|如何.{0,4}(做|推进|推动|落实|加强|建设|实现|开展|优化|提升|解决)"
                                r"|要怎么|该怎么|做哪些工作|哪些工作|哪些要求|什么要求|从哪几方面|从哪些方面|着手|路径)")),
     (Kind.YES_NO, re.compile(r"(是否|有没有|是不是|能不能|会不会|可不可以|吗[？?。]?$)")),
-    (Kind.LIST, re.compile(r"(哪些|哪几|包括|包含|有几[个项条方]|哪[两二三四五六七八九十]|几大|几个方面|几点|是什么[？?]?$"
-                           r"|指的?是什么|指什么|什么.{0,4}(思路|原则|目标|方向|理念|方针))")),
+    (Kind.LIST, re.compile(r"(哪些|哪几|包括|包含|有几[个项条方]|哪[两二三四五六七八九十]|几大|几个方面|几点"
+                           r"|“[^”]+”(是什么|指的?是什么|指什么)|什么.{0,4}(思路|原则|目标|方向|理念|方针))")),
 )
 
 
@@ -134,3 +134,7 @@ def count_asked(question: str) -> int | None:
         return None
     n = m.group(1)
     return int(n) if n.isdigit() else _NUM[n]
+
+
+# words a yes/no question asks with, that the sentence deciding it need not repeat: "是否已经实现"
+YES_NO_WORDS = re.compile(r"^(是否|有没有|是不是|能否|能不能|会不会|已经|已|曾经|还|仍然|仍|目前|现在|这个|这|该|本|此)$")
