@@ -312,3 +312,12 @@ def test_a_question_that_names_a_document_is_answered_from_it_alone(built, embed
     ans = Assistant(built, embedder=embedder, generator=gen).ask("《区政府2024年工作总结》中新增就业岗位多少个？")
     assert ans.scope.endswith("工作总结.md") and {h.chunk.source for h in ans.hits} == {ans.scope}
     assert ans.status == "answered" and ans.to_dict()["scope"] == ans.scope
+
+
+def test_a_title_written_without_its_brackets_still_names_its_document():
+    from assistant.answer.scope import DocRef, named_document
+
+    docs = [DocRef("/c/论坛.txt", "强化数字引领 推动高质量发展——二〇二二数字经济论坛发言摘编（二）"),
+            DocRef("/c/发言.txt", "在2024年全市新质生产力高质量发展大会上的交流发言")]
+    assert named_document("二〇二二数字经济论坛发言摘编（二）主要讲了什么？", docs) == "/c/论坛.txt"
+    assert named_document("数字经济高质量发展有哪些措施？", docs) == ""  # a few shared words name nothing

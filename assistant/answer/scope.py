@@ -21,6 +21,7 @@ POINTS_AT_DOCUMENT = re.compile(
     r"(文件|通知|报告|讲话|方案|意见|办法|公文|文章|报道|材料|文档|发言|决定|规定|纪要|函|批复|请示|通报|总结|计划|稿子?)"
 )
 MIN_NAME = 4  # a title or file name shorter than this names too many things to scope a question
+TITLE_PART = 10  # a part of a title this long, written in the question without 《》, names its document
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ def named_document(question: str, docs: Iterable[DocRef]) -> str:
             for name in names:
                 if len(name) >= MIN_NAME and len(t) >= MIN_NAME and (t in name or name in t):
                     score = max(score, min(len(t), len(name)))
+        for part in re.split(r"——|—|\s+|：|:", normalize(d.title)):  # a title's own part, named without 《》
+            if len(part) >= TITLE_PART and part in q:
+                score = max(score, len(part))
         if d.number and normalize(d.number) in q:
             score = max(score, len(d.number) + 100)  # a document number names one document
         stem = names[1]
