@@ -95,3 +95,23 @@ def test_batch_on_the_real_models_from_a_gbk_csv(corpus_assistant, tmp_path, cap
     assert rows[0]["status"] == "answered" and "41" in rows[0]["answer"]
     assert rows[0]["sources"].endswith("004_17f21711840f25cf.txt") and "第" in rows[0]["citations"]
     assert rows[1]["status"] == "not_found"
+
+
+def test_questions_that_are_not_one_fact_on_the_real_parts(corpus_assistant):
+    """A list, measures, a whole-document summary and a yes/no question over the corpus, with the real
+    embedder and model: each answered in its own form, every point the document's own words."""
+    doc = (CORPUS / "004_17f21711840f25cf.txt").read_text("utf-8")
+    listed = corpus_assistant.ask("副中心新质生产力发展体现出的“四个突出”是哪些？")
+    assert listed.kind == "list" and listed.status == "answered" and len(listed.statements) == 4
+    assert all(k in listed.answer for k in ("顶层设计", "绿色赋能", "协同联动", "先行先试"))
+    for c in listed.citations:
+        assert Path(c.source).name == "004_17f21711840f25cf.txt" and doc[c.start:c.end] == c.quote
+    measures = corpus_assistant.ask("如何统筹推进数字基础设施建设？")
+    assert measures.kind == "measures" and "感知物联体系" in measures.answer and "政务大数据中心" in measures.answer
+    summary = corpus_assistant.ask("二〇二二数字经济论坛发言摘编（二）主要讲了什么？")
+    assert summary.kind == "summary" and Path(summary.scope).name == "003_b709f680a1b3efac.txt"
+    assert summary.status == "answered" and len(summary.statements) >= 4
+    forum = (CORPUS / "003_b709f680a1b3efac.txt").read_text("utf-8")
+    assert all(forum[c.start:c.end] == c.quote for c in summary.citations)
+    yes_no = corpus_assistant.ask("副中心的5G信号是否已经实现全覆盖？")
+    assert yes_no.kind == "yes_no" and yes_no.status in ("answered", "quoted") and "全覆盖" in yes_no.answer
