@@ -297,6 +297,8 @@ def test_this_notice_points_at_the_document_the_last_answer_cited_not_at_its_que
     assert len(gen.prompts) == asked  # the outline is copied, the model is not asked
     assert "只在这份文件中查找：安全检查通知.txt" in conversation_html([first, second])
     assert 'data-kind="summary"' in conversation_html([second])
+    md = to_markdown([first, second])
+    assert "> 只在这份文件中查找：安全检查通知.txt" in md and "问题类型：概要" in md and "\n1. 一、检查时间" in md
 
 
 def test_a_question_that_names_a_document_is_answered_from_it_alone(built, embedder):

@@ -6,6 +6,7 @@ Turn it keeps updating; nothing here knows about HTML.
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,7 +17,8 @@ from assistant.answer.pipeline import Assistant, Done, Progress, Restart, Retrie
 from assistant.answer.present import citation_line, hit_line, zh_error
 from assistant.answer.scope import points_back
 from assistant.core.errors import AssistantError
-from assistant.core.records import Answer, Hit, Phase, Status
+from assistant.core.messages import KIND_ZH
+from assistant.core.records import Answer, Hit, Kind, Phase, Status
 
 
 @dataclass
@@ -123,7 +125,10 @@ def to_markdown(turns: list[Turn], title: str = "问答记录") -> str:
             continue
         a = t.answer
         status = {Status.ANSWERED: "已回答", Status.QUOTED: "摘录资料原文（未经概括）", Status.NOT_FOUND: "资料中没有找到答案"}.get(a.status, a.status) if a else "已停止"
-        out += [f"**状态：{status}**", "", (a.answer if a else t.text) or "（无回答）", ""]
+        kind = f" · 问题类型：{KIND_ZH[a.kind]}" if a and a.kind != Kind.FACT else ""
+        if t.scope:
+            out += [f"> 只在这份文件中查找：{os.path.basename(t.scope)}", ""]
+        out += [f"**状态：{status}{kind}**", "", (a.answer if a else t.text) or "（无回答）", ""]
         if a:
             for s in a.unverified:
                 out.append(f"- ⚠ 未能核实：{s.text}（{s.problem}）")

@@ -20,7 +20,7 @@ from assistant.answer.quoting import quote_instead
 from assistant.answer.remote import RemoteGenerator
 from assistant.answer.retrieval import Retriever
 from assistant.answer.scope import DocRef, named_document, unnamed
-from assistant.answer.summary import SummaryCache, reduce, summarize
+from assistant.answer.summary import SummaryCache, reduce, summarize, title_of
 from assistant.answer.verdict import unanswered
 from assistant.core import models
 from assistant.core.config import Settings
@@ -357,7 +357,8 @@ class Assistant:
             spans = reduce(text, found)
             cache.put(text, spans)
         points = as_points(source, [(s.start, s.end) for s in spans],
-                           [state.chunks[r] for r in sorted(state.rows_of({source}))])
+                           [state.chunks[r] for r in sorted(state.rows_of({source}))],
+                           [title_of(text, s.start) for s in spans])
         if points is None:
             return None
         timings.total_ms = (time.perf_counter() - t0) * 1000

@@ -183,8 +183,10 @@ def points_answer(question: str, kind: Kind, hits: Sequence[Hit], doc_text: Call
     return as_points(chosen.source, spans, chunks_of(chosen.source))
 
 
-def as_points(source: str, spans: Sequence[tuple[int, int]], chunks: Sequence[Chunk]) -> Points | None:
-    """Spans of one document's text as numbered points, each quoted from the chunk that holds it."""
+def as_points(source: str, spans: Sequence[tuple[int, int]], chunks: Sequence[Chunk],
+              labels: Sequence[str] = ()) -> Points | None:
+    """Spans of one document's text as numbered points, each quoted from the chunk that holds it;
+    `labels` (a summary's part titles) stand before their points."""
     chunks = sorted(chunks, key=lambda ch: ch.start)
     passages: list[Hit] = []
     statements: list[Statement] = []
@@ -205,7 +207,8 @@ def as_points(source: str, spans: Sequence[tuple[int, int]], chunks: Sequence[Ch
                       chosen_by_program=True)
         statements.append(Statement(quote.text, (n,), True, quote=quote))
         citations.append(citation_of(n, passages[at], False, quote))
-        lines.append(f"{no}. {quote.text.rstrip('。；;，,')}[{n}]")
+        label = labels[no - 1] if no <= len(labels) and labels[no - 1] else ""
+        lines.append(f"{no}. {'【' + label + '】' if label else ''}{quote.text.rstrip('。；;，,')}[{n}]")
     if not lines:
         return None
     return Points("\n".join([f"共{len(lines)}点：", *lines]), statements, citations, passages, source)

@@ -36,7 +36,8 @@ TOPIC_BONUS = 1.15  # the first sentence of a part states its topic in official 
 OUTLINE_STYLES = ("、", "（）", "第")
 OUTLINE_SHARE = 0.6  # an outline divides at least this share of the document
 _TITLE_LINE = re.compile(r"^[^。！？；;!?]{4,30}$")  # "创新驱动，培育数字新业态": a part's title with no sentence end
-CACHE_VERSION = 1
+_BYLINE = re.compile(r"(记者|通讯员|摄影?$|制图|编辑|责编|来源[:：])")
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,21 @@ def parts_of(text: str) -> list[Part]:
     return [p for p in merged if text[p.start:p.end].strip()]
 
 
+def _title_line(text: str, para: Span) -> bool:
+    p = text[para.start:para.end].strip()
+    head = heading_of(p)
+    return bool(head is not None and head[2] or _TITLE_LINE.match(p))
+
+
 def _titles(text: str, paras: list[Span], k: int) -> bool:
-    """Paragraph k opens a part: a heading, or a short title line followed by a longer paragraph."""
-    p = text[paras[k].start:paras[k].end].strip()
-    if heading_of(p) is not None and heading_of(p)[2]:
-        return True
-    nxt = paras[k + 1] if k + 1 < len(paras) else None
-    return bool(_TITLE_LINE.match(p)) and nxt is not None and (nxt.end - nxt.start) > 2 * len(p)
+    """Paragraph k opens a part: the first of a run of up to three heading or title lines
+    ("深度融合，释放数据要素价值", then its speaker) that a longer paragraph follows."""
+    if not _title_line(text, paras[k]) or k and _title_line(text, paras[k - 1]):
+        return False
+    j = k
+    while j < len(paras) and j - k < 3 and _title_line(text, paras[j]):
+        j += 1
+    return j < len(paras) and (paras[j].end - paras[j].start) > 2 * (paras[k].end - paras[k].start)
 
 
 def _windows(text: str, part: Part) -> list[Part]:
@@ -131,6 +140,24 @@ def summarize(text: str, idf: BigramIdf) -> Iterator[tuple[int, int, Span | None
     hidden = suspect_spans(text)
     for k, part in enumerate(parts, 1):
         yield k, len(parts), point_of(text, part, idf, hidden)
+
+
+def title_of(text: str, start: int) -> str:
+    """The title of the part a point stands in: its heading or title lines ("深度融合，释放数据要素价值 ·
+    中国信息通信研究院副院长 王志勤"), "" when it has none; a byline is no title. Shown as the point's
+    label, so the reader sees what part it sums up."""
+    for part in parts_of(text):
+        if part.start <= start < part.end:
+            lines = []
+            for para in paragraphs(text[part.start:part.end]):
+                span = Span(part.start + para.start, part.start + para.end)
+                if span.end > start or not _title_line(text, span) or len(lines) == 3:
+                    break
+                line = " ".join(text[span.start:span.end].lstrip("#").split())
+                if not _BYLINE.search(line):
+                    lines.append(line)
+            return " · ".join(lines)
+    return ""
 
 
 def reduce(text: str, points: list[Span | None]) -> list[Span]:
