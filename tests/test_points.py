@@ -210,3 +210,25 @@ def test_a_list_with_an_item_written_to_a_program_is_never_copied(settings, embe
     gen = ScriptedGenerator("资料中没有找到相关内容。")
     a = Assistant(s, embedder=embedder, generator=gen).ask("防汛工作主要存在哪三方面问题？")
     assert "问答系统" not in a.answer and "储备充足" not in a.answer and gen.prompts  # the ordinary path
+
+
+def test_a_comparison_searches_each_side_on_its_own():
+    from assistant.answer.sides import side_hits, sides_of
+    from assistant.core.records import Chunk, Hit
+
+    assert sides_of("廊坊市和重庆九龙坡区发展数字经济的做法有什么不同？") == ("廊坊市", "重庆九龙坡区")
+    assert sides_of("海曙区和前湾新区分别要打造什么？") == ("海曙区", "前湾新区")
+    assert sides_of("制造业与服务业的增加值之比是多少？") is None  # no names: not two sides
+
+    def hit(cid: str) -> Hit:
+        return Hit(Chunk(cid, "x.txt", "x", cid, 0, len(cid), 1), 1.0)
+
+    asked = []
+
+    def search(q: str) -> list[Hit]:
+        asked.append(q)
+        return [hit("廊坊1"), hit("廊坊2")] if "九龙坡" not in q else [hit("九龙坡1"), hit("廊坊1")]
+
+    got = side_hits("廊坊市和九龙坡区的做法有什么不同？", search)
+    assert asked == ["廊坊市和的做法有什么不同？", "和九龙坡区的做法有什么不同？"]
+    assert [h.chunk.chunk_id for h in got] == ["廊坊1", "九龙坡1", "廊坊2"]  # in turns, each once

@@ -20,6 +20,7 @@ from assistant.answer.quoting import quote_instead
 from assistant.answer.remote import RemoteGenerator
 from assistant.answer.retrieval import Retriever
 from assistant.answer.scope import DocRef, named_document, unnamed
+from assistant.answer.sides import side_hits
 from assistant.answer.summary import SummaryCache, reduce, summarize, title_of
 from assistant.answer.verdict import unanswered
 from assistant.core import models
@@ -320,6 +321,8 @@ class Assistant:
         if listed is not None:
             yield Done(replace(listed, scope=scope))
             return
+        if kind == Kind.COMPARISON:  # each side searched on its own, so each is stated from its own source
+            hits = side_hits(q, lambda part: parts.retriever.search(part, top_k, allowed=allowed)) or hits
         s = self.settings
         passages = select(q, hits, parts.idf, budget=s.passage_chars, per_hit=s.passage_chars_per_hit)
         draft, numbered = yield from self._generate(q, passages, timings, t0)
