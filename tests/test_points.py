@@ -232,3 +232,10 @@ def test_a_comparison_searches_each_side_on_its_own():
     got = side_hits("廊坊市和九龙坡区的做法有什么不同？", search)
     assert asked == ["廊坊市和的做法有什么不同？", "和九龙坡区的做法有什么不同？"]
     assert [h.chunk.chunk_id for h in got] == ["廊坊1", "九龙坡1", "廊坊2"]  # in turns, each once
+
+
+def test_which_few_asks_which_not_how_many():
+    from assistant.text.questions import Slot, asked_slot
+
+    assert asked_slot("海曙区将打造哪几个百亿级优势产业集群？") is Slot.OTHER  # the names, not "4个"
+    assert asked_slot("海曙区将打造几个百亿级优势产业集群？") is Slot.FIGURE

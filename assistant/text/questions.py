@@ -16,7 +16,7 @@ ASKING = re.compile(r"(多少|几|哪些|哪个|哪里|哪|什么|是否|怎么|
 # the answer is a figure: a count, an amount, a share, a rank
 HOW_MANY = re.compile(r"(多少|几[个家座台项名位次倍成年月天%]|几何|百分之几|比重|占比|增速|增幅|增长率|排第几|第几)")
 # the answer is a thing, not a figure, even when a figure word is in the question
-WHICH = re.compile(r"(哪些|哪个|什么|谁|哪里|哪儿)")
+WHICH = re.compile(r"(哪些|哪几|哪个|什么|谁|哪里|哪儿)")
 WHEN = re.compile(r"(何时|什么时候|哪一?年|哪一?天|哪一?月|几月|几号|几日|日期|时间是|具体时间|哪个时间|时间[？?]?$|时候[？?]?$)")
 # the answer is an amount of money
 MONEY = re.compile(r"(多少钱|多少资金|多少经费|(金额|价格|票价|售价|费用|赔偿|投资|花费|资金)(是|为|有|达|达到|共)?多少)")
