@@ -314,6 +314,10 @@ def test_a_question_that_names_a_document_is_answered_from_it_alone(built, embed
     ans = Assistant(built, embedder=embedder, generator=gen).ask("《区政府2024年工作总结》中新增就业岗位多少个？")
     assert ans.scope.endswith("工作总结.md") and {h.chunk.source for h in ans.hits} == {ans.scope}
     assert ans.status == "answered" and ans.to_dict()["scope"] == ans.scope
+    elsewhere = Assistant(built, embedder=embedder, generator=gen).search("新增就业岗位多少个？安全检查")
+    batch_like = Assistant(built, embedder=embedder, generator=gen).ask(
+        "《区政府2024年工作总结》中新增就业岗位多少个？", hits=elsewhere)  # batch retrieves before it asks
+    assert {h.chunk.source for h in batch_like.hits} == {ans.scope}
 
 
 def test_a_title_written_without_its_brackets_still_names_its_document():

@@ -303,8 +303,8 @@ class Assistant:
         allowed = self.allowed(filters)
         if scope:
             allowed = parts.state.rows_of({scope}) & allowed if allowed is not None else parts.state.rows_of({scope})
-        if hits is None:
-            hits = parts.retriever.search(q, top_k, allowed=allowed)
+        if hits is None or scope and any(h.chunk.source != scope for h in hits):
+            hits = parts.retriever.search(q, top_k, allowed=allowed)  # batch's hits, searched again in the one document
         timings = Timings(retrieve_ms=(time.perf_counter() - t0) * 1000)
         yield Retrieved(q, hits)
         kind = kind_of(q)
