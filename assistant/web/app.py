@@ -34,6 +34,8 @@ from assistant.text.official import parse_filter_text
 from assistant.web.logins import Gate, Role
 from assistant.web.render import conversation_html, hits_html, skip_reason
 
+STOP_SETTLE_S = 0.5  # after a stopped answer, its final state is sent again once the stop button's reply is in
+
 
 class ChatApp:
     """What the page's events call; holds the one Assistant and the document store."""
@@ -94,6 +96,11 @@ class ChatApp:
                               cited=cited_last(earlier)):
                 if turn.answer is not None and not turn.scans:
                     turn.scans = self.scans(turn.answer)
+                yield conversation_html(turns), turns
+            if turn.phase == Phase.STOPPED:
+                # the stop button's own reply ("正在停止…") may reach the page after the last update above:
+                # say "stopped" once more after it
+                time.sleep(STOP_SETTLE_S)
                 yield conversation_html(turns), turns
 
     def scans(self, answer) -> dict:
