@@ -21,7 +21,7 @@ from assistant.answer.remote import RemoteGenerator
 from assistant.answer.retrieval import Retriever
 from assistant.answer.scope import DocRef, named_document, unnamed
 from assistant.answer.sides import side_hits
-from assistant.answer.summary import SummaryCache, reduce, summarize, title_of
+from assistant.answer.summary import SummaryCache, parts_of, reduce, summarize, title_of
 from assistant.answer.verdict import unanswered
 from assistant.core import models
 from assistant.core.config import Settings
@@ -299,7 +299,8 @@ class Assistant:
         q = check_question(question)
         t0 = time.perf_counter()
         parts = self._loaded()
-        scope = scope or named_document(q, self.documents())
+        docs = self.documents()
+        scope = scope or named_document(q, docs)
         allowed = self.allowed(filters)
         if scope:
             allowed = parts.state.rows_of({scope}) & allowed if allowed is not None else parts.state.rows_of({scope})
@@ -308,7 +309,7 @@ class Assistant:
         timings = Timings(retrieve_ms=(time.perf_counter() - t0) * 1000)
         yield Retrieved(q, hits)
         kind = kind_of(q)
-        named = next((d for d in self.documents() if d.source == scope), None) if scope else None
+        named = next((d for d in docs if d.source == scope), None) if scope else None
         reason = gate(unnamed(q, named) if scope else q, hits, parts.state.mentions, min_dense=self.settings.min_dense)
         if reason:
             timings.total_ms = (time.perf_counter() - t0) * 1000
@@ -359,9 +360,10 @@ class Assistant:
                 yield Progress(done, total)
             spans = reduce(text, found)
             cache.put(text, spans)
+        cut = parts_of(text)
         points = as_points(source, [(s.start, s.end) for s in spans],
                            [state.chunks[r] for r in sorted(state.rows_of({source}))],
-                           [title_of(text, s.start) for s in spans])
+                           [title_of(text, s.start, cut) for s in spans])
         if points is None:
             return None
         timings.total_ms = (time.perf_counter() - t0) * 1000

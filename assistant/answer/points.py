@@ -21,14 +21,12 @@ from assistant.answer.claims import has, terms
 from assistant.answer.context import BigramIdf
 from assistant.core.records import Chunk, Citation, Hit, Quote, Statement
 from assistant.text.chinese import normalize
-from assistant.text.enumerations import MARKER, Enumeration, enumerations
+from assistant.text.enumerations import MARKER, OUTLINE_STYLES, Enumeration, enumerations, is_outline
 from assistant.text.injection import suspect_spans
 from assistant.text.names import home_compatible, mentioned, names_in, places_in, titles_in
 from assistant.text.questions import LIST_WORDS, Kind, count_asked
 
 CHOOSE_COVER = 0.7  # share of the question's words (bigrams, by idf) its introduction must hold
-OUTLINE_STYLES = ("、", "（）", "第")
-OUTLINE_SHARE = 0.6  # a summary's outline divides at least this share of the document
 LEAD_MAX = 80  # a point longer than this is cut at a clause break: the item's head, not its paragraph
 ITEM_NAMED = 0.8  # share of an item's head the question repeats when it asks about that item
 POINTS_HITS = 12  # passages searched for the enumeration that answers a list question
@@ -99,11 +97,6 @@ def _named_ok(question: str, text: str, home: str) -> bool:
         all(mentioned(p, text) or (home and home_compatible(home, p)) for p in places)
 
 
-def _whole_outline(e: Enumeration, text: str) -> bool:
-    """The document's own outline: headings that divide most of it (一、…二、…, （一）…, 第一…)."""
-    return e.style in OUTLINE_STYLES and (e.end - e.start) >= OUTLINE_SHARE * len(text.strip())
-
-
 def choose(question: str, kind: Kind, hits: Sequence[Hit], doc_text: Callable[[str], str],
            idf: BigramIdf, home_at: Callable[[str, int], str], scoped: bool = False) -> _Choice | None:
     """The enumeration that answers a list question, or None when no enumeration clearly does.
@@ -124,7 +117,7 @@ def choose(question: str, kind: Kind, hits: Sequence[Hit], doc_text: Callable[[s
             texts[c.source] = doc_text(c.source)
         text = texts[c.source]
         for e in enumerations(text):
-            if kind == Kind.SUMMARY and not _whole_outline(e, text):
+            if kind == Kind.SUMMARY and not is_outline(e, text):
                 continue
             if kind != Kind.SUMMARY and (e.end <= c.start or e.start - len(e.intro) >= c.end):
                 continue  # neither it nor its introduction is what retrieval found

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from assistant.answer.context import BigramIdf
 from assistant.ingest.chunking import heading_of
-from assistant.text.enumerations import enumerations
+from assistant.text.enumerations import enumerations, is_outline
 from assistant.text.injection import suspect_spans
 from assistant.text.sentences import Span, paragraphs, sentences
 
@@ -33,8 +33,6 @@ MIN_PART = 80  # a part shorter than this joins the next one
 MAX_POINTS = 8
 SENTENCE_CHARS = (12, 150)  # a point is a whole sentence of this length
 TOPIC_BONUS = 1.15  # the first sentence of a part states its topic in official writing
-OUTLINE_STYLES = ("、", "（）", "第")
-OUTLINE_SHARE = 0.6  # an outline divides at least this share of the document
 _TITLE_LINE = re.compile(r"^[^。！？；;!?]{4,30}$")  # "创新驱动，培育数字新业态": a part's title with no sentence end
 _BYLINE = re.compile(r"(记者|通讯员|摄影?$|制图|编辑|责编|来源[:：])")
 CACHE_VERSION = 2
@@ -48,11 +46,7 @@ class Part:
 
 def outline(text: str):
     """The document's own outline (一、…二、…, （一）…, 第一…) when it divides most of it, else None."""
-    body = len(text.strip()) or 1
-    for e in enumerations(text):
-        if e.style in OUTLINE_STYLES and (e.end - e.start) >= OUTLINE_SHARE * body:
-            return e
-    return None
+    return next((e for e in enumerations(text) if is_outline(e, text)), None)
 
 
 def parts_of(text: str) -> list[Part]:
@@ -142,11 +136,11 @@ def summarize(text: str, idf: BigramIdf) -> Iterator[tuple[int, int, Span | None
         yield k, len(parts), point_of(text, part, idf, hidden)
 
 
-def title_of(text: str, start: int) -> str:
+def title_of(text: str, start: int, parts: list[Part]) -> str:
     """The title of the part a point stands in: its heading or title lines ("深度融合，释放数据要素价值 ·
     中国信息通信研究院副院长 王志勤"), "" when it has none; a byline is no title. Shown as the point's
     label, so the reader sees what part it sums up."""
-    for part in parts_of(text):
+    for part in parts:
         if part.start <= start < part.end:
             lines = []
             for para in paragraphs(text[part.start:part.end]):

@@ -33,7 +33,9 @@ STYLES: tuple[tuple[str, re.Pattern[str]], ...] = (
 MARKER = re.compile(rf"^\s*#*\s*(第?[{_CN}]+[是要]|第[{_CN}]+[，,、：:]|[（(][{_CN}\d]+[）)]|[{_CN}]+、|\d+[、．.])")
 _LEAD_END = re.compile(r"[。；;！？\n]")
 _HEADING_LINE = re.compile(rf"(?m)^\s*(#+\s+.+|[{_CN}]+、.+|[（(][{_CN}]+[）)].{{0,40}}|第[{_CN}\d]+[章节].*)$")
-INTRO_CHARS = 160  # how far before the first item its introduction is read
+INTRO_CHARS = 160
+OUTLINE_STYLES = ("、", "（）", "第")  # headings that divide a document: 一、…, （一）…, 第一，…
+OUTLINE_SHARE = 0.6  # an outline divides at least this share of its document  # how far before the first item its introduction is read
 
 
 @dataclass(frozen=True)
@@ -127,3 +129,8 @@ def intro_of(text: str, at: int) -> str:
     parts = [text[para:first.end()].strip() if first else ""]
     parts.insert(0, heading_above(text, at))
     return "\n".join([*(p for p in parts if p and p not in before), before])
+
+
+def is_outline(e: Enumeration, text: str) -> bool:
+    """The document's own outline: headings that divide most of it (一、…二、…, （一）…, 第一…)."""
+    return e.style in OUTLINE_STYLES and (e.end - e.start) >= OUTLINE_SHARE * (len(text.strip()) or 1)
