@@ -213,7 +213,7 @@ def test_a_list_with_an_item_written_to_a_program_is_never_copied(settings, embe
 
 
 def test_a_comparison_searches_each_side_on_its_own():
-    from assistant.answer.sides import side_hits, sides_of
+    from assistant.answer.sides import interleaved, sides_of
     from assistant.core.records import Chunk, Hit
 
     assert sides_of("廊坊市和重庆九龙坡区发展数字经济的做法有什么不同？") == ("廊坊市", "重庆九龙坡区")
@@ -223,15 +223,88 @@ def test_a_comparison_searches_each_side_on_its_own():
     def hit(cid: str) -> Hit:
         return Hit(Chunk(cid, "x.txt", "x", cid, 0, len(cid), 1), 1.0)
 
-    asked = []
+    got = interleaved([[hit("廊坊1"), hit("廊坊2")], [hit("九龙坡1"), hit("廊坊1"), hit("九龙坡2")]])
+    assert [h.chunk.chunk_id for h in got] == ["廊坊1", "九龙坡1", "廊坊2", "九龙坡2"]  # in turns, each once
 
-    def search(q: str) -> list[Hit]:
-        asked.append(q)
-        return [hit("廊坊1"), hit("廊坊2")] if "九龙坡" not in q else [hit("九龙坡1"), hit("廊坊1")]
 
-    got = side_hits("廊坊市和九龙坡区的做法有什么不同？", search)
-    assert asked == ["廊坊市和的做法有什么不同？", "和九龙坡区的做法有什么不同？"]
-    assert [h.chunk.chunk_id for h in got] == ["廊坊1", "九龙坡1", "廊坊2"]  # in turns, each once
+@pytest.mark.parametrize("question,expected", [
+    ("廊坊市和重庆九龙坡区发展数字经济的做法有什么不同？",
+     [("廊坊市", "廊坊市发展数字经济的做法是什么？"), ("重庆九龙坡区", "重庆九龙坡区发展数字经济的做法是什么？")]),
+    ("按照行动方案，到2027年宁波数字经济增加值和核心产业营业收入分别要达到多少？",  # when and where lead every side
+     [("数字经济增加值", "按照行动方案，到2027年宁波数字经济增加值要达到多少？"),
+      ("核心产业营业收入", "按照行动方案，到2027年宁波核心产业营业收入要达到多少？")]),
+    ("2023年全市工业和服务业增加值分别是多少？",  # a one-word side shares the last side's noun
+     [("工业增加值", "2023年全市工业增加值是多少？"), ("服务业增加值", "2023年全市服务业增加值是多少？")]),
+    ("海曙区与前湾新区相比，哪个投资更多？", [("海曙区", "海曙区投资是多少？"), ("前湾新区", "前湾新区投资是多少？")]),
+    ("高技术制造业产值占比、金融业占比和文旅收入分别从2016年的多少提升到多少？",
+     [("高技术制造业产值占比", "高技术制造业产值占比从2016年的多少提升到多少？"),
+      ("金融业占比", "金融业占比从2016年的多少提升到多少？"), ("文旅收入", "文旅收入从2016年的多少提升到多少？")]),
+    ("制造业与服务业的增加值之比是多少？", []),  # one indicator of two things: not two sides
+])
+def test_a_comparison_is_asked_of_each_side(question, expected):
+    from assistant.answer.sides import sides
+
+    assert [(s.label, s.question) for s in sides(question)] == expected
+
+
+SIDES_DOC = ("# 两区发展情况\n\n海曙区打造工业互联网产业集群，今年完成投资120亿元，同比增长15%。\n\n"
+             "全市其他工作稳步推进，各项指标总体平稳。\n\n"
+             "前湾新区建设宽禁带半导体研究所，今年完成投资80亿元，同比增长9%。\n")
+
+
+def test_each_side_of_a_comparison_is_stated_from_its_own_source(settings, embedder, tmp_path):
+    from .fakes import sentence_number
+
+    docs = tmp_path / "sides"
+    docs.mkdir()
+    (docs / "两区.txt").write_text(SIDES_DOC, "utf-8")
+    s = settings.with_overrides(chunk_size=60, chunk_overlap=0)
+    Index(s.index_dir).update([str(docs)], embedder, chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap)
+
+    def reply(prompt: str) -> str:
+        asked = prompt.split("问题：")[-1]
+        if "海曙区" in asked and "前湾新区" in asked:  # given both sides at once, the figures are swapped
+            return f"海曙区投资80亿元[{sentence_number(prompt, '前湾新区建设')}]，前湾新区投资120亿元。"
+        side, needle, figure = (("海曙区", "海曙区打造", "120") if "海曙区" in asked else ("前湾新区", "前湾新区建设", "80"))
+        return f"{side}今年完成投资{figure}亿元[{sentence_number(prompt, needle)}]。"
+
+    gen = ScriptedGenerator(reply)
+    events = list(Assistant(s, embedder=embedder, generator=gen).stream("海曙区和前湾新区的投资分别是多少？"))
+    a = events[-1].answer
+    assert a.kind is Kind.COMPARISON and a.status == "answered"
+    first, second = a.answer.split("\n")
+    assert first.startswith("海曙区：") and "120亿元" in first and second.startswith("前湾新区：") and "80亿元" in second
+    by_n = {c.n: c for c in a.citations}
+    for line, figure in ((first, "120亿元"), (second, "80亿元")):
+        n = int(line.rsplit("[", 1)[1].split("]")[0])
+        assert figure in by_n[n].quote  # each side cites the sentence that states it
+    assert all(st.supported for st in a.statements)
+    asked = [p[-1]["content"].split("问题：")[-1] for p in gen.prompts]
+    assert asked and not any("海曙区" in q and "前湾新区" in q for q in asked)  # never both sides at once
+    progress = [(e.done, e.total) for e in events if type(e).__name__ == "Progress"]
+    assert progress == [(0, 2), (1, 2), (2, 2)]
+
+
+def test_a_side_the_documents_do_not_answer_is_said_so_on_its_line():
+    from assistant.answer.sides import Side, joined
+    from assistant.core.records import Answer, Chunk, Citation, Hit, Quote, Statement, Status
+
+    def answer(cid: str, text: str) -> Answer:
+        p = Hit(Chunk(cid, "x.txt", text, cid, 0, len(text), 1), 1.0)
+        q = Quote(1, 0, len(text), text)
+        return Answer("q", Status.ANSWERED, text + "[1]", citations=[Citation(1, "x.txt", cid, 0, len(text), text)],
+                      passages=[p], statements=[Statement(text, (1,), True, quote=q)])
+
+    a = answer("c1", "甲地投资120亿元")
+    b = answer("c2", "乙地投资80亿元")
+    both = joined("甲地和乙地呢？", [(Side("甲地", ""), a), (Side("乙地", ""), b)], [])
+    assert both.answer == "甲地：甲地投资120亿元[1]\n乙地：乙地投资80亿元[2]"
+    assert [c.n for c in both.citations] == [1, 2] and both.statements[1].quote.n == 2
+    assert [p.chunk.chunk_id for p in both.passages] == ["c1", "c2"]
+    missing = Answer("q", Status.NOT_FOUND, "资料中没有找到相关内容。")
+    one = joined("甲地和丙地呢？", [(Side("甲地", ""), a), (Side("丙地", ""), missing)], [])
+    assert one.answer.split("\n")[1] == "丙地：资料中没有找到相关内容。" and one.status == "answered"
+    assert joined("丙地和丁地呢？", [(Side("丙地", ""), missing), (Side("丁地", ""), missing)], []) is None
 
 
 def test_which_few_asks_which_not_how_many():
@@ -239,3 +312,32 @@ def test_which_few_asks_which_not_how_many():
 
     assert asked_slot("海曙区将打造哪几个百亿级优势产业集群？") is Slot.OTHER  # the names, not "4个"
     assert asked_slot("海曙区将打造几个百亿级优势产业集群？") is Slot.FIGURE
+
+
+def test_a_side_is_stated_only_from_words_about_it():
+    from assistant.answer.sides import sides, speaks_of
+
+    text = ("廊坊市市长  张三　　廊坊市建成数据中心41家。下一步将发展算力。　　着力推动县域数字经济发展。"
+            "　　重庆市九龙坡区委书记  李四　　九龙坡区推动数字经济年增长20%以上。")
+    a, b = sides("廊坊市和重庆九龙坡区的做法有什么不同？")
+    assert speaks_of(a, [a, b], text, text.index("下一步将发展算力") + 8)  # the side named before, in its part
+    assert speaks_of(b, [a, b], text, text.index("年增长20%以上") + 7)
+    assert not speaks_of(b, [a, b], text, text.index("县域数字经济发展") + 8)  # before 九龙坡区's part begins
+    x, y = sides("工业和服务业增加值分别是多少？")
+    assert speaks_of(x, [x, y], text, 5)  # an indicator, not a named subject: the ordinary check decides
+
+
+def test_a_side_is_answered_from_the_part_of_a_passage_about_it():
+    from assistant.answer.sides import own_part, sides
+    from assistant.core.records import Chunk, Hit
+
+    text = ("廊坊市市长  张三　　廊坊市建成数据中心41家。下一步将发展算力。　　着力推动县域数字经济发展。"
+            "　　重庆市九龙坡区委书记  李四　　九龙坡区推动数字经济年增长20%以上。")
+    hit = Hit(Chunk("c", "x.txt", "t", text, 0, len(text), 1), 1.0)
+    a, b = sides("廊坊市和重庆九龙坡区的做法有什么不同？")
+    mine = own_part(b, [a, b], hit, text).chunk
+    assert mine.text.startswith("重庆市九龙坡区委书记") and text[mine.start:mine.end] == mine.text
+    theirs = own_part(a, [a, b], hit, text).chunk
+    assert theirs.text.startswith("廊坊市市长") and "县域" in theirs.text and "九龙坡" not in theirs.text
+    x, y = sides("工业和服务业增加值分别是多少？")
+    assert own_part(x, [x, y], hit, text) is hit  # not a named subject: the whole passage

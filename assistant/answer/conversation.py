@@ -17,7 +17,7 @@ from assistant.answer.pipeline import Assistant, Done, Progress, Restart, Retrie
 from assistant.answer.present import citation_line, hit_line, zh_error
 from assistant.answer.scope import points_back
 from assistant.core.errors import AssistantError
-from assistant.core.messages import KIND_ZH
+from assistant.core.messages import KIND_ZH, progress_words
 from assistant.core.records import Answer, Hit, Kind, Phase, Status
 
 
@@ -101,7 +101,7 @@ def run_turn(assistant: Assistant, turn: Turn, history: list[str], *, top_k: int
                 elif isinstance(ev, Restart):
                     turn.text, turn.note = "", ev.reason
                 elif isinstance(ev, Progress):
-                    turn.note = f"正在概括全文：已读完第 {ev.done}/{ev.total} 部分"
+                    turn.note = progress_words(ev.kind, ev.done, ev.total)
                 elif isinstance(ev, Done):
                     turn.answer, turn.text, turn.phase = ev.answer, ev.answer.answer, Phase.DONE
                     turn.scope = ev.answer.scope

@@ -20,7 +20,7 @@ from assistant.answer.quoting import quote_instead
 from assistant.answer.remote import RemoteGenerator
 from assistant.answer.retrieval import Retriever
 from assistant.answer.scope import DocRef, named_document, unnamed
-from assistant.answer.sides import side_hits
+from assistant.answer.sides import Side, interleaved, joined, own_part, sides, speaks_of
 from assistant.answer.summary import SummaryCache, parts_of, reduce, summarize, title_of
 from assistant.answer.verdict import unanswered
 from assistant.core import models
@@ -62,10 +62,12 @@ class Restart:
 
 @dataclass
 class Progress:
-    """A long answer's progress: a summary has mapped `done` of the document's `total` parts."""
+    """A long answer's progress: a summary has mapped `done` of the document's `total` parts, a
+    comparison answered `done` of its `total` sides."""
 
     done: int
     total: int
+    kind: Kind = Kind.SUMMARY
 
 
 @dataclass
@@ -322,8 +324,35 @@ class Assistant:
         if listed is not None:
             yield Done(replace(listed, scope=scope))
             return
-        if kind == Kind.COMPARISON:  # each side searched on its own, so each is stated from its own source
-            hits = side_hits(q, lambda part: parts.retriever.search(part, top_k, allowed=allowed)) or hits
+        found = sides(q) if kind == Kind.COMPARISON else []
+        answer = (yield from self._each_side(q, found, hits, top_k, allowed, timings, t0)) if found else None
+        if answer is None:
+            answer = yield from self._fact(q, kind, hits, timings, t0)
+        timings.total_ms = (time.perf_counter() - t0) * 1000
+        yield Done(replace(answer, kind=kind, scope=scope))
+
+    def _each_side(self, q: str, found: list[Side], hits: list[Hit], top_k: int | None,
+                   allowed: set[int] | None, timings: Timings, t0: float):
+        """Each side of a comparison asked on its own ("廊坊市…的做法是什么？"), from its own passages,
+        then joined one side a line; None when no side could be answered."""
+        parts = self._loaded()
+        answers = []
+        for no, side in enumerate(found, 1):
+            yield Progress(no - 1, len(found), Kind.COMPARISON)
+            own = [p for h in parts.retriever.search(side.question, top_k, allowed=allowed)
+                   if (p := own_part(side, found, h, parts.state.doc_text(h.chunk.source))) is not None]
+            gen = self._fact(side.question, kind_of(side.question), own, timings, t0)
+            answer = yield from _no_tokens(gen)
+            if not all(speaks_of(side, found, parts.state.doc_text(c.source), c.end) for c in answer.citations):
+                answer = replace(answer, status=Status.NOT_FOUND, reason=Reason.UNVERIFIED)  # another side's words
+            answers.append((side, answer))
+        yield Progress(len(found), len(found), Kind.COMPARISON)
+        return joined(q, answers, interleaved([a.hits for _, a in answers]))
+
+    def _fact(self, q: str, kind: Kind, hits: list[Hit], timings: Timings, t0: float):
+        """The model's answer from the passages, checked; a second look at the one best window when
+        it fails; the sentence that holds what was asked, quoted, when the draft cannot be checked."""
+        parts = self._loaded()
         s = self.settings
         passages = select(q, hits, parts.idf, budget=s.passage_chars, per_hit=s.passage_chars_per_hit)
         draft, numbered = yield from self._generate(q, passages, timings, t0)
@@ -342,8 +371,7 @@ class Assistant:
                     answer = retried
         if answer.reason == Reason.UNVERIFIED or answer.reason == Reason.MODEL_REFUSED and kind == Kind.YES_NO:
             answer = self._quote_instead(answer, first)
-        timings.total_ms = (time.perf_counter() - t0) * 1000
-        yield Done(replace(answer, kind=kind, scope=scope))
+        return answer
 
     def _summary(self, q: str, source: str, hits: list[Hit], timings: Timings, t0: float):
         """One document summarised part by part (Progress after each), every point a sentence of it;
@@ -437,3 +465,18 @@ class Assistant:
         text = tidy_citations(align_numerals(recite(shown, checked.statements), [p.chunk.text for p in passages]),
                               len(passages))
         return Answer(status=Status.ANSWERED, answer=text, citations=checked.citations, **base)
+
+
+def _no_tokens(gen):
+    """Runs one of several answers without streaming its text (the joined answer is shown when all
+    are done); its other events pass on. Returns what the answer returns; a stop closes it at once."""
+    try:
+        while True:
+            try:
+                ev = next(gen)
+            except StopIteration as stop:
+                return stop.value
+            if not isinstance(ev, (Token, Restart)):
+                yield ev
+    finally:
+        gen.close()

@@ -16,7 +16,7 @@ from assistant.cli.doctor import cmd_doctor  # noqa: F401 - the CLI finds each c
 from assistant.core import models
 from assistant.core.config import Settings
 from assistant.core.errors import Code, InputError
-from assistant.core.messages import unseen_words
+from assistant.core.messages import progress_words, unseen_words
 from assistant.core.records import Unseen
 from assistant.index import audit
 from assistant.index.onnx_convert import convert
@@ -128,7 +128,7 @@ def _ask_showing_progress(assistant: Assistant, question: str, filters: dict[str
     """The answer, with a long answer's progress (a summary's parts) on stderr; Ctrl-C stops it."""
     for event in assistant.stream(question, filters=filters):
         if isinstance(event, Progress):
-            print(f"正在概括全文：已读完第 {event.done}/{event.total} 部分（Ctrl-C 停止）", file=sys.stderr, flush=True)
+            print(f"{progress_words(event.kind, event.done, event.total)}（Ctrl-C 停止）", file=sys.stderr, flush=True)
         elif isinstance(event, Done):
             return event.answer
     raise AssertionError("stream ended without an answer")  # pragma: no cover

@@ -261,6 +261,13 @@ KIND_ZH: dict[Kind, str] = {
 }
 
 
+def progress_words(kind: Kind, done: int, total: int) -> str:
+    """A long answer's progress as the page and the CLI say it: a summary's parts, a comparison's sides."""
+    if kind is Kind.COMPARISON:
+        return f"正在分别回答比较的每一方：已答完 {done}/{total}"
+    return f"正在概括全文：已读完第 {done}/{total} 部分"
+
+
 def aside_label(kind: Unseen, place: int) -> str:
     """The label an indexed aside stands under: aside_label(Unseen.NOTES, 3) -> "演讲者备注（第3张幻灯片）"."""
     return f"演讲者备注（第{place}张幻灯片）" if kind is Unseen.NOTES else f"{UNSEEN_ZH[kind]}（第{place}条）"

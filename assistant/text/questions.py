@@ -88,6 +88,15 @@ def asked_slot(question: str) -> Slot:
 _ROLE_ASKED = re.compile(ROLES.pattern + r"(是|有|为)?(哪些|哪几位|哪几个)?\s*[？?。]?$")
 
 
+# What a comparison asks with, that the same question about one side drops: "有什么不同", "相比，"
+COMPARE_ASK = re.compile(r"[，,]?(?:相比|比较|对比)(?:而言|来看|之下)?[，,]?|(?:有|存在)?(?:什么|何|哪些)(?:不同|区别|差异|异同)(?:之处)?"
+                         r"|的?(?:区别|差异|不同之处|异同)(?:是什么|在哪里|在哪|有哪些)?")
+SEPARATELY = re.compile(r"[，,]?\s*分别")  # "X和Y，分别从…提升到…": the same question asked of each
+SIDE_JOINERS = ("和", "与", "同", "跟", "及", "以及", "对比")  # the words that join a comparison's sides
+WHICH_MORE = re.compile(r"(?:哪个|哪一个|谁)的?(.{1,12}?)更(?:多|高|快|大|少|低|慢|小|强|好|优)")  # asked of one side: 是多少
+ASKS = re.compile(r"(什么|多少|几|哪|谁|如何|怎|吗|是否|有没有|何)")  # the words that make a sentence a question
+
+
 # The rules, first match wins: a summary of "哪几个方面" is a summary; "哪些措施" is a measure, not a list.
 KIND_RULES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (Kind.SUMMARY, re.compile(r"(主要内容|主要讲|讲了(些)?什么|讲的是什么|说了(些)?什么|讲了哪(几|些)(个方面|点|部分)|概括|概述"
