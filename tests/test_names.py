@@ -23,3 +23,13 @@ def test_gate_refuses_names_absent_from_the_documents():
     assert "深圳" in gate("深圳市的增速是多少？", [h], said, min_dense=0.0)
     assert gate("宁波市的增速是多少？", [h], said, min_dense=0.0) == ""
     assert gate("增速？", [], said, min_dense=0.0) != ""
+
+
+def test_a_locative_glued_to_the_next_word_is_no_name():
+    from assistant.answer.claims import terms
+    from assistant.text.names import names_in, places_in
+
+    assert names_in("为什么这个市在全省数字经济评估排名中居末位？") == []  # jieba: 排名/中居/末位
+    assert places_in("为什么这个市在全省数字经济评估排名中居末位？") == []
+    assert names_in("中山市的增速是多少？") == ["中山市"] and "内江" in places_in("上海和内江的增速")  # real places stay
+    assert "哪几个" not in terms("海曙区将打造哪几个百亿级优势产业集群？")  # a question word, not a term

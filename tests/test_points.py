@@ -341,3 +341,38 @@ def test_a_side_is_answered_from_the_part_of_a_passage_about_it():
     assert theirs.text.startswith("廊坊市市长") and "县域" in theirs.text and "九龙坡" not in theirs.text
     x, y = sides("工业和服务业增加值分别是多少？")
     assert own_part(x, [x, y], hit, text) is hit  # not a named subject: the whole passage
+
+
+PROBLEMS = ("关于全区防汛工作的情况报告\n"
+            "当前主要存在三方面问题。一是预警发布不够及时。部分山区镇通信基站少，预警短信送达慢，"
+            "最主要的原因是预警平台与通信运营商的接口尚未打通。从设备看，12个村的广播已经老化。\n"
+            "二是物资储备不足。各镇应对照清单补齐沙袋和救生衣。\n"
+            "三是抢险队伍专业化程度不高。\n")
+
+
+@pytest.mark.parametrize("question,first,n", [
+    ("预警发布不够及时的原因是什么？", "部分山区镇通信基站少", 2),  # from the causal sentence on
+    ("物资储备不足要采取哪些措施？", "各镇应对照清单补齐沙袋和救生衣", 1),  # how: the item's own text
+])
+def test_a_why_or_a_how_asked_of_one_item_is_answered_by_the_text_under_it(settings, embedder, tmp_path,
+                                                                          question, first, n):
+    docs = tmp_path / "problems"
+    docs.mkdir()
+    (docs / "情况报告.txt").write_text(PROBLEMS, "utf-8")
+    s = settings.with_overrides(chunk_size=200, chunk_overlap=20)
+    Index(s.index_dir).update([str(docs)], embedder, chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap)
+    gen = ScriptedGenerator("资料中没有找到相关内容。")
+    a = Assistant(s, embedder=embedder, generator=gen).ask(question)
+    assert a.status == "answered" and not gen.prompts and len(a.statements) == n
+    assert a.statements[0].text.startswith(first) and all(PROBLEMS[c.start:c.end] == c.quote for c in a.citations)
+
+
+def test_a_why_asked_of_an_item_whose_text_gives_no_reason_takes_the_ordinary_path(settings, embedder, tmp_path):
+    docs = tmp_path / "problems"
+    docs.mkdir()
+    (docs / "情况报告.txt").write_text(PROBLEMS, "utf-8")
+    s = settings.with_overrides(chunk_size=200, chunk_overlap=20)
+    Index(s.index_dir).update([str(docs)], embedder, chunk_size=s.chunk_size, chunk_overlap=s.chunk_overlap)
+    gen = ScriptedGenerator("资料中没有找到相关内容。")
+    a = Assistant(s, embedder=embedder, generator=gen).ask("为什么物资储备不足？")  # its text is a task, not a cause
+    assert a.status == "not_found" and gen.prompts

@@ -70,8 +70,8 @@ def terms(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for w, flag in tagged(WHO.sub(" ", text)):  # "谁演" is a question word and a verb
         w = w.strip()
-        if (len(w) < 2 or w in GENERIC or flag == "ns" or flag.startswith("m") or not re.search(r"[\u4e00-\u9fffA-Za-z]", w)
-                or w in out):
+        if (len(w) < 2 or w in GENERIC or w.startswith("哪") or flag == "ns" or flag.startswith("m")
+                or not re.search(r"[\u4e00-\u9fffA-Za-z]", w) or w in out):  # 哪几个, 哪一年: question words
             continue
         out.append(w)
     return tuple(out)

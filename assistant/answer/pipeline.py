@@ -14,7 +14,7 @@ from assistant.answer.gate import gate
 from assistant.answer.generation import GenerationStats, Generator, LlamaGenerator
 from assistant.answer.marks import recite, tidy_citations
 from assistant.answer.numbering import Sentences
-from assistant.answer.points import POINTS_HITS, as_points, points_answer
+from assistant.answer.points import POINTS_HITS, as_points, item_answer, points_answer
 from assistant.answer.prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_messages, numbered_passages
 from assistant.answer.quoting import quote_instead
 from assistant.answer.remote import RemoteGenerator
@@ -405,9 +405,14 @@ class Assistant:
         parts = self._loaded()
         state = parts.state
         hits = parts.retriever.search(q, max(POINTS_HITS, self.settings.top_k), allowed=allowed)
-        found = points_answer(q, kind, hits, state.doc_text,
-                              lambda source: [state.chunks[r] for r in sorted(state.rows_of({source}))],
-                              parts.idf, lambda source, at: parts.home_at(source, at), scoped)
+        def chunks_of(source: str) -> list[Chunk]:
+            return [state.chunks[r] for r in sorted(state.rows_of({source}))]
+
+        def home_at(source: str, at: int) -> str:
+            return parts.home_at(source, at)
+
+        found = points_answer(q, kind, hits, state.doc_text, chunks_of, parts.idf, home_at, scoped) \
+            or item_answer(q, kind, hits, state.doc_text, chunks_of, home_at)
         if found is None:
             return None
         timings.total_ms = (time.perf_counter() - t0) * 1000

@@ -21,10 +21,11 @@ from assistant.answer.claims import has, terms
 from assistant.answer.context import BigramIdf
 from assistant.core.records import Chunk, Citation, Hit, Quote, Statement
 from assistant.text.chinese import normalize
-from assistant.text.enumerations import MARKER, OUTLINE_STYLES, Enumeration, enumerations, is_outline
+from assistant.text.enumerations import MARKER, OUTLINE_STYLES, Enumeration, Item, enumerations, is_outline
 from assistant.text.injection import suspect_spans
 from assistant.text.names import home_compatible, mentioned, names_in, places_in, titles_in
-from assistant.text.questions import LIST_WORDS, Kind, count_asked
+from assistant.text.questions import CAUSE_WORDS, LIST_WORDS, Kind, count_asked
+from assistant.text.sentences import Span, paragraphs, sentences
 
 CHOOSE_COVER = 0.7  # share of the question's words (bigrams, by idf) its introduction must hold
 LEAD_MAX = 80  # a point longer than this is cut at a clause break: the item's head, not its paragraph
@@ -76,16 +77,16 @@ def _frame(words: tuple[str, ...], e: Enumeration, text: str) -> list[str]:
     return [w for w in words if all(has(w, lead) for lead in leads)]
 
 
-def _names_an_item(question: str, e: Enumeration, text: str) -> bool:
-    """The question names one of the items ("创新不够强的原因是什么" names 三是创新不够强): it asks
-    about that item, not for the list."""
+def _named_item(question: str, e: Enumeration, text: str) -> Item | None:
+    """The item the question names ("创新不够强的原因是什么" names 三是创新不够强): it asks about that
+    item, not for the list."""
     q = normalize(question)
     for item in e.items:
         head = re.split(r"[，,：:]", MARKER.sub("", normalize(item.lead(text)), count=1), maxsplit=1)[0]
         grams = {head[i:i + 2] for i in range(len(head) - 1)}
         if len(grams) >= 2 and sum(g in q for g in grams) >= ITEM_NAMED * len(grams):
-            return True
-    return False
+            return item
+    return None
 
 
 def _named_ok(question: str, text: str, home: str) -> bool:
@@ -128,7 +129,7 @@ def choose(question: str, kind: Kind, hits: Sequence[Hit], doc_text: Callable[[s
             if kind == Kind.SUMMARY:
                 around += leads  # a question about a whole document is about all its parts
             cover = _cover(words, around, idf)
-            if kind != Kind.SUMMARY and _names_an_item(question, e, text):
+            if kind != Kind.SUMMARY and _named_item(question, e, text):
                 continue
             if whole:
                 cover = max(cover, CHOOSE_COVER)
@@ -174,6 +175,39 @@ def points_answer(question: str, kind: Kind, hits: Sequence[Hit], doc_text: Call
     if any(a < e and s < b for s, e in spans for a, b in hidden):
         return None  # an item written to a program: the ordinary path hides it from the model
     return as_points(chosen.source, spans, chunks_of(chosen.source))
+
+
+BODY_POINTS = 4  # the sentences of an item's own text given for a question about that item
+BODY_KINDS = (Kind.REASONS, Kind.MEASURES)
+
+
+def item_answer(question: str, kind: Kind, hits: Sequence[Hit], doc_text: Callable[[str], str],
+                chunks_of: Callable[[str], list[Chunk]], home_at: Callable[[str, int], str]) -> Points | None:
+    """A why or a how asked of one item a document enumerates ("创新不够强的原因是什么？" names 三是
+    创新不够强) is answered by that item's own text after its head, a sentence a point, each quoted:
+    the head restates what was asked ("原因是…创新不够强" answers nothing), the text under it says why
+    or how. None when no retrieved enumeration has the item, or the item has no text of its own."""
+    if kind not in BODY_KINDS:
+        return None
+    for hit in hits[:HITS_READ]:
+        c = hit.chunk
+        text = doc_text(c.source)
+        for e in enumerations(text):
+            if e.end <= c.start or e.start >= c.end:
+                continue
+            item = _named_item(question, e, text)
+            if item is None or not _named_ok(question, normalize(e.intro + text[item.start:item.end]),
+                                             home_at(c.source, item.start)):
+                continue
+            body = [s for p in paragraphs(text[:item.end]) if p.end > item.lead_end
+                    for s in sentences(text, Span(max(p.start, item.lead_end), p.end), LEAD_MAX * 3)]
+            if kind == Kind.REASONS:  # the text under a problem says why from its first causal sentence on
+                body = body[next((i for i, s in enumerate(body) if CAUSE_WORDS.search(text[s.start:s.end])),
+                                 len(body)):]
+            spans = [(s.start, s.end) for s in body if len(text[s.start:s.end].strip("。；;，, ")) >= 6][:BODY_POINTS]
+            if spans and not any(a < e2 and s0 < b for s0, e2 in spans for a, b in suspect_spans(text)):
+                return as_points(c.source, spans, chunks_of(c.source))
+    return None
 
 
 def as_points(source: str, spans: Sequence[tuple[int, int]], chunks: Sequence[Chunk],

@@ -38,7 +38,10 @@ def _posseg():
 
 @lru_cache(maxsize=4096)
 def tagged(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple((p.word, p.flag) for p in _posseg().lcut(text))
+    """Words and their part of speech; a name jieba glues from a locative and the next word's first
+    character ("排名中居末位" -> 中居/ns) is no name (tagged "x")."""
+    return tuple((p.word, "x" if p.flag.startswith(_NAME_FLAGS) and _glued(p.word) else p.flag)
+                 for p in _posseg().lcut(text))
 
 
 def names_in(question: str) -> list[str]:
@@ -51,6 +54,15 @@ def names_in(question: str) -> list[str]:
         if flag.startswith(_NAME_FLAGS) and len(word) >= 2 and word not in out:
             out.append(word)
     return out
+
+
+_GLUE = frozenset("中内上下里在于居")  # a locative or a preposition jieba may join to the next character
+
+
+def _glued(word: str) -> bool:
+    """A two-character "name" made of a locative and the next word's first character, as jieba cuts
+    "排名中居末位" into 排名/中居/末位; a real place so written (中山, 上海, 内江) is in the gazetteer."""
+    return len(word) == 2 and word[0] in _GLUE and word not in gazetteer()
 
 
 _TITLE = re.compile(r"《([^《》]{2,80})》")

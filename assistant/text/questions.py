@@ -94,6 +94,8 @@ COMPARE_ASK = re.compile(r"[，,]?(?:相比|比较|对比)(?:而言|来看|之�
 SEPARATELY = re.compile(r"[，,]?\s*分别")  # "X和Y，分别从…提升到…": the same question asked of each
 SIDE_JOINERS = ("和", "与", "同", "跟", "及", "以及", "对比")  # the words that join a comparison's sides
 WHICH_MORE = re.compile(r"(?:哪个|哪一个|谁)的?(.{1,12}?)更(?:多|高|快|大|少|低|慢|小|强|好|优)")  # asked of one side: 是多少
+# the words a text gives a reason with: "最根本的制约因素还是…", "主要是由于…", "根源在于…"
+CAUSE_WORDS = re.compile(r"(原因|因素|由于|因为|导致|造成|制约|根源|根本在于|症结|归因|源于|缘于|所致|之所以)")
 ASKS = re.compile(r"(什么|多少|几|哪|谁|如何|怎|吗|是否|有没有|何)")  # the words that make a sentence a question
 
 
