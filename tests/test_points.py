@@ -376,3 +376,22 @@ def test_a_why_asked_of_an_item_whose_text_gives_no_reason_takes_the_ordinary_pa
     gen = ScriptedGenerator("资料中没有找到相关内容。")
     a = Assistant(s, embedder=embedder, generator=gen).ask("为什么物资储备不足？")  # its text is a task, not a cause
     assert a.status == "not_found" and gen.prompts
+
+
+def test_batch_gives_a_points_answer_in_one_cell_one_point_a_line_with_its_kind(plan_index, embedder, tmp_path):
+    import csv
+    import re
+
+    from assistant.batch import jobs as batch
+
+    src = tmp_path / "问题.csv"
+    with open(src, "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f).writerows([["编号", "问题"], ["1", "防汛工作主要存在哪三方面问题？"]])
+    gen = ScriptedGenerator("资料中没有找到相关内容。")
+    report = batch.run(batch.plan(src), Assistant(plan_index, embedder=embedder, generator=gen))
+    with open(report.output, encoding="utf-8-sig", newline="") as f:
+        row = list(csv.DictReader(f))[0]
+    assert row["kind"] == "list" and row["status"] == "answered"
+    lines = row["answer"].split("\n")
+    assert lines[0] == "共3点：" and len(lines) == 4 and all(re.search(r"\[\d+\]$", line) for line in lines[1:])
+    assert len(row["citations"].split("\n")) == 3 and "一是预警信息发布不够及时" in row["citations"]

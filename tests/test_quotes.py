@@ -165,6 +165,10 @@ def test_a_reply_must_hold_the_kind_of_thing_asked():
     assert unanswered(checked, "波兰要求德国赔偿二战损失多少钱？").code == Check.NO_MONEY
     checked = check_answer("波兰要求德国赔偿二战损失[1]。", "协定生效时间", p)
     assert unanswered(checked, "协定生效时间").code in (Check.NO_DATE, Check.UNCHECKED)
+    p = [hit("高技术制造业产值占工业总产值比重从2016年的16%提升到25%，专精特新企业增至403家。")]
+    q = "高技术制造业产值占比从2016年的多少提升到多少？"  # two figures asked
+    assert unanswered(check_answer("高技术制造业产值占比提升到25%[1]。", q, p), q).code == Check.FEW_FIGURES
+    assert unanswered(check_answer("占比从16%提升到25%[1]。", q, p), q) is None
 
 
 # news text: kinds of wording the office documents do not have (examples written for these tests)

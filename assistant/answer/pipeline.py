@@ -347,7 +347,8 @@ class Assistant:
                 answer = replace(answer, status=Status.NOT_FOUND, reason=Reason.UNVERIFIED)  # another side's words
             answers.append((side, answer))
         yield Progress(len(found), len(found), Kind.COMPARISON)
-        return joined(q, answers, interleaved([a.hits for _, a in answers]))
+        both = joined(q, answers, interleaved([a.hits for _, a in answers]))
+        return replace(both, timings=timings) if both else None
 
     def _fact(self, q: str, kind: Kind, hits: list[Hit], timings: Timings, t0: float):
         """The model's answer from the passages, checked; a second look at the one best window when

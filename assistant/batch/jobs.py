@@ -33,7 +33,7 @@ from assistant.batch.tables import (
 from assistant.core.errors import AssistantError, Code, InputError
 from assistant.core.records import Status
 
-ADDED = ["answer", "status", "citations", "sources", "latency_ms", "error"]
+ADDED = ["answer", "status", "kind", "citations", "sources", "latency_ms", "error"]
 NO_ANSWER = {"无答案", "无", "（无）", "(无)", "没有答案", "资料中没有", Status.NOT_FOUND, "none", "n/a"}
 
 
@@ -168,6 +168,7 @@ class Added:
 
     answer: str
     status: str  # answered | not_found | error
+    kind: str  # the form of question recognised: fact, list, measures, … (core.records.Kind)
     citations: str  # one "[n] 文件 · 标题 · 第N段：引文" per line
     sources: str  # cited files, ";"-separated
     latency_ms: str
@@ -179,10 +180,10 @@ class Added:
 
 def _cells(answer, latency_ms: float, error: str = "") -> list[str]:
     if answer is None:
-        return Added("", "error", "", "", f"{latency_ms:.0f}", error).cells()
+        return Added("", "error", "", "", "", f"{latency_ms:.0f}", error).cells()
     cites = answer.citations if Status(answer.status).shown else []
     sources = ";".join(dict.fromkeys(c.source for c in cites))
-    return Added(answer.answer, str(answer.status), "\n".join(citation_line(c, limit=120) for c in cites), sources,
+    return Added(answer.answer, str(answer.status), str(answer.kind), "\n".join(citation_line(c, limit=120) for c in cites), sources,
                  f"{latency_ms:.0f}", error).cells()
 
 

@@ -20,9 +20,12 @@ T = TypeVar("T")
 
 
 def fingerprint(p) -> dict:
-    """What a journal must match to be resumed: the input's bytes, the question column, the row count."""
+    """What a journal must match to be resumed: the input's bytes, the question column, the row count,
+    the columns a run adds."""
+    from assistant.batch.jobs import ADDED  # a journal written with other columns is not resumed into these
+
     return {"input": hashlib.sha256(p.input.read_bytes()).hexdigest(), "column": p.question_col,
-            "rows": len(p.table.rows)}
+            "rows": len(p.table.rows), "columns": ADDED}
 
 
 def load(p, make_row: Callable[..., T]) -> dict[int, T]:

@@ -59,6 +59,15 @@ def asks_for_figure(question: str) -> bool:
     return bool(HOW_MANY.search(question) or QUANTITY_NOUN.search(question.strip()))
 
 
+def figures_asked(question: str) -> int:
+    """How many figures a question asks for: figures_asked("从2016年的多少提升到多少？") -> 2; one
+    "多少" asks for one, a question that asks for no figure for none."""
+    return len(_ASKS_FIGURE.findall(question)) if asks_for_figure(question) else 0
+
+
+_ASKS_FIGURE = re.compile(r"多少|几[个家座台项名位次倍成年月天%]|百分之几|第几")  # each asks for one figure
+
+
 def counted(question: str) -> tuple[str, ...]:
     """What a how-many question counts in, its counter and the last character of the noun after it,
     () when none: counted("有多少支球队参赛？") -> ("支", "队"); counted("招录多少人？") -> ("人", "名", "位")."""
