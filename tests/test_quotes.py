@@ -251,3 +251,15 @@ def test_the_same_name_under_another_unit_is_another_subject():
     checked = check_answer("光明路616号[1]", "竹溪社区防汛值班室设在哪里？", passages)
     assert not checked.supported and checked.statements[0].finding.code == Check.PLACE_OTHER
     assert check_answer("光明路616号[1]", "竹溪开发区防汛值班室设在哪里？", passages).supported
+
+
+def test_a_sentence_copied_whole_must_be_about_what_was_asked():
+    from assistant.answer.verdict import unanswered
+
+    text = "一、落实防汛责任\n各区县要在5月1日前完成防汛责任人调整公示。\n二、加强隐患排查\n发现隐患于5月15日前整改到位。"
+    p = [hit(text)]
+    q = "《关于做好防汛工作的通知》对整改时限有什么要求？"  # the title's words are not what is asked
+    wrong = check_answer("各区县要在5月1日前完成防汛责任人调整公示[1]。", q, p)
+    assert wrong.supported and unanswered(wrong, q, p).code == Check.NOT_ABOUT  # true, copied, but not the answer
+    right = check_answer("发现隐患于5月15日前整改到位[1]。", q, p)
+    assert unanswered(right, q, p) is None

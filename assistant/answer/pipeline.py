@@ -463,7 +463,7 @@ class Assistant:
                     timings=timings, draft=draft)
         if not draft or checked.refused:
             return Answer(status=Status.NOT_FOUND, answer=NOT_FOUND_TEXT, reason=Reason.MODEL_REFUSED, **base)
-        why = unanswered(checked, q)
+        why = unanswered(checked, q, passages)
         if why:
             return Answer(status=Status.NOT_FOUND, answer=f"{NOT_FOUND_TEXT}（{why.words()}）", reason=Reason.UNVERIFIED,
                           why=why, **base)

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from assistant.answer.citations import Checked, normalize
-from assistant.answer.claims import has
+from assistant.answer.claims import coverage, has, terms
 from assistant.answer.replies import list_head
 from assistant.core.findings import Check, Finding, found
+from assistant.core.records import Hit
 from assistant.text.chinese import strip_citations
 from assistant.text.figures import DATE, figures, is_money
-from assistant.text.names import says_where
-from assistant.text.questions import MONEY, Slot, asked_slot, asks_for_figure, figures_asked
+from assistant.text.names import TITLE, says_where
+from assistant.text.questions import LIST_WORDS, MONEY, Slot, asked_slot, asks_for_figure, figures_asked
+
+CONTEXT_BEFORE = 80  # characters before a quote read with it: the sentence that leads to it
+ABOUT_COVER = 0.5  # share of the question's own words the words a reply stands on must hold
 
 
-def unanswered(checked: Checked, question: str) -> Finding | None:
-    """Why a checked reply does not answer the question, or None when it does."""
+def unanswered(checked: Checked, question: str, passages: Sequence[Hit] = ()) -> Finding | None:
+    """Why a checked reply does not answer the question, or None when it does. With `passages` (the
+    reply's [n]), the words it stands on must be about what was asked (NOT_ABOUT): a sentence copied
+    whole is true, but "各区县要在5月1日前完成公示" is no answer to "对整改时限有什么要求"."""
     if not any(s.supported and s.cites for s in checked.statements):
         return found(Check.UNCHECKED)
+    if passages and (off := off_topic(checked, question, passages)):
+        return off
     said = [normalize(strip_citations(s.text)) for s in checked.statements if s.supported and s.cites]
     if asks_for_figure(question) and not any(figures(t) for t in said):
         return found(Check.NO_FIGURE)
@@ -31,6 +41,21 @@ def unanswered(checked: Checked, question: str) -> Finding | None:
     if asked_slot(question) == Slot.PLACE and not any(says_where(t, q) for t in said):
         return found(Check.NO_PLACE)
     head = list_head(question)
-    if head and not any(has(head, normalize(c.quote)) for c in checked.citations):
+    if head and not any(has(head, normalize(" ".join((*c.headings, c.quote)))) for c in checked.citations):
         return found(Check.LIST_HEAD, asked=head)
     return None
+
+
+def off_topic(checked: Checked, question: str, passages: Sequence[Hit]) -> Finding | None:
+    """No quote the reply stands on, read with the sentence before it and its headings, holds half
+    of the question's own words (a document's title and the words that only ask are not its own)."""
+    own = terms(LIST_WORDS.sub("，", TITLE.sub("", question)))
+    if not own:
+        return None
+    for s in checked.statements:
+        if s.supported and s.quote and 1 <= s.quote.n <= len(passages):
+            c = passages[s.quote.n - 1].chunk
+            read = " ".join((*c.headings, c.title, c.text[max(0, s.quote.start - CONTEXT_BEFORE):s.quote.end]))
+            if coverage(own, normalize(read)) >= ABOUT_COVER:
+                return None
+    return found(Check.NOT_ABOUT, asked="、".join(own[:3]))

@@ -65,12 +65,12 @@ def _glued(word: str) -> bool:
     return len(word) == 2 and word[0] in _GLUE and word not in gazetteer()
 
 
-_TITLE = re.compile(r"《([^《》]{2,80})》")
+TITLE = re.compile(r"《([^《》]{2,80})》")  # a title written in 《》
 
 
 def titles_in(text: str) -> list[str]:
     """The titles a text writes in 《》: titles_in("《关于汛期值班的通知》有哪些要求") -> ["关于汛期值班的通知"]."""
-    return [m.group(1) for m in _TITLE.finditer(text)]
+    return [m.group(1) for m in TITLE.finditer(text)]
 
 
 def places_in(text: str) -> list[str]:
