@@ -326,10 +326,10 @@ class Assistant:
             return
         found = sides(q) if kind == Kind.COMPARISON else []
         answer = (yield from self._each_side(q, found, hits, top_k, allowed, timings, t0)) if found else None
-        if answer is None:
-            answer = yield from self._fact(q, kind, hits, timings, t0)
+        if answer is None:  # a question about one document is checked on what it asks of it, not its title
+            answer = yield from self._fact(unnamed(q, named) if scope else q, kind, hits, timings, t0)
         timings.total_ms = (time.perf_counter() - t0) * 1000
-        yield Done(replace(answer, kind=kind, scope=scope))
+        yield Done(replace(answer, question=q, kind=kind, scope=scope))
 
     def _each_side(self, q: str, found: list[Side], hits: list[Hit], top_k: int | None,
                    allowed: set[int] | None, timings: Timings, t0: float):
