@@ -8,6 +8,7 @@ from assistant.answer.conversation import Turn, history_of, run_turn, to_markdow
 from assistant.answer.followup import acceptable, leans_back, standalone
 from assistant.answer.pipeline import Assistant
 from assistant.answer.present import zh_error
+from assistant.answer.prompt import build_messages
 from assistant.core.errors import Code, InputError
 from assistant.index.documents import DocumentStore, safe_name
 from assistant.index.store import Index
@@ -147,6 +148,18 @@ def test_follow_up_turn_searches_the_rewrite(built, embedder):
     list(run_turn(a, second, history_of([first])))
     assert second.rewritten and second.query == "检查范围中的人员密集场所抽查比例是多少？"
     assert second.answer.status == "answered"
+    for t in (first, second):  # the rewrite counts in both: first text never after the whole
+        assert 0 < t.first_token_ms <= t.total_ms
+        assert f"共 {t.total_ms / 1000:.1f} 秒" in conversation_html([t])
+
+
+def test_warm_loads_the_index_the_embedder_and_the_model_before_any_question(built, embedder):
+    gen = ScriptedGenerator("好")
+    a = Assistant(built, embedder=embedder, generator=gen)
+    assert a._parts is None
+    a.warm()
+    assert a._parts is not None and len(gen.prompts) == 1  # the fixed instructions evaluated once
+    assert gen.prompts[0][0] == build_messages("问题", [])[0]  # the same system prompt every question starts with
 
 
 def test_stop_ends_the_turn(built, embedder):

@@ -32,7 +32,8 @@ class Turn:
     note: str = ""  # e.g. why the model was asked a second time
     answer: Answer | None = None
     error: str = ""
-    first_token_ms: float = 0.0  # from the start of the turn, as the library measured it
+    first_token_ms: float = 0.0  # first text shown, from the start of the turn
+    total_ms: float = 0.0  # the whole turn: rewrite, search and answer, from the same start
     started: float = field(default_factory=time.perf_counter)
     ticket: int = 0  # order in which a front door queued it
     ahead: int = 0  # questions in line before it while it waits
@@ -104,6 +105,8 @@ def run_turn(assistant: Assistant, turn: Turn, history: list[str], *, top_k: int
                     turn.note = progress_words(ev.kind, ev.done, ev.total)
                 elif isinstance(ev, Done):
                     turn.answer, turn.text, turn.phase = ev.answer, ev.answer.answer, Phase.DONE
+                    turn.total_ms = (time.perf_counter() - turn.started) * 1000
+                    turn.first_token_ms = turn.first_token_ms or turn.total_ms  # shown whole: first text is all of it
                     turn.scope = ev.answer.scope
                 yield turn
         finally:

@@ -242,6 +242,15 @@ class Assistant:
         t.start()
         return t
 
+    def warm(self, question: str = "预热") -> None:
+        """Load and warm what a first question needs, before any is asked: the index and the
+        embedder (one question embedded), and the chat model with the fixed instructions evaluated
+        once, so the first question waits no longer than the tenth."""
+        parts = self._loaded()
+        parts.retriever.search(question, 1)
+        for _ in self.generator.stream(build_messages(question, []), max_tokens=1):
+            pass
+
     def reload(self) -> None:
         """Pick up a new index generation (after documents were added or removed)."""
         with self._load_lock:

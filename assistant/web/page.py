@@ -6,13 +6,15 @@ search and the documents list have queues of their own and never wait behind an 
 
 
 import os
+import sys
 import threading
 import time
 from contextvars import ContextVar
 from pathlib import Path
 
+from assistant.answer.present import zh_error
 from assistant.core.config import Settings
-from assistant.core.errors import Code, InputError
+from assistant.core.errors import AssistantError, Code, InputError
 from assistant.index.scans import FOLDER as SCANS
 from assistant.web.app import ChatApp
 from assistant.web.logins import Gate, read_logins
@@ -249,6 +251,11 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860,
     from fastapi import FastAPI
 
     app = ChatApp(settings, gate=gate)
+    print("正在加载索引和模型…", file=sys.stderr, flush=True)
+    try:
+        app.assistant.warm()  # before the address: the first question is no slower than the tenth
+    except AssistantError as e:  # the page still opens and says what is missing on each question
+        print(zh_error(e), file=sys.stderr, flush=True)
     page = build(app)
     page.queue(default_concurrency_limit=1)
     api = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
@@ -264,8 +271,6 @@ def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860,
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     if on_ready:
         on_ready(url)
-    # after the address is printed: llama.cpp silences stdout while a model loads
-    app.assistant.warm_up()
     try:
         while thread.is_alive():
             time.sleep(1)

@@ -182,7 +182,7 @@ def turn_html(turn: Turn) -> str:
         t = a.timings
         parts.append(f'<div class="timing" data-first-token-ms="{turn.first_token_ms:.0f}" '
                      f'data-library-first-token-ms="{t.first_token_ms:.0f}">检索 {t.retrieve_ms / 1000:.1f} 秒 · '
-                     f"首字 {turn.first_token_ms / 1000:.1f} 秒 · 共 {t.total_ms / 1000:.1f} 秒</div>")
+                     f"首字 {turn.first_token_ms / 1000:.1f} 秒 · 共 {turn.total_ms / 1000:.1f} 秒</div>")
     else:
         if turn.note:
             parts.append(f'<div class="note">{escape(turn.note)}</div>')
