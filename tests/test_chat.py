@@ -158,7 +158,7 @@ def test_warm_loads_the_index_the_embedder_and_the_model_before_any_question(bui
     a = Assistant(built, embedder=embedder, generator=gen)
     assert a._parts is None
     a.warm()
-    assert a._parts is not None and len(gen.prompts) == 1  # the fixed instructions evaluated once
+    assert a._parts is not None and len(gen.prompts) == 2  # the fixed instructions evaluated once, and the rest
     assert gen.prompts[0][0] == build_messages("问题", [])[0]  # the same system prompt every question starts with
 
 

@@ -115,3 +115,20 @@ def test_questions_that_are_not_one_fact_on_the_real_parts(corpus_assistant):
     assert all(forum[c.start:c.end] == c.quote for c in summary.citations)
     yes_no = corpus_assistant.ask("副中心的5G信号是否已经实现全覆盖？")
     assert yes_no.kind == "yes_no" and yes_no.status in ("answered", "quoted") and "全覆盖" in yes_no.answer
+
+
+def test_a_rewrite_between_two_questions_leaves_the_answer_instructions_computed(corpus_assistant):
+    """The follow-up rewrite and the retry go to a second context over the same weights: the answers'
+    context still starts with the fixed instructions, so the next question reads only what differs."""
+    from assistant.answer.followup import standalone
+    from assistant.answer.generation import ASIDE, MAIN
+
+    gen = corpus_assistant.generator
+    corpus_assistant.ask("首信云等多少家数据要素市场主体完成了入驻？")
+    main = gen._llms[MAIN]
+    before = main.n_tokens, main.input_ids[:main.n_tokens].tolist()
+    standalone("那网安类企业呢？", ["首信云等多少家数据要素市场主体完成了入驻？"], gen)
+    assert ASIDE in gen._llms and (main.n_tokens, main.input_ids[:main.n_tokens].tolist()) == before
+    ids = before[1]
+    kept = [main.tokenize(k.encode(), add_bos=False)[5:-5] for k in gen.keep]  # the answers' instructions
+    assert any(len(k) > 200 and any(ids[i:i + len(k)] == k for i in range(40)) for k in kept)  # at the start

@@ -15,7 +15,14 @@ from assistant.answer.generation import GenerationStats, Generator, LlamaGenerat
 from assistant.answer.marks import recite, tidy_citations
 from assistant.answer.numbering import Sentences
 from assistant.answer.points import POINTS_HITS, as_points, item_answer, points_answer
-from assistant.answer.prompt import NOT_FOUND_TEXT, RETRY_SYSTEM_PROMPT, build_messages, numbered_passages
+from assistant.answer.prompt import (
+    NOT_FOUND_TEXT,
+    PASSAGE_SYSTEM_PROMPT,
+    RETRY_SYSTEM_PROMPT,
+    SYSTEM_PROMPT,
+    build_messages,
+    numbered_passages,
+)
 from assistant.answer.quoting import quote_instead
 from assistant.answer.remote import RemoteGenerator
 from assistant.answer.retrieval import Retriever
@@ -138,7 +145,8 @@ def make_generator(settings: Settings) -> Generator:
                                timeout=settings.llm_timeout, retries=settings.llm_retries, seed=settings.seed)
     path = settings.chat_model or models.require(models.DEFAULT_CHAT, settings.models_dir)
     return LlamaGenerator(path, n_ctx=settings.n_ctx, n_threads=settings.threads,
-                          n_gpu_layers=settings.n_gpu_layers, seed=settings.seed)
+                          n_gpu_layers=settings.n_gpu_layers, seed=settings.seed,
+                          keep=(SYSTEM_PROMPT, PASSAGE_SYSTEM_PROMPT), aside_ctx=settings.aside_ctx)
 
 
 def answer_slots(settings: Settings) -> int:
@@ -248,8 +256,10 @@ class Assistant:
         once, so the first question waits no longer than the tenth."""
         parts = self._loaded()
         parts.retriever.search(question, 1)
-        for _ in self.generator.stream(build_messages(question, []), max_tokens=1):
-            pass
+        for messages in (build_messages(question, []),  # the answers' instructions, kept computed
+                         [{"role": "system", "content": question}, {"role": "user", "content": question}]):  # the rest
+            for _ in self.generator.stream(messages, max_tokens=1):
+                pass
 
     def reload(self) -> None:
         """Pick up a new index generation (after documents were added or removed)."""

@@ -88,6 +88,8 @@ class Settings:
     min_dense: float = setting(0.0, "refuse without asking the model when no passage is this similar", (-1.0, 1.0))
     # generation
     n_ctx: int = setting(4096, "the model's context window, in tokens", (512, 131072))
+    aside_ctx: int = setting(2048, "a second context for follow-up rewrites and retries, so the answer "
+                             "instructions stay computed (0: one context)", (0, 131072))
     n_threads: int = setting(0, "CPU threads (0: the machine's physical cores)", (0, 512))
     n_gpu_layers: int = setting(-1, "layers to offload when llama.cpp has GPU support (-1: all, 0: none)", (-1, 1000))
     max_tokens: int = setting(256, "longest answer, in tokens", (16, 4096))
