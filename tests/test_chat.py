@@ -8,7 +8,6 @@ from assistant.answer.conversation import Turn, history_of, run_turn, to_markdow
 from assistant.answer.followup import acceptable, leans_back, standalone
 from assistant.answer.pipeline import Assistant
 from assistant.answer.present import zh_error
-from assistant.answer.prompt import build_messages
 from assistant.core.errors import Code, InputError
 from assistant.index.documents import DocumentStore, safe_name
 from assistant.index.store import Index
@@ -159,7 +158,8 @@ def test_warm_loads_the_index_the_embedder_and_the_model_before_any_question(bui
     assert a._parts is None
     a.warm()
     assert a._parts is not None and len(gen.prompts) == 2  # the fixed instructions evaluated once, and the rest
-    assert gen.prompts[0][0] == build_messages("问题", [])[0]  # the same system prompt every question starts with
+    a.ask("全区危险化学品企业有多少家？")
+    assert gen.prompts[0][0] == gen.prompts[2][0]  # the system prompt every question starts with
 
 
 def test_stop_ends_the_turn(built, embedder):

@@ -250,13 +250,14 @@ class Assistant:
         t.start()
         return t
 
-    def warm(self, question: str = "预热") -> None:
+    def warm(self, question: str = "今年全市重点工作的主要目标是多少？") -> None:
         """Load and warm what a first question needs, before any is asked: the index and the
         embedder (one question embedded), and the chat model with the fixed instructions evaluated
         once, so the first question waits no longer than the tenth."""
         parts = self._loaded()
-        parts.retriever.search(question, 1)
-        for messages in (build_messages(question, []),  # the answers' instructions, kept computed
+        parts.retriever.search(question)  # every stage, as a question runs it
+        system = PASSAGE_SYSTEM_PROMPT if self.settings.cite == "passage" else SYSTEM_PROMPT  # as the answers'
+        for messages in (build_messages(question, [], system),  # the answers' instructions, kept computed
                          [{"role": "system", "content": question}, {"role": "user", "content": question}]):  # the rest
             for _ in self.generator.stream(messages, max_tokens=1):
                 pass
