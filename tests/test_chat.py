@@ -8,7 +8,7 @@ from assistant.answer.conversation import Turn, history_of, run_turn, to_markdow
 from assistant.answer.followup import acceptable, leans_back, standalone
 from assistant.answer.pipeline import Assistant
 from assistant.answer.present import zh_error
-from assistant.core.errors import Code, InputError
+from assistant.core.errors import AssistantError, Code, InputError
 from assistant.index.documents import DocumentStore, safe_name
 from assistant.index.store import Index
 from assistant.web.app import ChatApp
@@ -160,6 +160,11 @@ def test_warm_loads_the_index_the_embedder_and_the_model_before_any_question(bui
     assert a._parts is not None and len(gen.prompts) == 2  # the fixed instructions evaluated once, and the rest
     a.ask("全区危险化学品企业有多少家？")
     assert gen.prompts[0][0] == gen.prompts[2][0]  # the system prompt every question starts with
+    empty = ScriptedGenerator("好")  # no index yet: the model is warmed all the same, then the error
+    with pytest.raises(AssistantError):
+        Assistant(built.with_overrides(index_dir=built.index_dir.parent / "none"), embedder=embedder,
+                  generator=empty).warm()
+    assert len(empty.prompts) == 2
 
 
 def test_stop_ends_the_turn(built, embedder):

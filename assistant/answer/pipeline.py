@@ -32,7 +32,7 @@ from assistant.answer.summary import SummaryCache, parts_of, reduce, summarize, 
 from assistant.answer.verdict import unanswered
 from assistant.core import models
 from assistant.core.config import Settings
-from assistant.core.errors import Code, InputError
+from assistant.core.errors import AssistantError, Code, InputError
 from assistant.core.records import Answer, Chunk, Hit, Kind, Reason, Status, Timings
 from assistant.index.embedding import Embedder, SentenceTransformerEmbedder
 from assistant.index.interface import LoadedIndex
@@ -253,14 +253,21 @@ class Assistant:
     def warm(self, question: str = "今年全市重点工作的主要目标是多少？") -> None:
         """Load and warm what a first question needs, before any is asked: the index and the
         embedder (one question embedded), and the chat model with the fixed instructions evaluated
-        once, so the first question waits no longer than the tenth."""
-        parts = self._loaded()
-        parts.retriever.search(question)  # every stage, as a question runs it
+        once, so the first question waits no longer than the tenth. The model is warmed even when
+        the index cannot load (an empty install: documents are added on the page); the first error
+        is raised after both were tried."""
+        failed: AssistantError | None = None
+        try:
+            self._loaded().retriever.search(question)  # every stage, as a question runs it
+        except AssistantError as e:
+            failed = e
         system = PASSAGE_SYSTEM_PROMPT if self.settings.cite == "passage" else SYSTEM_PROMPT  # as the answers'
         for messages in (build_messages(question, [], system),  # the answers' instructions, kept computed
                          [{"role": "system", "content": question}, {"role": "user", "content": question}]):  # the rest
             for _ in self.generator.stream(messages, max_tokens=1):
                 pass
+        if failed is not None:
+            raise failed
 
     def reload(self) -> None:
         """Pick up a new index generation (after documents were added or removed)."""
