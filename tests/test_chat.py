@@ -328,6 +328,9 @@ def test_a_question_that_names_a_document_is_answered_from_it_alone(built, embed
     assert named_document("安监〔2025〕3号要求什么时候报送总结？", docs) == "/d/安全检查通知.txt"
     assert named_document("安全检查通知里的联系人是谁？", docs) == "/d/安全检查通知.txt"
     assert named_document("新增就业岗位多少个？", docs) == ""
+    headline = [DocRef("/d/p1.txt", "《忠犬八公》中国版定档，冯小刚、陈冲主演")]  # a film named in a headline
+    assert named_document("《忠犬八公》中国版的导演是谁？", headline) == ""
+    assert named_document("《区政府2024年工作总结》的要点？", [DocRef("/d/x.md", "区政府2024年工作总结（定稿）")]) == "/d/x.md"
     gen = ScriptedGenerator(cite("新增就业岗位1.2万个"))
     ans = Assistant(built, embedder=embedder, generator=gen).ask("《区政府2024年工作总结》中新增就业岗位多少个？")
     assert ans.scope.endswith("工作总结.md") and {h.chunk.source for h in ans.hits} == {ans.scope}

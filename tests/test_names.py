@@ -32,4 +32,5 @@ def test_a_locative_glued_to_the_next_word_is_no_name():
     assert names_in("为什么这个市在全省数字经济评估排名中居末位？") == []  # jieba: 排名/中居/末位
     assert places_in("为什么这个市在全省数字经济评估排名中居末位？") == []
     assert names_in("中山市的增速是多少？") == ["中山市"] and "内江" in places_in("上海和内江的增速")  # real places stay
+    assert names_in("2022年中国电影的总票房收入") == ["中国"] and names_in("全市中国企业有多少家？") == ["中国"]
     assert "哪几个" not in terms("海曙区将打造哪几个百亿级优势产业集群？")  # a question word, not a term

@@ -39,7 +39,7 @@ GENERIC = frozenset(
     "多少 几 哪些 哪个 哪里 哪 什么 是否 怎么 怎样 如何 为什么 请问 是 有 为 的 了 在 和 与 及 等 要 将 把 被 对 "
     "从 到 达 达到 实现 提升 提高 增长 目标 情况 数量 总量 规模 水平 方面 工作 内容 主要 相关 具体 分别 "
     "一共 共 共有 累计 总共 大约 约 左右 其中 今年 去年 全年 当年 年 个 多 少 排 第几 位居 居 排名 哪年 何时 时候 "
-    "时限 期限 "  # a deadline asked for is a date, the slot, not a thing the sentence must name
+    "时限 期限 时间 日期 "  # a time asked for is the date slot, not a thing the sentence must name
     "什么样 谁 哪位 担任 目前 现在 期间 以来 提出 明确 指出 表示 介绍 报告 通知 文件 资料 文中 里 中 上 下 "
     # targets and changes name no thing either: "力争突破400万人次" is still about the clause before
     "计划 力争 争取 预计 确保 努力 突破 增加 减少 下降 超过 上年 明年 当前 同期 本年".split()

@@ -22,6 +22,9 @@ POINTS_AT_DOCUMENT = re.compile(
 )
 MIN_NAME = 4  # a title or file name shorter than this names too many things to scope a question
 TITLE_PART = 10  # a part of a title this long, written in the question without 《》, names its document
+_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+WHOLE = 0.8  # a title in 《》 names a document whose title it is, near enough whole: 《忠犬八公》 is a film
+# a news headline only mentions ("《忠犬八公》中国版定档"), not that headline's document
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ def named_document(question: str, docs: Iterable[DocRef]) -> str:
         score = 0
         for t in titles:
             for name in names:
-                if len(name) >= MIN_NAME and len(t) >= MIN_NAME and (t in name or name in t):
+                bare = _BRACKETED.sub("", name) or name  # "工作总结（定稿）" is the 工作总结
+                if len(name) >= MIN_NAME and len(t) >= MIN_NAME and (name in t or t in name and len(t) >= WHOLE * len(bare)):
                     score = max(score, min(len(t), len(name)))
         for part in re.split(r"——|—|\s+|：|:", normalize(d.title)):  # a title's own part, named without 《》
             if len(part) >= TITLE_PART and part in q:

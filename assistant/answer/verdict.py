@@ -13,6 +13,7 @@ from assistant.text.chinese import strip_citations
 from assistant.text.figures import DATE, figures, is_money
 from assistant.text.names import TITLE, says_where
 from assistant.text.questions import LIST_WORDS, MONEY, Slot, asked_slot, asks_for_figure, figures_asked
+from assistant.text.sentences import paragraphs
 
 CONTEXT_BEFORE = 80  # characters before a quote read with it: the sentence that leads to it
 ABOUT_COVER = 0.5  # share of the question's own words the words a reply stands on must hold
@@ -47,15 +48,19 @@ def unanswered(checked: Checked, question: str, passages: Sequence[Hit] = ()) ->
 
 
 def off_topic(checked: Checked, question: str, passages: Sequence[Hit]) -> Finding | None:
-    """No quote the reply stands on, read with the sentence before it and its headings, holds half
-    of the question's own words (a document's title and the words that only ask are not its own)."""
+    """No quote the reply stands on, read in its paragraph with the sentence before it and its
+    headings, holds half of the question's own words (a title in 《》 and the words that only ask
+    are not its own)."""
     own = terms(LIST_WORDS.sub("，", TITLE.sub("", question)))
     if not own:
         return None
     for s in checked.statements:
         if s.supported and s.quote and 1 <= s.quote.n <= len(passages):
             c = passages[s.quote.n - 1].chunk
-            read = " ".join((*c.headings, c.title, c.text[max(0, s.quote.start - CONTEXT_BEFORE):s.quote.end]))
+            paragraph = [p for p in paragraphs(c.text) if p.start < s.quote.end and s.quote.start < p.end]
+            start = max(0, min([s.quote.start - CONTEXT_BEFORE, *(p.start for p in paragraph)]))
+            end = max([s.quote.end, *(p.end for p in paragraph)])
+            read = " ".join((*c.headings, c.title, c.text[start:end]))
             if coverage(own, normalize(read)) >= ABOUT_COVER:
                 return None
     return found(Check.NOT_ABOUT, asked="、".join(own[:3]))

@@ -40,8 +40,9 @@ def _posseg():
 def tagged(text: str) -> tuple[tuple[str, str], ...]:
     """Words and their part of speech; a name jieba glues from a locative and the next word's first
     character ("排名中居末位" -> 中居/ns) is no name (tagged "x")."""
-    return tuple((p.word, "x" if p.flag.startswith(_NAME_FLAGS) and _glued(p.word) else p.flag)
-                 for p in _posseg().lcut(text))
+    words = _posseg().lcut(text)
+    return tuple((p.word, "x" if i and p.flag.startswith(_NAME_FLAGS) and words[i - 1].flag[:1] in "nv"
+                  and _glued(p.word) else p.flag) for i, p in enumerate(words))
 
 
 def names_in(question: str) -> list[str]:
@@ -60,9 +61,10 @@ _GLUE = frozenset("中内上下里在于居")  # a locative or a preposition jie
 
 
 def _glued(word: str) -> bool:
-    """A two-character "name" made of a locative and the next word's first character, as jieba cuts
-    "排名中居末位" into 排名/中居/末位; a real place so written (中山, 上海, 内江) is in the gazetteer."""
-    return len(word) == 2 and word[0] in _GLUE and word not in gazetteer()
+    """A two-character "name" made of a locative and the next word's first character, after a noun
+    or a verb, as jieba cuts "排名中居末位" into 排名/中居/末位; a real place so written (中山, 上海,
+    内江, 中国) is in the gazetteer or among the broad places."""
+    return len(word) == 2 and word[0] in _GLUE and word not in gazetteer() and word not in BROAD_PLACES
 
 
 TITLE = re.compile(r"《([^《》]{2,80})》")  # a title written in 《》
