@@ -65,6 +65,9 @@ class JsonGenerator:
     def __init__(self, base: LlamaGenerator):
         self.base = base
 
+    def count_tokens(self, text: str) -> int:
+        return self.base.count_tokens(text)
+
     def stream(self, messages: list[dict[str, str]], *, max_tokens: int,
                stats: GenerationStats | None = None) -> Iterator[str]:
         stats = stats if stats is not None else GenerationStats()

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.answer.context import BigramIdf, select  # noqa: E402
 from assistant.answer.gate import gate  # noqa: E402
+from assistant.answer.generation import estimated_tokens  # noqa: E402
 from assistant.answer.retrieval import Retriever  # noqa: E402
 from assistant.core.config import Settings  # noqa: E402
 from assistant.index.store import Index  # noqa: E402
@@ -109,7 +110,7 @@ def measure(index: Index, s: Settings, questions: list[str], embedder, query_ms:
         hits = retriever._one(q, v, s.top_k, merge=True)
         gate(q, hits, state.mentions, min_dense=s.min_dense)
         t1 = time.perf_counter()
-        select(q, hits, idf, budget=s.passage_chars, per_hit=s.passage_chars_per_hit)  # what the model would read
+        select(q, hits, idf, budget=s.passage_tokens, per_hit=s.passage_tokens_per_hit, cost=estimated_tokens)  # what the model would read
         times.append((time.perf_counter() - t) * 1000)
         narrowing.append((time.perf_counter() - t1) * 1000)
     mem_used = rss_mb() - before  # memory-mapped vectors and postings count once the questions read them

@@ -12,7 +12,7 @@ from http.server import ThreadingHTTPServer
 
 import numpy as np
 
-from assistant.answer.generation import GenerationStats
+from assistant.answer.generation import GenerationStats, estimated_tokens
 
 
 class HashEmbedder:
@@ -57,6 +57,9 @@ class ScriptedGenerator:
     """Answers with a scripted reply (a string, or a function of the user message)."""
 
     name = "scripted"
+
+    def count_tokens(self, text: str) -> int:
+        return estimated_tokens(text)
 
     def __init__(self, reply: str | Callable[[str], str]):
         self.reply = reply

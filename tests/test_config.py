@@ -36,7 +36,8 @@ def test_toml_and_overrides(tmp_path):
     assert s.with_overrides(n_threads=4).threads == 4
 
 
-@pytest.mark.parametrize("text,match", [("top_kk = 3\n", "unknown setting"), ("top_k = [\n", "not valid TOML")])
+@pytest.mark.parametrize("text,match", [("top_kk = 3\n", "unknown setting"), ("top_k = [\n", "not valid TOML"),
+                                        ("passage_chars = 700\n", "passage_chars -> passage_tokens")])
 def test_bad_config_files(tmp_path, text, match):
     cfg = tmp_path / "a.toml"
     cfg.write_text(text, "utf-8")

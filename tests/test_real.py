@@ -132,3 +132,28 @@ def test_a_rewrite_between_two_questions_leaves_the_answer_instructions_computed
     ids = before[1]
     kept = [main.tokenize(k.encode(), add_bos=False)[5:-5] for k in gen.keep]  # the answers' instructions
     assert any(len(k) > 200 and any(ids[i:i + len(k)] == k for i in range(40)) for k in kept)  # at the start
+
+
+@pytest.mark.real
+def test_sentence_vectors_prepared_at_index_time_are_the_ones_a_question_computes(corpus_assistant, tmp_path):
+    from assistant.answer.rerank import SentenceVectors
+    from assistant.index.vector_cache import VectorCache
+
+    emb = corpus_assistant.embedder
+    texts = [c.text for c in corpus_assistant._loaded().state.chunks[:3]]
+    prepared = SentenceVectors(emb, disk=VectorCache(tmp_path, emb.fingerprint))
+    assert prepared.prepare(texts) == 3
+    from_disk = SentenceVectors(emb, disk=VectorCache(tmp_path, emb.fingerprint))
+    q = emb.embed_queries(["数字经济核心产业增加值"])[0]
+    assert from_disk.best(q, texts) == SentenceVectors(emb).best(q, texts)  # the same order, question or index time
+
+
+@pytest.mark.real
+def test_the_passage_budget_is_counted_in_the_chat_model_s_own_tokens(corpus_assistant):
+    gen = corpus_assistant.generator
+    text = corpus_assistant._loaded().state.chunks[0].text
+    n = gen.count_tokens(text)
+    assert len(text) / 4 < n < len(text)  # Chinese: one to three characters a token
+    a = corpus_assistant.ask("甬矽电子年营收的年均增速是多少？")
+    read = sum(gen.count_tokens(p.chunk.text) for p in a.passages)
+    assert read <= corpus_assistant.settings.passage_tokens + 60  # the first window may be one long sentence

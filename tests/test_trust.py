@@ -29,6 +29,7 @@ FLOOD = [hit("汛前要对全市126座水库、43座水闸开展全面检查，�
 TARGETS = [hit("到2027年，全市数字经济增加值将达到1.5万亿元，数字经济核心产业营业收入将突破1.2万亿元。", "news.txt")]
 FIRE = [hit("全区共有37所学校、14家医院纳入重点检查范围，检查工作于12月20日前完成。", "fire.txt",
             "关于开展冬季消防安全检查的通知")]
+RANKED = [hit("全市研发费用占营业收入比重为3.4%，低于全省平均0.8个百分点，仅居全省第九。", "speech.txt")]
 SPEECH = [hit("过去五年，我市数字经济核心产业增加值年均增速达16.4%，超过地区生产总值年均增速7.5个百分点。", "speech.txt")]
 
 
@@ -52,6 +53,9 @@ SPEECH = [hit("过去五年，我市数字经济核心产业增加值年均增�
     ("14家[1]。", "冬季消防安全检查纳入重点检查范围的学校有多少所？", FIRE, False, "医院"),
     ("14家[1]。", "纳入重点检查范围的医院有多少家？", FIRE, True, ""),
     ("37所[1]。", "纳入重点检查范围的医院有多少家？", FIRE, False, "学校"),
+    # a rank asked: the ordinal answers it, the share before it is no rival; a share asked is not a rank
+    ("研发费用占营业收入比重在全省排第9[1]。", "全市研发费用占比在全省排第几？", RANKED, True, ""),
+    ("第九[1]。", "全市研发费用占比是多少？", RANKED, False, "3.4%"),
 ])
 def test_a_figure_is_supported_only_for_what_it_counts(answer, question, passages, ok, why):
     supported, problem = verdict(answer, question, passages)

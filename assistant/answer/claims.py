@@ -29,7 +29,7 @@ from assistant.text.names import (
     tagged,
     yardsticks,
 )
-from assistant.text.questions import WHO
+from assistant.text.questions import WHO, asks_rank
 from assistant.text.sentences import CLAUSE_BREAK, SENTENCE_BREAK
 
 _SENT = SENTENCE_BREAK
@@ -390,8 +390,9 @@ def _better_clause(f: Figure, frame: tuple[str, ...], clause: str, view: View, q
     a, b = view.sentence_at(f.start)
     noun = counted_noun(view.norm, f, words)
     named = bool(noun) and noun in question
+    rank = f.ordinal and asks_rank(question)  # "占比为3.4%……仅居全省第九": asked the rank, 3.4% is no rival
     for other in view.figs:
-        if not (a <= other.start < b) or other.is_year or other.same_quantity(f):
+        if not (a <= other.start < b) or other.is_year or other.same_quantity(f) or rank and not other.ordinal:
             continue
         theirs_noun = counted_noun(view.norm, other, words)
         if named and theirs_noun and theirs_noun != noun and theirs_noun not in question and _listed_with(f, other, view):

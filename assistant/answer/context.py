@@ -1,8 +1,9 @@
 """What the model reads: the most relevant sentences of each retrieved passage, within a budget.
 
-Prompt processing dominates latency on a laptop CPU (about 40 tokens/s for the 1.5B model on
-2 cores), so each hit is narrowed to a window around its best sentence. The window is still a
-span of the document, so citations keep pointing at checkable text.
+Prompt processing dominates latency on a laptop CPU (60-90 tokens/s for the 1.5B model on 2
+cores: the first token waits for every passage token), so each hit is narrowed to a window around
+its best sentence, counted in the model's own tokens. The window is still a span of the document,
+so citations keep pointing at checkable text.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from assistant.answer.citations import bigrams
 from assistant.core.records import Hit
 from assistant.text.questions import ASKING
-from assistant.text.sentences import sentence_spans
+from assistant.text.sentences import Span, sentence_spans
 
 
 class BigramIdf:
@@ -52,54 +53,86 @@ def relevance(question_grams: set[str], text: str, idf: BigramIdf) -> float:
     return sum(idf(g) for g in question_grams & bigrams(text))
 
 
-def focus(hit: Hit, question_grams: set[str], idf: BigramIdf, cap: int) -> Hit:
-    """The hit narrowed to its best sentence and neighbours, at most `cap` characters.
+Cost = Callable[[str], int]  # the tokens a text costs the model (Generator.count_tokens)
+
+
+@dataclass
+class _Window:
+    """A run of sentences [lo, hi] of one hit, growing around its best sentence."""
+    hit: Hit
+    spans: list
+    costs: list[int]
+    lo: int
+    hi: int
+
+    @property
+    def spent(self) -> int:
+        return sum(self.costs[self.lo:self.hi + 1])
+
+    def grow(self, room: int) -> int:
+        """Take the next sentence (else the one before) if it fits in `room`; the tokens it cost."""
+        for cand in (self.hi + 1, self.lo - 1):  # what follows first: answers tend to follow their topic
+            if 0 <= cand < len(self.spans) and self.costs[cand] <= room:
+                self.lo, self.hi = min(self.lo, cand), max(self.hi, cand)
+                return self.costs[cand]
+        return 0
+
+    def as_hit(self) -> Hit:
+        c = self.hit.chunk
+        start, end = self.spans[self.lo].start, self.spans[self.hi].end
+        if (start, end) == (0, len(c.text)):
+            return self.hit
+        return replace(self.hit, chunk=replace(c, text=c.text[start:end], start=c.start + start, end=c.start + end))
+
+
+def _window(hit: Hit, grams: set[str], idf: BigramIdf, cost: Cost) -> tuple[_Window, float]:
+    """A hit's best sentence as a window of its own, and that sentence's relevance."""
+    text = hit.chunk.text
+    spans = sentence_spans(text) or [Span(0, len(text))]
+    scores = [relevance(grams, text[s.start:s.end], idf) for s in spans]
+    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    return _Window(hit, spans, [cost(text[s.start:s.end]) for s in spans], best, best), scores[best]
+
+
+def focus(hit: Hit, question_grams: set[str], idf: BigramIdf, cap: int, cost: Cost) -> Hit:
+    """The hit narrowed to its best sentence and neighbours, at most `cap` tokens.
 
     A sentence longer than `cap` is kept whole: cutting a sentence would cut its meaning.
     """
-    c = hit.chunk
-    if len(c.text) <= cap:
-        return hit
-    spans = sentence_spans(c.text)
-    if not spans:
-        return hit
-    scores = [relevance(question_grams, c.text[s.start:s.end], idf) for s in spans]
-    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
-    lo = hi = best
+    w, _ = _window(hit, question_grams, idf, cost)
+    while w.grow(cap - w.spent):
+        pass
+    return w.as_hit()
+
+
+def select(question: str, hits: list[Hit], idf: BigramIdf, *, budget: int, per_hit: int, cost: Cost,
+           keep_share: float = 0.35, min_keep: int = 2) -> list[Hit]:
+    """What the model reads, within `budget` tokens (as `cost` counts them): the best sentence of each
+    hit first, in rank order, then each grown by its neighbours in turn, up to `per_hit` tokens a hit.
+
+    Breadth before depth: a small budget still shows the model the sentence of the third passage that
+    answers, rather than the second passage's neighbours. A hit whose best sentence shares little of the
+    question's wording with the best one (below `keep_share` of its score) is left out after the first
+    `min_keep`: it would cost prompt time and give a small model something wrong to copy.
+    """
+    grams = bigrams(question)
+    seeds = [_window(h, grams, idf, cost) for h in hits]
+    top = max((r for _, r in seeds), default=0.0)
+    windows: list[_Window] = []
+    left = budget
+    for i, (w, r) in enumerate(seeds):
+        if i >= min_keep and r < keep_share * top or w.spent > left and windows:
+            continue
+        windows.append(w)  # the first one even when its one sentence is longer than the budget
+        left -= w.spent
     grew = True
     while grew:
         grew = False
-        for cand in (hi + 1, lo - 1):  # prefer what follows: answers tend to follow their topic
-            if 0 <= cand < len(spans):
-                new_lo, new_hi = min(lo, cand), max(hi, cand)
-                new_len = spans[new_hi].end - spans[new_lo].start
-                if new_len <= cap and (new_lo, new_hi) != (lo, hi):
-                    lo, hi = new_lo, new_hi
-                    grew = True
-                    break
-    start, end = spans[lo].start, spans[hi].end
-    return replace(hit, chunk=replace(c, text=c.text[start:end], start=c.start + start, end=c.start + end))
-
-
-def select(question: str, hits: list[Hit], idf: BigramIdf, *, budget: int, per_hit: int,
-           keep_share: float = 0.35, min_keep: int = 2) -> list[Hit]:
-    """Focused passages in rank order until the character budget is spent.
-
-    A passage that shares little of the question's wording with the best one (below
-    `keep_share` of its score) is left out after the first `min_keep`: it would cost prompt
-    time and give a small model something wrong to copy.
-    """
-    grams = bigrams(question)
-    focused: list[tuple[Hit, float]] = []
-    left = budget
-    for h in hits:
-        if left < 60:
-            break
-        f = focus(h, grams, idf, min(per_hit, left))
-        focused.append((f, relevance(grams, f.chunk.text, idf)))
-        left -= len(f.chunk.text)
-    top = max((r for _, r in focused), default=0.0)
-    return [f for i, (f, r) in enumerate(focused) if i < min_keep or r >= keep_share * top]
+        for w in windows:
+            took = w.grow(min(left, per_hit - w.spent))
+            left -= took
+            grew = grew or took > 0
+    return [w.as_hit() for w in windows]
 
 
 _ASKING = ASKING
@@ -113,7 +146,7 @@ def question_grams(question: str) -> set[str]:
     return set().union(*(bigrams(part) for part in _ASKING.split(question) if not _ASKING.fullmatch(part)))
 
 
-def best_window(question: str, passages: list[Hit], idf: BigramIdf, cap: int = 160) -> tuple[Hit | None, float]:
+def best_window(question: str, passages: list[Hit], idf: BigramIdf, cap: int, cost: Cost) -> tuple[Hit | None, float]:
     """The single sentence window that covers most of the question (IDF-weighted), and that share."""
     grams = question_grams(question)
     total = sum(idf(g) for g in grams)
@@ -128,4 +161,4 @@ def best_window(question: str, passages: list[Hit], idf: BigramIdf, cap: int = 1
                 best = (cover, h)
     if best[1] is None:
         return None, 0.0
-    return focus(best[1], grams, idf, cap), best[0]
+    return focus(best[1], grams, idf, cap, cost), best[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -20,8 +21,20 @@ class GenerationStats:
     total_ms: float = 0.0
 
 
+CHARS_PER_TOKEN = 1.6  # Chinese text per token of a Qwen-family tokenizer (about 2 on government prose; kept low)
+
+
+def estimated_tokens(text: str) -> int:
+    """Tokens a text costs when the model's own tokenizer is not at hand (a model server)."""
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
 class Generator(Protocol):
     name: str
+
+    def count_tokens(self, text: str) -> int:
+        """The tokens `text` costs in the model's prompt (exact, or estimated when the tokenizer is remote)."""
+        ...
 
     def stream(self, messages: list[dict[str, str]], *, max_tokens: int,
                stats: GenerationStats | None = None) -> Iterator[str]:
@@ -91,6 +104,9 @@ class LlamaGenerator:
             except (ValueError, RuntimeError, OSError) as e:
                 raise ModelMissingError(Code.CHAT_MODEL_UNLOADABLE, path=self.path, detail=e) from None
         return self._llms[which]
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._load(MAIN).tokenize(text.encode(), add_bos=False, special=False))
 
     def stream(self, messages: list[dict[str, str]], *, max_tokens: int,
                stats: GenerationStats | None = None) -> Iterator[str]:

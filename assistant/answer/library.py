@@ -8,6 +8,7 @@ generation at once.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -26,8 +27,10 @@ Pages = Callable[[str, int, int], None]  # (source, page, pages) as a scan is re
 
 
 class Library:
-    def __init__(self, assistant: Assistant, *, notify: Callable[[str], None] | None = None):
+    def __init__(self, assistant: Assistant, *, notify: Callable[[str], None] | None = None,
+                 sentences: Callable[[int, int], None] | None = None):
         self.assistant = assistant
+        self.sentences = sentences  # told (done, total) as new passages' sentence vectors are computed
         if notify is not None:
             assistant.index.notify = notify  # told when another run holds the index
         self.store = DocumentStore(assistant.index)
@@ -54,6 +57,13 @@ class Library:
         if embedder is not None:
             self.assistant.use_embedder(embedder)
         self.assistant.reload()
+        if report.changed:  # the new passages' sentence vectors now, so no question waits for them
+            t0 = time.perf_counter()
+            try:
+                report.sentences_prepared = self.assistant.prepare_sentences(self.sentences)
+            except IndexStateError:  # nothing left to search
+                pass
+            report.seconds += time.perf_counter() - t0
         return report
 
     def index_paths(self, paths: list[str], *, rebuild: bool = False, progress: Progress | None = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -40,6 +40,7 @@ from assistant.index.manifest import Manifest
 from assistant.index.onnx_embedding import BACKEND, OnnxEmbedder, converted_dir
 from assistant.index.scans import image_path, scan_at
 from assistant.index.stores import open_store
+from assistant.index.vector_cache import VectorCache
 from assistant.text.names import DocPlaces, doc_places, names_covered
 from assistant.text.official import matches
 from assistant.text.questions import kind_of
@@ -212,7 +213,8 @@ class Assistant:
                 self.index.check_embedder(state.manifest, embedder)
                 s = self.settings
                 retriever = Retriever(state, embedder, top_k=s.top_k, candidates=s.candidates,
-                                      dense_weight=s.dense_weight, fusion=s.fusion, rerank=s.rerank)
+                                      dense_weight=s.dense_weight, fusion=s.fusion, rerank=s.rerank,
+                                      sentence_cache=VectorCache(self.index.folder, embedder.fingerprint))
                 self._parts = _Loaded(state, retriever, BigramIdf(len(state.chunks), state.bigram_df), {})
             return self._parts
 
@@ -268,6 +270,14 @@ class Assistant:
                 pass
         if failed is not None:
             raise failed
+
+    def prepare_sentences(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """The second retrieval stage's sentence vectors of every passage that has none yet, computed now
+        (after an index run) rather than when a question first meets the passage; returns how many."""
+        if not self.settings.rerank:
+            return 0
+        parts = self._loaded()
+        return parts.retriever.sentences.prepare([c.text for c in parts.state.chunks], progress)
 
     def reload(self) -> None:
         """Pick up a new index generation (after documents were added or removed)."""
@@ -382,14 +392,15 @@ class Assistant:
         it fails; the sentence that holds what was asked, quoted, when the draft cannot be checked."""
         parts = self._loaded()
         s = self.settings
-        passages = select(q, hits, parts.idf, budget=s.passage_chars, per_hit=s.passage_chars_per_hit)
+        cost = self.generator.count_tokens
+        passages = select(q, hits, parts.idf, budget=s.passage_tokens, per_hit=s.passage_tokens_per_hit, cost=cost)
         draft, numbered = yield from self._generate(q, passages, timings, t0)
         answer = self._finish(q, draft, hits, passages, timings, numbered)
         first = numbered
         if answer.reason in (Reason.MODEL_REFUSED, Reason.UNVERIFIED):
             # Small models refuse when the answer sits in a long passage that does not repeat
             # the question's wording; one short window that covers the question gets a second look.
-            window, cover = best_window(q, hits, parts.idf, cap=s.retry_chars)
+            window, cover = best_window(q, hits, parts.idf, s.retry_tokens, cost)
             if (window is not None and cover >= s.retry_coverage
                     and names_covered(q, window.chunk.text, parts.state.doc_text(window.chunk.source))):
                 yield Restart("只看最相关的一段资料，再试一次")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from assistant.answer.generation import GenerationStats
+from assistant.answer.generation import GenerationStats, estimated_tokens
 from assistant.core.config import is_server_url
 from assistant.core.errors import Code, InputError, ServerError
 
@@ -50,6 +50,9 @@ class RemoteGenerator:
         self._headers = {"Accept": "text/event-stream"}
         if key_file:
             self._headers["Authorization"] = f"Bearer {read_key(key_file)}"
+
+    def count_tokens(self, text: str) -> int:
+        return estimated_tokens(text)  # the server's tokenizer is not at hand
 
     def _client(self):
         import httpx  # HTTP/1.1 client with streaming and separate connect/read timeouts

@@ -10,9 +10,10 @@ weight, with no setting per corpus:
 - its BM25 score (normalized by the lexical side's candidate range; 0 when BM25 did not propose it).
 
 The sentence gives the dense side a second, sharper look at exactly the candidates the two sides put
-forward; the words keep a third of the say. The sentences are embedded at question time with the document
-prompt, a passage to a call, and kept in a bounded cache: the cost is the sentences of a few chunks per
-question, whatever the size of the index.
+forward; the words keep a third of the say. The sentences are embedded with the document prompt, a passage
+to a call, when the passage is indexed (Assistant.prepare_sentences), and kept in the index folder
+(index/vector_cache.py) and a bounded memory cache; a passage indexed before that is embedded the first time
+a question meets it, and kept.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from threading import Lock
 import numpy as np
 
 from assistant.index.embedding import Embedder
+from assistant.index.vector_cache import VectorCache
 from assistant.text.sentences import paragraphs, sentences
 
 SENTENCE_CHARS = 120  # a longer sentence is cut at its commas
 MIN_CHARS = 4  # shorter pieces (a list number, 一是) carry no meaning of their own
 CACHE_PASSAGES = 4_000  # about 20,000 sentence vectors: 60 MB at 768 dimensions
+PREPARE_BATCH = 32  # passages written to disk at a time when an index run prepares them
 
 
 def pieces_of(text: str) -> list[str]:
@@ -54,11 +57,25 @@ class SentenceVectors:
     up to 0.014), so the order could depend on which questions were asked before.
     """
 
-    def __init__(self, embedder: Embedder, size: int = CACHE_PASSAGES):
+    def __init__(self, embedder: Embedder, size: int = CACHE_PASSAGES, disk: VectorCache | None = None):
         self.embedder = embedder
         self.size = size
+        self.disk = disk  # kept in the index folder: computed once per passage, not once per process
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = Lock()
+
+    def prepare(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> int:
+        """Compute and keep the sentence vectors of the passages that have none on disk (at index time,
+        so a question does not wait for them); returns how many were computed."""
+        if self.disk is None:
+            return 0
+        todo = self.disk.missing(texts)
+        for done in range(0, len(todo), PREPARE_BATCH):
+            part = todo[done:done + PREPARE_BATCH]
+            self.disk.put((t, self.embedder.embed_documents(pieces_of(t))) for t in part)
+            if progress:
+                progress(done + len(part), len(todo))
+        return len(todo)
 
     def best(self, qvec: np.ndarray, texts: Sequence[str]) -> list[float]:
         """Each text's highest sentence cosine to the question's vector."""
@@ -70,7 +87,11 @@ class SentenceVectors:
             if found is not None:
                 self._cache.move_to_end(text)
                 return found
-        found = self.embedder.embed_documents(pieces_of(text))
+        found = self.disk.get(text) if self.disk is not None else None
+        if found is None:
+            found = self.embedder.embed_documents(pieces_of(text))
+            if self.disk is not None:
+                self.disk.put([(text, found)])
         with self._lock:
             self._cache[text] = found
             while len(self._cache) > self.size:

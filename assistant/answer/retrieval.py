@@ -11,6 +11,7 @@ from assistant.answer.rerank import SentenceVectors, rescore
 from assistant.core.records import Hit
 from assistant.index.embedding import Embedder
 from assistant.index.interface import LoadedIndex
+from assistant.index.vector_cache import VectorCache
 
 RRF_K = 60
 
@@ -32,7 +33,7 @@ class Retriever:
 
     def __init__(self, state: LoadedIndex, embedder: Embedder, *, top_k: int = 5,
                  candidates: int = 30, dense_weight: float = 0.5, mode: str = "hybrid",
-                 fusion: str = "score", rerank: int = 0):
+                 fusion: str = "score", rerank: int = 0, sentence_cache: VectorCache | None = None):
         self.state = state
         self.embedder = embedder
         self.top_k = top_k
@@ -41,7 +42,7 @@ class Retriever:
         self.mode = mode  # "hybrid" | "dense" | "lexical"
         self.fusion = fusion  # "score" (normalized scores) | "rrf" (ranks only)
         self.rerank = rerank  # leading fused candidates scored again by their best sentence (hybrid only; 0: off)
-        self.sentences = SentenceVectors(embedder)
+        self.sentences = SentenceVectors(embedder, disk=sentence_cache)
 
     def search(self, query: str, top_k: int | None = None, *, merge: bool = True,
                allowed: set[int] | None = None) -> list[Hit]:

@@ -59,11 +59,21 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
         scan_bar.n = page
         scan_bar.refresh()
 
+    def sentences(done: int, total: int) -> None:  # the second retrieval stage's vectors of the new passages
+        nonlocal sentence_bar
+        if sentence_bar is None:
+            sentence_bar = tqdm(total=total, unit="passage", desc="sentence vectors", file=sys.stderr,
+                                disable=args.json, dynamic_ncols=True)
+        sentence_bar.n = done
+        sentence_bar.refresh()
+
+    sentence_bar = None
+    library.sentences = sentences
     try:
         report = library.index_paths(args.paths, rebuild=args.rebuild, progress=progress, user=audit.os_user(),
                                      pages=pages)
     finally:
-        for b in (scan_bar, bar):
+        for b in (scan_bar, bar, sentence_bar):
             if b is not None:
                 b.close()
     if args.json:
@@ -75,6 +85,7 @@ def cmd_index(args: argparse.Namespace, s: Settings) -> int:
               f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
               f"{report.chunks_embedded} chunks embedded"
               + (f" ({report.chunks_resumed} resumed)" if report.chunks_resumed else "")
+              + (f", sentences of {report.sentences_prepared} prepared" if report.sentences_prepared else "")
               + f" in {report.seconds:.1f} s")
         for x in report.skipped:
             print(f"skipped {x.source}: {x.reason}")

@@ -94,11 +94,12 @@ class Settings:
     n_gpu_layers: int = setting(-1, "layers to offload when llama.cpp has GPU support (-1: all, 0: none)", (-1, 1000))
     max_tokens: int = setting(256, "longest answer, in tokens", (16, 4096))
     seed: int = setting(1337, "sampling seed (answers are greedy; kept for reproducibility)", (0, 2**31 - 1))
-    passage_chars: int = setting(700, "passage text the model reads; prompt time grows with it", (100, 20000))
-    passage_chars_per_hit: int = setting(300, "window around the best sentence of each hit", (50, 20000))
+    passage_tokens: int = setting(220, "passage text the model reads, in the chat model's tokens: the first word "
+                                  "of an answer waits until all of it is read", (50, 32000))
+    passage_tokens_per_hit: int = setting(110, "window around the best sentence of each hit, in tokens", (20, 32000))
     retry_coverage: float = setting(0.6, "after a refusal, retry on one window covering this share of the question",
                                     (0.0, 1.0))
-    retry_chars: int = setting(160, "size of that window, in characters", (40, 2000))
+    retry_tokens: int = setting(80, "size of that window, in tokens", (20, 2000))
     cite: str = setting("passage", "what the model's [n] marks name: passage (the program finds the sentence a "
                         "statement rests on; the more accurate with the bundled 1.5B model, docs/benchmarks.md) or "
                         "sentence (every sentence numbered, the model names the words it rests on)")
@@ -144,6 +145,11 @@ class Settings:
         return self.n_threads or physical_cores()
 
 
+# settings whose name (and unit) changed: an old file is told the new name instead of "unknown"
+RENAMED = {"passage_chars": "passage_tokens", "passage_chars_per_hit": "passage_tokens_per_hit",
+           "retry_chars": "retry_tokens"}
+
+
 def load_settings(path: str | os.PathLike | None = None) -> Settings:
     """Settings from a TOML file (given, or `assistant.toml` in the home folder), else defaults."""
     candidate = Path(path) if path else project_home() / "assistant.toml"
@@ -157,6 +163,9 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         raise InputError(Code.CONFIG_NOT_TOML, path=candidate, detail=e) from None
     known = {f.name for f in fields(Settings)}
     unknown = sorted(set(data) - known)
+    renamed = [f"{old} -> {RENAMED[old]}" for old in unknown if old in RENAMED]
+    if renamed:
+        raise InputError(Code.CONFIG_RENAMED, path=candidate, names=", ".join(renamed))
     if unknown:
         raise InputError(Code.CONFIG_UNKNOWN, path=candidate, names=", ".join(unknown))
     return Settings().with_overrides(**data)

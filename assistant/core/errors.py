@@ -21,6 +21,7 @@ class Code(StrEnum):
     CONFIG_NOT_FOUND = "config_not_found"
     CONFIG_NOT_TOML = "config_not_toml"
     CONFIG_UNKNOWN = "config_unknown"
+    CONFIG_RENAMED = "config_renamed"
     # model files
     MODEL_MISSING = "model_missing"
     MODEL_DOWNLOAD = "model_download"

@@ -39,6 +39,7 @@ class UpdateReport:
     unseen: dict[str, dict[str, int]] = field(default_factory=dict)  # source -> what its reader left out, by Unseen code
     chunks_embedded: int = 0
     chunks_resumed: int = 0
+    sentences_prepared: int = 0  # passages whose sentence vectors (the second retrieval stage's) were computed
     seconds: float = 0.0
 
     @property

@@ -65,6 +65,14 @@ def figures_asked(question: str) -> int:
     return len(_ASKS_FIGURE.findall(question)) if asks_for_figure(question) else 0
 
 
+ASKS_RANK = re.compile(r"第几|排名|名次|位次|排在")  # a rank is asked: an ordinal answers it, no other figure does
+
+
+def asks_rank(question: str) -> bool:
+    """asks_rank("研发费用占比在全省排第几？") -> True"""
+    return bool(ASKS_RANK.search(question))
+
+
 _ASKS_FIGURE = re.compile(r"多少|几[个家座台项名位次倍成年月天%]|百分之几|第几")  # each asks for one figure
 
 

@@ -1,0 +1,82 @@
+"""Vectors kept on disk by the text they embed: the second retrieval stage's sentence vectors,
+computed when a passage is indexed (or first seen) instead of at every question that meets it.
+
+One SQLite file in the index folder (stdlib, safe across the page's threads and a CLI run beside it).
+A key is the embedder's fingerprint and the text, so vectors of another model are never read. A
+folder that cannot be written (a read-only copy) still answers: the cache then only reads, or does
+nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+FILE = "sentence_vectors.sqlite"
+
+
+class VectorCache:
+    def __init__(self, folder: Path, fingerprint: str):
+        self.path = Path(folder) / FILE
+        self.fingerprint = fingerprint
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self._broken = False
+
+    def key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.fingerprint}\0{text}".encode()).hexdigest()
+
+    def _conn(self) -> sqlite3.Connection | None:
+        if self._db is None and not self._broken:
+            try:
+                self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+                self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, rows INTEGER, "
+                                 "dim INTEGER, data BLOB)")
+            except sqlite3.Error:
+                self._broken = True  # unreadable or unwritable folder: vectors are computed as before
+                self._db = None
+        return self._db
+
+    def get(self, text: str) -> np.ndarray | None:
+        with self._lock:
+            db = self._conn()
+            if db is None:
+                return None
+            try:
+                row = db.execute("SELECT rows, dim, data FROM vectors WHERE key = ?", (self.key(text),)).fetchone()
+            except sqlite3.Error:
+                return None
+        if row is None or len(row[2]) != row[0] * row[1] * 4:
+            return None
+        return np.frombuffer(row[2], dtype="float32").reshape(row[0], row[1])
+
+    def missing(self, texts: Iterable[str]) -> list[str]:
+        """The texts (each once) with no vectors kept."""
+        with self._lock:
+            db = self._conn()
+            unique = list(dict.fromkeys(texts))
+            if db is None:
+                return unique
+            try:
+                return [t for t in unique if db.execute("SELECT 1 FROM vectors WHERE key = ?",
+                                                        (self.key(t),)).fetchone() is None]
+            except sqlite3.Error:
+                return unique
+
+    def put(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        rows = [(self.key(t), int(v.shape[0]), int(v.shape[1]), np.ascontiguousarray(v, "float32").tobytes())
+                for t, v in items]
+        with self._lock:
+            db = self._conn()
+            if db is None or not rows:
+                return
+            try:
+                with db:
+                    db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+            except sqlite3.Error:
+                pass  # a read-only or full disk: the vectors were computed and serve this process
