@@ -91,7 +91,8 @@ class Engine:
         draft = LlamaPromptLookupDecoding(num_pred_tokens=lookup) if lookup else None
         self.llm = llama_cpp.Llama(model_path=path, n_ctx=settings.n_ctx, n_threads=settings.threads,
                                    n_threads_batch=settings.threads, seed=settings.seed, verbose=False,
-                                   draft_model=draft)
+                                   draft_model=draft, logits_all=bool(lookup))  # a draft needs every logit kept:
+        # llama-cpp-python sizes its logit array by this argument, not by the draft (a smaller one overflows)
         self.steps = 0
         decode = self.llm._ctx.decode
 

@@ -55,3 +55,11 @@ def test_a_sentence_longer_than_the_cap_is_kept_whole():
 def test_the_retry_window_covers_the_question_within_its_cap():
     window, cover = best_window("全市新建了多少5G基站？", [hit(FILLER * 3 + ANSWER + FILLER)], IDF, 30, chars)
     assert window is not None and window.chunk.text == ANSWER and cover > 0.5
+
+
+def test_a_run_of_short_items_stays_with_the_sentence_that_names_it():
+    run = "超常发力！精准聚力！一体发力！革新动力！大会提出的四条工作原则，振聋发聩。"
+    text = FILLER * 6 + run + FILLER * 6
+    idf = BigramIdf.of_texts([FILLER, run])
+    got = select("会议提出的四条工作原则是什么？", [hit(text)], idf, budget=45, per_hit=45, cost=chars)
+    assert got[0].chunk.text == run

@@ -169,6 +169,10 @@ def test_a_reply_must_hold_the_kind_of_thing_asked():
     q = "高技术制造业产值占比从2016年的多少提升到多少？"  # two figures asked
     assert unanswered(check_answer("高技术制造业产值占比提升到25%[1]。", q, p), q).code == Check.FEW_FIGURES
     assert unanswered(check_answer("占比从16%提升到25%[1]。", q, p), q) is None
+    p = [hit("超常发力！精准聚力！一体发力！革新动力！大会提出的四条工作原则，振聋发聩。")]
+    q = "会议提出的四条工作原则是什么？"  # four items counted and asked
+    assert unanswered(check_answer("四条工作原则是振聋发聩[1]。", q, p), q).code == Check.FEW_ITEMS
+    assert unanswered(check_answer("四条工作原则是超常发力、精准聚力、一体发力、革新动力[1]。", q, p), q) is None
 
 
 # news text: kinds of wording the office documents do not have (examples written for these tests)

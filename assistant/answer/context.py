@@ -85,10 +85,31 @@ class _Window:
         return replace(self.hit, chunk=replace(c, text=c.text[start:end], start=c.start + start, end=c.start + end))
 
 
+SHORT_SENTENCE = 8  # characters: "超常发力！" is one item of a run, not a sentence to stand alone
+
+
+def _joined_short(spans: list[Span]) -> list[Span]:
+    """Sentence spans with each short one joined to the one after it, so a window never starts or ends
+    inside a run of short items ("超常发力！精准聚力！一体发力！革新动力！大会提出的四条工作原则，振聋发聩。")."""
+    out: list[Span] = []
+    pending: Span | None = None
+    for sp in spans:
+        short = sp.end - sp.start < SHORT_SENTENCE
+        if pending is not None:
+            sp, pending = Span(pending.start, sp.end), None
+        if short:
+            pending = sp
+            continue
+        out.append(sp)
+    if pending is not None:
+        out[-1:] = [Span(out[-1].start, pending.end)] if out else [pending]
+    return out
+
+
 def _window(hit: Hit, grams: set[str], idf: BigramIdf, cost: Cost) -> tuple[_Window, float]:
     """A hit's best sentence as a window of its own, and that sentence's relevance."""
     text = hit.chunk.text
-    spans = sentence_spans(text) or [Span(0, len(text))]
+    spans = _joined_short(sentence_spans(text)) or [Span(0, len(text))]
     scores = [relevance(grams, text[s.start:s.end], idf) for s in spans]
     best = max(range(len(spans)), key=lambda i: (scores[i], -i))
     return _Window(hit, spans, [cost(text[s.start:s.end]) for s in spans], best, best), scores[best]

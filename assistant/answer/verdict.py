@@ -8,11 +8,21 @@ from assistant.answer.citations import Checked, normalize
 from assistant.answer.claims import coverage, has, terms
 from assistant.answer.replies import list_head
 from assistant.core.findings import Check, Finding, found
-from assistant.core.records import Hit
+from assistant.core.records import Hit, Kind
 from assistant.text.chinese import strip_citations
 from assistant.text.figures import DATE, figures, is_money
 from assistant.text.names import TITLE, says_where
-from assistant.text.questions import LIST_WORDS, MONEY, Slot, asked_slot, asks_for_figure, figures_asked
+from assistant.text.questions import (
+    LIST_WORDS,
+    MONEY,
+    Slot,
+    asked_slot,
+    asks_for_figure,
+    count_asked,
+    figures_asked,
+    items_said,
+    kind_of,
+)
 from assistant.text.sentences import paragraphs
 
 CONTEXT_BEFORE = 80  # characters before a quote read with it: the sentence that leads to it
@@ -35,6 +45,9 @@ def unanswered(checked: Checked, question: str, passages: Sequence[Hit] = ()) ->
     given = {(f.value, f.unit) for t in said for f in figures(t)} - {(f.value, f.unit) for f in figures(q)}
     if asked > 1 and len(given) < asked:
         return found(Check.FEW_FIGURES, asked=str(asked), shown=str(len(given)))
+    wanted = count_asked(question) if kind_of(question) == Kind.LIST else None
+    if wanted and sum(items_said(t) for t in said) < wanted:  # "四条工作原则是振聋发聩"
+        return found(Check.FEW_ITEMS, asked=str(wanted))
     if MONEY.search(question) and not any(is_money(f, t) for t in said for f in figures(t)):
         return found(Check.NO_MONEY)
     if asked_slot(question) == Slot.DATE and not any(m.group(0) not in q for t in said for m in DATE.finditer(t)):

@@ -43,6 +43,7 @@ class Check(StrEnum):
     UNCHECKED = "unchecked"  # nothing in the reply could be checked against the passages
     NO_FIGURE = "no_figure"  # a how-many question answered without a figure
     NOT_ABOUT = "not_about"  # the words the reply stands on are not about what was asked
+    FEW_ITEMS = "few_items"  # a question counting its items ("四条工作原则是什么") answered with fewer
     FEW_FIGURES = "few_figures"  # a question asking several figures ("从多少提升到多少") answered with fewer
     NO_MONEY = "no_money"  # a how-much-money question answered without an amount of money
     NO_DATE = "no_date"  # a when-question answered without a date

@@ -312,6 +312,7 @@ FINDINGS_ZH: dict[Check, str] = {
     Check.UNCHECKED: "模型给出的回答无法在资料中核实",
     Check.NO_FIGURE: "回答里没有问题所问的数字",
     Check.NOT_ABOUT: "回答所依据的原文没有说到问题所问的“{asked}”",
+    Check.FEW_ITEMS: "问题问的是{asked}项，回答没有列全",
     Check.FEW_FIGURES: "问题问了{asked}个数字，回答只给出{shown}个",
     Check.NO_MONEY: "问题问的是金额，回答里没有金额",
     Check.NO_DATE: "问题问的是时间，回答里没有说是什么时候",

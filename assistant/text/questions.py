@@ -116,6 +116,10 @@ CAUSE_WORDS = re.compile(r"(原因|因素|由于|因为|导致|造成|制约|根
 ASKS = re.compile(r"(什么|多少|几|哪|谁|如何|怎|吗|是否|有没有|何)")  # the words that make a sentence a question
 
 
+# items counted and asked for: "四条工作原则是什么", "三个关键领域是什么"
+COUNTED_ITEMS = r"[两二三四五六七八九十](?:个|条|项|大|点|种|类)[^，。？?]{0,8}(?:是什么|是哪些|指什么|包括什么)"
+
+
 # The rules, first match wins: a summary of "哪几个方面" is a summary; "哪些措施" is a measure, not a list.
 KIND_RULES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (Kind.SUMMARY, re.compile(r"(主要内容|主要讲|讲了(些)?什么|讲的是什么|说了(些)?什么|讲了哪(几|些)(个方面|点|部分)|概括|概述"
@@ -127,7 +131,7 @@ KIND_RULES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
                                r"|要怎么|该怎么|做哪些工作|哪些工作|哪些要求|什么要求|从哪几方面|从哪些方面|着手|路径)")),
     (Kind.YES_NO, re.compile(r"(是否|有没有|是不是|能不能|会不会|可不可以|吗[？?。]?$)")),
     (Kind.LIST, re.compile(r"(哪些|哪几|包括|包含|有几[个项条方]|哪[两二三四五六七八九十]|几大|几个方面|几点"
-                           r"|“[^”]+”(是什么|指的?是什么|指什么)|什么.{0,4}(思路|原则|目标|方向|理念|方针))")),
+                           r"|“[^”]+”(是什么|指的?是什么|指什么)|什么.{0,4}(思路|原则|目标|方向|理念|方针)|" + COUNTED_ITEMS + ")")),
 )
 
 
@@ -144,7 +148,7 @@ def kind_of(question: str) -> Kind:
 
 
 _MANY = re.compile(r"(哪些|哪几|包括|包含|有几[个项条方]|哪[两二三四五六七八九十]|几大|几个方面|几点|指的?是什么|指什么|“"
-                   r"|思路|原则|理念|方针)")
+                   r"|思路|原则|理念|方针|" + COUNTED_ITEMS + ")")
 
 
 # words a list question asks with, that name no content: "有哪些措施", "从哪几方面"
@@ -162,6 +166,16 @@ def count_asked(question: str) -> int | None:
         return None
     n = m.group(1)
     return int(n) if n.isdigit() else _NUM[n]
+
+
+ITEM_BREAK = re.compile(r"[、，,；;！!]|和|与|及|以及")  # what separates the items of a list said in one sentence
+
+
+def items_said(text: str) -> int:
+    """How many items a reply names: its parts between list separators, or its quoted names.
+    items_said("超常发力、精准聚力、一体发力、革新动力") -> 4; items_said("要与“一号改革工程”“一号开放工程”贯通") -> 2"""
+    parts = [p for p in ITEM_BREAK.split(text) if p.strip(" 。.")]
+    return max(len(parts), len(re.findall(r"“[^”]+”", text)))
 
 
 # words a yes/no question asks with, that the sentence deciding it need not repeat: "是否已经实现"
