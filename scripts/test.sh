@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 . .venv/bin/activate
 ruff check assistant tests benchmarks offline
-ASSISTANT_REQUIRE_MODELS=1 python -m pytest -q -ra
+ASSISTANT_REQUIRE_MODELS=1 python -m pytest -q -ra --durations=30
