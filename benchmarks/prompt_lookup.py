@@ -64,7 +64,7 @@ def main() -> None:
     parts = a._loaded()
     passages = select(args.question, a.search(args.question), parts.idf, budget=s.passage_tokens,
                       per_hit=s.passage_tokens_per_hit, cost=a.generator.count_tokens)
-    messages = build_messages(args.question, passages, "", numbered_passages(passages, by_passage=True))
+    messages = build_messages(args.question, passages, "", numbered_passages(passages, by_passage=s.cite == "passage"))
     for draft in map(int, args.drafts.split(",")):
         run(a.chat_model_path, messages, draft, s.threads)
 

@@ -88,6 +88,7 @@ class Engine:
         from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
 
         self.lookup = lookup
+        self.seed = settings.seed
         draft = LlamaPromptLookupDecoding(num_pred_tokens=lookup) if lookup else None
         self.llm = llama_cpp.Llama(model_path=path, n_ctx=settings.n_ctx, n_threads=settings.threads,
                                    n_threads_batch=settings.threads, seed=settings.seed, verbose=False,
@@ -110,7 +111,7 @@ class Engine:
         n = 0
         steps_at_first = 0
         for part in llm.create_chat_completion(messages=call.messages, temperature=0.0, top_k=1, top_p=1.0,
-                                               repeat_penalty=1.0, max_tokens=call.max_tokens, seed=1337,
+                                               repeat_penalty=1.0, max_tokens=call.max_tokens, seed=self.seed,
                                                stream=True):
             if part["choices"][0].get("delta", {}).get("content"):
                 if not n:
@@ -192,7 +193,7 @@ def main() -> None:
     engines = {} if args.no_plain else {"plain llama-cpp-python": Engine(path, s)}
     engines |= {f"prompt lookup, draft {n}": Engine(path, s, n) for n in map(int, filter(None, args.lookup.split(",")))}
     for e in engines.values():  # the fixed instructions computed once, as the assistant's were by warm()
-        e.run(Call(_warm_messages(a), 1, GenerationStats()), Run())
+        e.run(Call(a.instructions("今年全市重点工作的主要目标是多少？"), 1, GenerationStats()), Run())
     print(f"model {rec.name}, {s.threads} threads, passage budget {s.passage_tokens} tokens "
           f"({s.passage_tokens_per_hit} a hit); engines replay the prompts of the row 'assistant'")
     for path_ in args.sets:
@@ -209,13 +210,6 @@ def main() -> None:
                 for call in rec.calls:
                     engine.run(call, runs[name])
         print_table(f"{path_} ({len(items)} questions)", runs)
-
-
-def _warm_messages(a: Assistant) -> list[dict[str, str]]:
-    from assistant.answer.prompt import PASSAGE_SYSTEM_PROMPT, SYSTEM_PROMPT, build_messages
-
-    system = PASSAGE_SYSTEM_PROMPT if a.settings.cite == "passage" else SYSTEM_PROMPT
-    return build_messages("今年全市重点工作的主要目标是多少？", [], system)
 
 
 if __name__ == "__main__":

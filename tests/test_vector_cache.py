@@ -21,6 +21,9 @@ def test_vectors_round_trip_and_another_model_never_reads_them(tmp_path):
     assert np.array_equal(VectorCache(tmp_path, "model-a").get(TEXT), v)  # another process, same file
     assert VectorCache(tmp_path, "model-b").get(TEXT) is None
     assert VectorCache(tmp_path, "model-a").missing([TEXT, "别的", TEXT]) == ["别的"]
+    many = [f"第{i}段。" for i in range(1200)]  # more than one query's worth of keys
+    VectorCache(tmp_path, "model-a").put((t, v) for t in many[::2])
+    assert VectorCache(tmp_path, "model-a").missing(many) == many[1::2]
 
 
 def test_a_folder_that_cannot_be_written_still_answers(tmp_path):

@@ -60,7 +60,7 @@ Cost = Callable[[str], int]  # the tokens a text costs the model (Generator.coun
 class _Window:
     """A run of sentences [lo, hi] of one hit, growing around its best sentence."""
     hit: Hit
-    spans: list
+    spans: list[Span]
     costs: list[int]
     lo: int
     hi: int

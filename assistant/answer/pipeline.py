@@ -252,6 +252,10 @@ class Assistant:
         t.start()
         return t
 
+    def instructions(self, question: str) -> list[dict[str, str]]:
+        """A prompt with the answers' fixed instructions and no passage: what warming evaluates once."""
+        return build_messages(question, [], PASSAGE_SYSTEM_PROMPT if self.settings.cite == "passage" else SYSTEM_PROMPT)
+
     def warm(self, question: str = "今年全市重点工作的主要目标是多少？") -> None:
         """Load and warm what a first question needs, before any is asked: the index and the
         embedder (one question embedded), and the chat model with the fixed instructions evaluated
@@ -263,8 +267,7 @@ class Assistant:
             self._loaded().retriever.search(question)  # every stage, as a question runs it
         except AssistantError as e:
             failed = e
-        system = PASSAGE_SYSTEM_PROMPT if self.settings.cite == "passage" else SYSTEM_PROMPT  # as the answers'
-        for messages in (build_messages(question, [], system),  # the answers' instructions, kept computed
+        for messages in (self.instructions(question),  # the answers' instructions, kept computed
                          [{"role": "system", "content": question}, {"role": "user", "content": question}]):  # the rest
             for _ in self.generator.stream(messages, max_tokens=1):
                 pass

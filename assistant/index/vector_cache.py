@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 FILE = "sentence_vectors.sqlite"
+LOOKUP_BATCH = 500  # keys asked in one query (SQLite allows 999 parameters in older builds)
 
 
 class VectorCache:
@@ -57,16 +58,21 @@ class VectorCache:
 
     def missing(self, texts: Iterable[str]) -> list[str]:
         """The texts (each once) with no vectors kept."""
-        with self._lock:
-            db = self._conn()
-            unique = list(dict.fromkeys(texts))
-            if db is None:
-                return unique
-            try:
-                return [t for t in unique if db.execute("SELECT 1 FROM vectors WHERE key = ?",
-                                                        (self.key(t),)).fetchone() is None]
-            except sqlite3.Error:
-                return unique
+        keys = {self.key(t): t for t in dict.fromkeys(texts)}
+        kept: set[str] = set()
+        ordered = list(keys)
+        for at in range(0, len(ordered), LOOKUP_BATCH):  # a few queries for a whole index, the lock between them
+            part = ordered[at:at + LOOKUP_BATCH]
+            with self._lock:
+                db = self._conn()
+                if db is None:
+                    return list(keys.values())
+                try:
+                    kept.update(k for (k,) in db.execute(
+                        f"SELECT key FROM vectors WHERE key IN ({','.join('?' * len(part))})", part))
+                except sqlite3.Error:
+                    return list(keys.values())
+        return [t for k, t in keys.items() if k not in kept]
 
     def put(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
         rows = [(self.key(t), int(v.shape[0]), int(v.shape[1]), np.ascontiguousarray(v, "float32").tobytes())
