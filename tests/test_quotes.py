@@ -169,10 +169,26 @@ def test_a_reply_must_hold_the_kind_of_thing_asked():
     q = "高技术制造业产值占比从2016年的多少提升到多少？"  # two figures asked
     assert unanswered(check_answer("高技术制造业产值占比提升到25%[1]。", q, p), q).code == Check.FEW_FIGURES
     assert unanswered(check_answer("占比从16%提升到25%[1]。", q, p), q) is None
-    p = [hit("超常发力！精准聚力！一体发力！革新动力！大会提出的四条工作原则，振聋发聩。")]
-    q = "会议提出的四条工作原则是什么？"  # four items counted and asked
-    assert unanswered(check_answer("四条工作原则是振聋发聩[1]。", q, p), q).code == Check.FEW_ITEMS
-    assert unanswered(check_answer("四条工作原则是超常发力、精准聚力、一体发力、革新动力[1]。", q, p), q) is None
+    p = [hit("稳字当头！改革破题！创新驱动！民生为本！全会确定的四项工作方针，掷地有声。")]
+    q = "全会确定的四项工作方针是什么？"  # four items counted and asked
+    assert unanswered(check_answer("四项工作方针是掷地有声[1]。", q, p), q).code == Check.FEW_ITEMS
+    assert unanswered(check_answer("四项工作方针是稳字当头、改革破题、创新驱动、民生为本[1]。", q, p), q) is None
+
+
+def test_a_counted_list_said_as_a_run_of_sentences_is_quoted_whole():
+    q = "全会确定的四项工作方针是什么？"
+
+    def quoted(text: str, question: str = q):
+        passages = [hit(text, "plenum.txt", ("全会公报",))]
+        return quote_instead(question, passages, number(passages, [""]))
+
+    run = "稳字当头！改革破题！创新驱动！民生为本！全会确定的四项工作方针，掷地有声。"
+    found = quoted(run + "\n稳字当头，就是要守住底线。")
+    assert found is not None and found.text == f"{QUOTE_PREFIX}“{run}”[1]"
+    assert found.statement.quote.text == run and found.citation.added_by_program
+    assert quoted("稳字当头！改革破题！创新驱动！全会确定的工作方针，掷地有声。") is None  # three items, four asked
+    assert quoted("稳字当头！改革破题！创新驱动！民生为本！全会确定的四项重点任务。") is None  # tasks, not 方针
+    assert quoted(run, "市政府确定的四项工作方针是什么？") is None  # the question's own words are not in it
 
 
 # news text: kinds of wording the office documents do not have (examples written for these tests)

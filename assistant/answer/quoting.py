@@ -15,16 +15,29 @@ from assistant.answer.citations import check_answer, citation_of, support
 from assistant.answer.claims import coverage, has, terms
 from assistant.answer.numbering import Sentences
 from assistant.answer.people import asserted_names
+from assistant.answer.replies import list_head
 from assistant.core.records import Citation, Hit, Kind, Quote, Statement
 from assistant.text.chinese import normalize
 from assistant.text.figures import DATE, DATELINE, Figure, figures, is_money, years
 from assistant.text.names import mentioned, names_in, places_in
-from assistant.text.questions import MONEY, YES_NO_WORDS, Slot, asked_slot, counted, kind_of, roles_asked
+from assistant.text.questions import (
+    LIST_WORDS,
+    MONEY,
+    YES_NO_WORDS,
+    Slot,
+    asked_slot,
+    count_asked,
+    counted,
+    items_said,
+    kind_of,
+    roles_asked,
+)
 from assistant.text.sentences import ELISION
 
 QUOTE_PREFIX = "资料原文："
 MIN_COVER = 0.8  # share of the question's own words the sentence (and its headings) must hold
 CANDIDATES = 3  # the best sentences by the question's words that are tried, in order
+LIST_RUN_CHARS = 200  # the longest run of sentences quoted whole for a counted list
 
 
 
@@ -80,6 +93,9 @@ def quote_instead(question: str, passages: list[Hit], numbered: Sentences,
     decides it, and is quoted for the reader to judge ("没有建立健全…")."""
     slot = asked_slot(question)
     yes_no = kind_of(question) == Kind.YES_NO
+    wanted = count_asked(question) if kind_of(question) == Kind.LIST else None
+    if wanted:
+        return counted_run(question, wanted, passages, numbered)
     if slot == Slot.OTHER and not yes_no:
         return None
     need = tuple(t for t in terms(question) if not (yes_no and YES_NO_WORDS.match(t)))
@@ -104,3 +120,48 @@ def quote_instead(question: str, passages: list[Hit], numbered: Sentences,
         citation = citation_of(n, passages[n - 1], checked.citations[0].added_by_program, quote)
         return Quoted(f"{QUOTE_PREFIX}“{text.strip()}”[{n}]", Statement(text, (n,), True, None, quote), citation)
     return None
+
+
+def counted_run(question: str, wanted: int, passages: list[Hit], numbered: Sentences) -> Quoted | None:
+    """A question that counts its items ("四项工作方针是什么") is answered by a run of sentences of one
+    paragraph that names the thing counted and, in its other sentences (or the same one), that many
+    items ("稳字当头！改革破题！创新驱动！民生为本！全会确定的四项工作方针……"), quoted whole, when its
+    document as read covers the question's own words."""
+    need = terms(LIST_WORDS.sub("，", question))
+    head = list_head(question, counted=True)
+    best: tuple[float, int, int, int] | None = None
+    for n, run in _runs(numbered, passages):
+        hit = passages[n - 1]
+        start, end = run[0][0], run[-1][1]
+        text = hit.chunk.text[start:end]
+        said = [hit.chunk.text[a:b] for a, b in run]
+        named = [t for t in said if head and has(head, normalize(t))]
+        others = [t for t in said if t not in named]
+        items = sum(items_said(t) for t in others) if others else sum(items_said(t) - 1 for t in named)
+        if len(text) > LIST_RUN_CHARS or not named or items < wanted or not whole_and_about(text, hit, question):
+            continue
+        same = [p.chunk.text for p in passages if p.chunk.source == hit.chunk.source]
+        cover = coverage(need, normalize(" ".join((*hit.chunk.headings, hit.chunk.title, *same))))
+        if cover >= MIN_COVER and (best is None or cover > best[0]):
+            best = (cover, n, start, end)
+    if best is None:
+        return None
+    _, n, start, end = best
+    text = passages[n - 1].chunk.text[start:end]
+    quote = Quote(n, start, end, text, chosen_by_program=True)
+    citation = citation_of(n, passages[n - 1], True, quote)
+    return Quoted(f"{QUOTE_PREFIX}“{text.strip()}”[{n}]", Statement(text, (n,), True, None, quote), citation)
+
+
+def _runs(numbered: Sentences, passages: list[Hit]) -> list[tuple[int, list[tuple[int, int]]]]:
+    """The numbered sentences grouped into runs: sentences of one passage that follow each other with
+    nothing left out and no line break between them (a paragraph as the model read it)."""
+    out: list[tuple[int, list[tuple[int, int]]]] = []
+    for s in numbered.items:
+        if out and out[-1][0] == s.n and s.start >= out[-1][1][-1][1]:
+            gap = passages[s.n - 1].chunk.text[out[-1][1][-1][1]:s.start]
+            if not gap.strip() and "\n" not in gap:
+                out[-1][1].append((s.start, s.end))
+                continue
+        out.append((s.n, [(s.start, s.end)]))
+    return out

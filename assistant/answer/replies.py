@@ -13,17 +13,19 @@ from assistant.text.chinese import normalize
 from assistant.text.figures import figures, years
 from assistant.text.judgements import denied
 from assistant.text.names import tagged, unit_conflict
-from assistant.text.questions import kind_of
+from assistant.text.questions import COUNT, kind_of
 
 _WHICH = re.compile(r"哪(些|几|[一二两三四五六七八九十\d]+)")
 
 
-def list_head(question: str) -> str:
+def list_head(question: str, counted: bool = False) -> str:
     """What a list question asks the items of: the noun after "哪三个", else the last one before it.
 
-    list_head("主要短板有哪三个？") -> "短板"; list_head("围绕哪三个关键领域？") -> "领域"; "" when none.
+    list_head("主要短板有哪三个？") -> "短板"; list_head("围绕哪三个关键领域？") -> "领域";
+    with `counted`, a count stands for 哪: list_head("四条工作原则是什么？", counted=True) -> "原则";
+    "" when none.
     """
-    m = _WHICH.search(question)
+    m = _WHICH.search(question) or (COUNT.search(question) if counted else None)
     if not m:
         return ""
 

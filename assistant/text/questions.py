@@ -154,14 +154,14 @@ _MANY = re.compile(r"(哪些|哪几|包括|包含|有几[个项条方]|哪[两�
 # words a list question asks with, that name no content: "有哪些措施", "从哪几方面"
 LIST_WORDS = re.compile(r"(措施|举措|办法|做法|方面|工作|要求|原因|内容|哪些|哪几|具体|主要|包括|包含|提出|有关|相关|什么|怎么|怎样|如何"
                         r"|着手|讲话|报道|文章|文件|通知|发言|这篇|这份|该文|关于|意见|讲了|说了)+")
-_COUNT = re.compile(r"(?:哪|这|有)?([两二三四五六七八九十]|[2-9])(?:个|条|项|大|方面|点|种|类|件)")
+COUNT = re.compile(r"(?:哪|这|有)?([两二三四五六七八九十]|[2-9])(?:个|条|项|大|方面|点|种|类|件)")
 _NUM = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
 def count_asked(question: str) -> int | None:
     """How many items a list question counts, None when it does not:
     count_asked("主要短板有哪三个？") -> 3; count_asked("“四个突出”是哪些？") -> 4."""
-    m = _COUNT.search(question)
+    m = COUNT.search(question)
     if not m:
         return None
     n = m.group(1)
