@@ -98,4 +98,6 @@ def corpus_assistant(tmp_path_factory):
     report = Index(s.index_dir).update([str(CORPUS), str(planted)], emb, chunk_size=s.chunk_size,
                                        chunk_overlap=s.chunk_overlap)
     assert len(report.added) == 6 and len(report.suspect) == 1
-    return Assistant(s, embedder=emb)
+    assistant = Assistant(s, embedder=emb)
+    assistant.prepare_sentences()  # as `assistant index` does: no question computes them, a copied index has them
+    return assistant

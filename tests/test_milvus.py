@@ -257,8 +257,10 @@ def test_the_command_line_answers_from_a_milvus_store_with_checkable_citations(c
     target = tmp_path / "milvus-index"
     env = {**__import__("os").environ, "ASSISTANT_HOME": str(tmp_path)}
     cli = [sys.executable, "-m", "assistant.cli"]
-    subprocess.run(cli + ["copy-index", str(corpus_assistant.settings.index_dir), "--index", str(target),
-                          "--store", f"milvus:{tmp_path / 'office.db'}"], check=True, cwd=ROOT, env=env, timeout=300)
+    copied = subprocess.run(cli + ["copy-index", str(corpus_assistant.settings.index_dir), "--index", str(target),
+                                   "--store", f"milvus:{tmp_path / 'office.db'}", "--models-dir", str(MODELS)],
+                            check=True, cwd=ROOT, env=env, timeout=300, capture_output=True, text=True)
+    assert "sentences of" not in copied.stdout  # the second stage's vectors came with the index
     out = subprocess.run(cli + ["ask", "副中心网安类和元宇宙类企业有多少家？", "--index", str(target), "--json",
                                 "--models-dir", str(MODELS)], capture_output=True, text=True, cwd=ROOT, env=env,
                          timeout=600)

@@ -8,7 +8,7 @@ import numpy as np
 from assistant.answer.library import Library
 from assistant.answer.pipeline import Assistant
 from assistant.answer.rerank import SentenceVectors, pieces_of
-from assistant.index.vector_cache import FILE, VectorCache
+from assistant.index.vector_cache import FILE, VectorCache, copy_kept
 
 from .fakes import HashEmbedder, ScriptedGenerator, cite
 
@@ -24,6 +24,18 @@ def test_vectors_round_trip_and_another_model_never_reads_them(tmp_path):
     many = [f"第{i}段。" for i in range(1200)]  # more than one query's worth of keys
     VectorCache(tmp_path, "model-a").put((t, v) for t in many[::2])
     assert VectorCache(tmp_path, "model-a").missing(many) == many[1::2]
+
+
+def test_kept_vectors_are_copied_into_another_index_folder(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    v = np.ones((2, 3), "float32")
+    VectorCache(a, "model-a").put([(TEXT, v), ("别的", v)])
+    VectorCache(b, "model-a").put([("别的", 2 * v)])
+    assert copy_kept(a, b) == 1  # what the target has already is kept as it is
+    assert VectorCache(b, "model-a").missing([TEXT, "别的"]) == []
+    assert np.array_equal(VectorCache(b, "model-a").get("别的"), 2 * v)
+    assert copy_kept(tmp_path / "none", b) == 0 and copy_kept(a, tmp_path / "a-file-not-a-folder") == 0
 
 
 def test_a_folder_that_cannot_be_written_still_answers(tmp_path):

@@ -19,6 +19,7 @@ from assistant.index.documents import DocumentInfo, DocumentStore
 from assistant.index.embedding import Embedder
 from assistant.index.records import IndexProgress, UpdateReport
 from assistant.index.stores import open_store
+from assistant.index.vector_cache import copy_kept
 from assistant.ingest.readers import discover
 from assistant.ingest.worker import IsolatedReader, read_here
 
@@ -85,6 +86,7 @@ class Library:
         if not hasattr(target, "copy_from"):
             raise InputError(Code.STORE_COPY_TARGET)
         report = target.copy_from(open_store(source))
+        copy_kept(source, target.folder)  # the second stage's sentence vectors: nothing is embedded again
         audit.record_report(target.folder, user, report)
         return self._changed(report)
 

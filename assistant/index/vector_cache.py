@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 FILE = "sentence_vectors.sqlite"
+SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, rows INTEGER, dim INTEGER, data BLOB)"
 LOOKUP_BATCH = 500  # keys asked in one query (SQLite allows 999 parameters in older builds)
 
 
@@ -36,8 +37,7 @@ class VectorCache:
         if self._db is None and not self._broken:
             try:
                 self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-                self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, rows INTEGER, "
-                                 "dim INTEGER, data BLOB)")
+                self._db.execute(SCHEMA)
             except sqlite3.Error:
                 self._broken = True  # unreadable or unwritable folder: vectors are computed as before
                 self._db = None
@@ -86,3 +86,25 @@ class VectorCache:
                     db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
             except sqlite3.Error:
                 pass  # a read-only or full disk: the vectors were computed and serve this process
+
+
+def copy_kept(source: Path, target: Path) -> int:
+    """The vectors kept in the index folder `source` added to those of `target` (an index copied into
+    another store keeps them: nothing is embedded again); returns how many rows were copied, 0 when
+    either file cannot be read or written."""
+    src = Path(source) / FILE
+    if not src.is_file():
+        return 0
+    try:
+        db = sqlite3.connect(Path(target) / FILE, timeout=30)
+        try:
+            db.execute(SCHEMA)
+            db.execute("ATTACH DATABASE ? AS src", (str(src),))
+            with db:
+                copied = db.execute("INSERT OR IGNORE INTO vectors SELECT key, rows, dim, data FROM src.vectors").rowcount
+            db.execute("DETACH DATABASE src")
+            return max(copied, 0)
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
