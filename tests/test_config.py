@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.core.config import Settings, load_settings
+from assistant.core.config import Settings, load_settings, project_home
 from assistant.core.errors import InputError
 
 
@@ -13,6 +13,13 @@ def test_defaults_follow_the_home_folder(tmp_path, monkeypatch):
     s = Settings()
     assert s.models_dir == tmp_path / "models" and s.index_dir == tmp_path / "index" / "default"
     assert Settings(n_threads=3).threads == 3
+
+
+def test_without_a_home_set_the_checkout_is_found_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("ASSISTANT_HOME")
+    monkeypatch.chdir(tmp_path)  # `assistant ask` run from another folder still finds models/ and index/
+    checkout = Path(__file__).resolve().parent.parent
+    assert project_home() == checkout and (project_home() / "models" / "README.md").is_file()
 
 
 def test_threads_default_to_the_physical_cores(monkeypatch):

@@ -159,16 +159,27 @@ def test_bad_settings_are_one_line_each(tmp_path, capsys):
         RemoteGenerator("localhost:8080", "qwen")
     assert e.value.code == Code.LLM_URL
     with pytest.raises(InputError) as e:
-        RemoteGenerator("http://127.0.0.1:8080/v1", "")
-    assert e.value.code == Code.LLM_MODEL_NEEDED
-    with pytest.raises(InputError) as e:
         RemoteGenerator("http://127.0.0.1:8080/v1", "qwen", key_file=str(tmp_path / "none.txt"))
     assert e.value.code == Code.LLM_KEY_FILE
     assert main(["ask", "问题", "--index", str(tmp_path / "none"), "--llm-url", "ftp://x", "--llm-model", "q"]) == 2
     assert capsys.readouterr().err.strip() == ("error: model server address 'ftp://x' is not an http(s) URL: "
                                                "use e.g. --llm-url http://host:8080/v1")
-    assert main(["ask", "问题", "--index", str(tmp_path / "none"), "--llm-url", "http://127.0.0.1:1/v1"]) == 2
-    assert "add --llm-model NAME" in capsys.readouterr().err
+
+
+class OneModel(Handler):
+    def do_GET(self):
+        self._json(200, {"object": "list", "data": [{"id": "qwen"}]})
+
+
+def test_without_a_model_name_the_servers_only_model_is_used_and_several_are_listed(server):
+    with http_server(OneModel) as one:
+        gen = RemoteGenerator(one, "")
+        assert ask(gen) == "汛前要检查126座水库[1]。" and Handler.seen[-1]["model"] == "qwen"
+        assert gen.name.startswith("qwen @ 127.0.0.1")
+    with pytest.raises(InputError) as e:
+        RemoteGenerator(server, "").chosen()
+    assert e.value.code == Code.LLM_MODEL_NEEDED and "qwen, stall" in e.value.words("en")
+    assert "--llm-model" in e.value.words("en") and "\n" not in e.value.words("zh")
 
 
 def test_doctor_reports_the_server_and_the_model_it_serves(server, tmp_path, capsys):

@@ -38,11 +38,8 @@ class RemoteGenerator:
                  seed: int = 1337, connect_timeout: float = 5.0):
         if not is_server_url(url):
             raise InputError(Code.LLM_URL, url=url)
-        if not model:
-            raise InputError(Code.LLM_MODEL_NEEDED, url=url)
         self.url = url.rstrip("/")
-        self.model = model
-        self.name = f"{model} @ {urlsplit(url).netloc}"
+        self.model = model  # "" until known: a server that serves one model is asked its name (chosen())
         self.timeout = timeout
         self.connect_timeout = connect_timeout
         self.retries = retries
@@ -50,6 +47,20 @@ class RemoteGenerator:
         self._headers = {"Accept": "text/event-stream"}
         if key_file:
             self._headers["Authorization"] = f"Bearer {read_key(key_file)}"
+
+    @property
+    def name(self) -> str:
+        return f"{self.model or '?'} @ {urlsplit(self.url).netloc}"
+
+    def chosen(self) -> str:
+        """The model's name: the one set, else the only one the server serves (llama-cpp-python's own
+        server serves one); a server serving several, or none it lists, needs the name set."""
+        if not self.model:
+            served = self.served()
+            if len(served) != 1:
+                raise InputError(Code.LLM_MODEL_NEEDED, url=self.url, served=", ".join(served)[:200] or "?")
+            self.model = served[0]
+        return self.model
 
     def count_tokens(self, text: str) -> int:
         return estimated_tokens(text)  # the server's tokenizer is not at hand
@@ -64,7 +75,7 @@ class RemoteGenerator:
         import httpx
 
         stats = stats if stats is not None else GenerationStats()
-        body = {"model": self.model, "messages": messages, "temperature": 0.0, "top_p": 1.0, "seed": self.seed,
+        body = {"model": self.chosen(), "messages": messages, "temperature": 0.0, "top_p": 1.0, "seed": self.seed,
                 "max_tokens": max_tokens, "stream": True}
         t0 = time.perf_counter()
         n = 0

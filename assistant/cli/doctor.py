@@ -72,13 +72,15 @@ def _runtime(s: Settings) -> int:
 def _server(s: Settings) -> int:
     """Generation on a model server: reachable, and serving the model named?"""
     try:
-        names = make_generator(s).served()
+        gen = make_generator(s)
+        names = gen.served()
+        model = gen.chosen()
     except AssistantError as e:
         print(f"chat model      PROBLEM: {e.words(cli_language())}")
         return 1
-    found = s.llm_model in names or not names  # a server that lists nothing may still route by name
-    print(f"chat model      {s.llm_model} on the model server {s.llm_url}: reachable, serves {', '.join(names) or '?'}"
-          + ("" if found else f" — PROBLEM: not {s.llm_model}"))
+    found = model in names or not names  # a server that lists nothing may still route by name
+    print(f"chat model      {model} on the model server {s.llm_url}: reachable, serves {', '.join(names) or '?'}"
+          + ("" if found else f" — PROBLEM: not {model}"))
     return 0 if found else 1
 
 

@@ -17,7 +17,7 @@ def project_home() -> Path:
     env = os.environ.get("ASSISTANT_HOME")
     if env:
         return Path(env).expanduser().resolve()
-    checkout = Path(__file__).resolve().parent.parent
+    checkout = Path(__file__).resolve().parents[2]  # assistant/core/config.py -> the checkout
     if (checkout / "models" / "README.md").is_file():
         return checkout
     return Path.cwd()
@@ -56,7 +56,7 @@ class Settings:
                          "(empty: the index folder); an existing index uses the one it recorded")
     chat_model: str = setting("", "chat model, a GGUF file (empty: the bundled one)")
     llm_url: str = setting("", "an OpenAI-compatible model server, e.g. http://host:8080/v1 (empty: the local model)")
-    llm_model: str = setting("", "the model's name on that server")
+    llm_model: str = setting("", "the model's name on that server (empty: the one it serves, when it serves one)")
     llm_key_file: str = setting("", "file whose first line is the server's API key (empty: none)")
     llm_timeout: float = setting(120.0, "seconds to wait for the model server's next piece of answer", (1.0, 3600.0))
     llm_parallel: int = setting(4, "questions and batch rows answered at once on the model server (set it to the "
@@ -117,8 +117,6 @@ class Settings:
             raise InputError(Code.SETTING_FUSION, value=self.fusion)
         if self.llm_url and not is_server_url(self.llm_url):
             raise InputError(Code.LLM_URL, url=self.llm_url)
-        if self.llm_url and not self.llm_model:
-            raise InputError(Code.LLM_MODEL_NEEDED, url=self.llm_url)
         if self.embed_backend not in ("auto", "onnx-int8", "torch"):
             raise InputError(Code.SETTING_BACKEND, value=self.embed_backend)
         if self.cite not in ("sentence", "passage"):
