@@ -155,6 +155,20 @@ def test_a_who_question_needs_a_name():
     assert not verdict("周景耀[1]。", "国家通信管理局局长是谁？", passages)[0]
 
 
+def test_a_person_another_person_acts_on_does_not_hold_the_role_said_after_them():
+    final = [hit("2031年城市马拉松男子组：长距离对决，欧阳明终结司马杰三连冠纪录夺冠。")]
+    q = "2031年城市马拉松男子组冠军是谁？"
+    assert not verdict("2031年城市马拉松男子组冠军是司马杰[1]。", q, final)[0]
+    assert verdict("2031年城市马拉松男子组冠军是欧阳明[1]。", q, final)[0]
+    both = [hit("混合双打决赛中，王芳和李娜获得冠军。")]
+    assert verdict("混合双打冠军是李娜[1]。", "混合双打冠军是谁？", both)[0]
+    named = [hit("会上，市长张国强任命李建华为应急管理局局长。")]
+    assert verdict("应急管理局局长是李建华[1]。", "应急管理局局长是谁？", named)[0]
+    crew = [hit("任务开始时，飞船搭载了三名航天员进驻空间站核心舱，与天舟三号和天舟四号一同形成组合体。")]
+    assert not verdict("飞船的航天员有三名航天员进驻空间站核心舱，与天舟三号和天舟四号一同形成组合体[1]。",
+                       "飞船的航天员有谁？", crew)[0]  # 和天舟 is no person
+
+
 def test_a_copied_sentence_may_carry_figures_beside_the_asked_one():
     passages = [hit("从研发投入看，核心制造业研发费用占营业收入比重为3.4%，低于全省平均0.8个百分点，仅居全省第九。")]
     answer = "核心制造业研发费用占营业收入比重为3.4%，低于全省平均0.8个百分点，仅居全省第九[1]。"

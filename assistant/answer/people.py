@@ -26,10 +26,10 @@ def check_person(stmt_norm: str, question: str, view: View) -> Finding | None:
         return found(Check.NO_PERSON)
     for name in names:
         beside = [_beside(view.norm, m.start(), m.end()) for m in re.finditer(re.escape(name), view.norm)]
-        windows = [w for w, _ in beside]
+        windows = [w for w, _, _ in beside]
         if not windows:
             return found(Check.PERSON_ABSENT, name=name)
-        if not any(_stands_as(near, w, c) for w, c in beside):
+        if not any(not obj and _stands_as(near, w, c) for w, c, obj in beside):
             miss = [t for t in near if not any(has(t, w) for w in windows)]
             return found(Check.PERSON_ROLE, name=name, asked="、".join(miss) or question)
     return None
@@ -48,7 +48,8 @@ def asserted_names(stmt: str, question: str, need: tuple[str, ...]) -> list[str]
     rest = stmt
     for t in sorted({*need, *(m.group(0) for m in _ROLE.finditer(stmt))}, key=len, reverse=True):
         rest = rest.replace(t, " ")
-    out = [w for w, flag in tagged(stmt) if flag.startswith("nr") and len(w) >= 2 and w not in question]
+    out = [w for w, flag in tagged(stmt) if flag.startswith("nr") and len(w) >= 2 and w not in question
+           and not _joined_word(w)]
     for run in re.findall(r"[\u4e00-\u9fff·]{2,8}", rest):
         run = run.strip("是为由任系的了即和及、")
         tags = tagged(run)
@@ -56,6 +57,17 @@ def asserted_names(stmt: str, question: str, need: tuple[str, ...]) -> list[str]
         if 2 <= len(run) <= 4 and run[0] in SURNAMES and not known_word and run not in out and run not in question:
             out.append(run)
     return out
+
+
+def _joined_word(w: str) -> bool:
+    """A "name" the tokenizer glued from a conjunction and a word: "与天舟三号和天舟四号" gives 和天舟."""
+    if w[0] not in _CONJUNCTIONS or len(w) < 3:
+        return False
+    rest = tagged(w[1:])
+    return len(rest) == 1 and not rest[0][1].startswith("nr")
+
+
+_CONJUNCTIONS = "和与及同跟并"
 
 
 # the common Chinese surnames (about 90% of people): a run of 2-4 characters starting with one may be a name
@@ -66,9 +78,10 @@ SURNAMES = frozenset(
 )
 
 
-def _beside(text: str, start: int, end: int, reach: int = 40) -> tuple[str, str]:
+def _beside(text: str, start: int, end: int, reach: int = 40) -> tuple[str, str, bool]:
     """What a sentence says right around a name (up to `reach` characters each side, within the
-    sentence), and the clause that holds it ("由李明执导，王芳、赵强主演": 李明's clause says 执导)."""
+    sentence), the clause that holds it ("由李明执导，王芳、赵强主演": 李明's clause says 执导), and whether the
+    name is another person's object in that clause."""
     stops = SENTENCE_STOPS + "\n"
     lo = max(0, start - reach)
     cut = max(text.rfind(c, lo, start) for c in stops)
@@ -77,7 +90,23 @@ def _beside(text: str, start: int, end: int, reach: int = 40) -> tuple[str, str]
     window = text[max(lo, cut + 1):min(after) if after else hi]
     a = max(text.rfind(c, 0, start) for c in stops + "，,") + 1
     b = min([i for i in (text.find(c, end) for c in stops + "，,") if i >= 0] or [len(text)])  # a clause: to a comma
-    return window, text[a:b]
+    return window, text[a:b], _object_of(text[a:start]) and not _AS.search(text[end:b])
+
+
+_AS = re.compile(r"^[^，,。；;]{0,6}?(为|成为|担任|出任|当选)")  # 任命李四为局长: the object holds the role
+
+
+def _object_of(before: str) -> bool:
+    """The clause names a person and then a verb before this name: the name is that verb's object, and a
+    role said after it is the subject's ("李娜击败王芳获得冠军": 王芳 did not win; "王芳和李娜获得冠军": both did;
+    "张三任命李四为局长": 李四 is, by 为)."""
+    seen_person = False
+    for w, flag in tagged(before):
+        if flag.startswith("nr") and len(w) >= 2:
+            seen_person = True
+        elif seen_person and flag.startswith("v"):
+            return True
+    return False
 
 
 def _stands_as(need: tuple[str, ...], window: str, clause: str) -> bool:
