@@ -94,12 +94,12 @@ class Settings:
     n_gpu_layers: int = setting(-1, "layers to offload when llama.cpp has GPU support (-1: all, 0: none)", (-1, 1000))
     max_tokens: int = setting(256, "longest answer, in tokens", (16, 4096))
     seed: int = setting(1337, "sampling seed (answers are greedy; kept for reproducibility)", (0, 2**31 - 1))
-    passage_tokens: int = setting(220, "passage text the model reads, in the chat model's tokens: the first word "
+    passage_tokens: int = setting(440, "passage text the model reads, in the chat model's tokens: the first word "
                                   "of an answer waits until all of it is read", (50, 32000))
-    passage_tokens_per_hit: int = setting(110, "window around the best sentence of each hit, in tokens", (20, 32000))
+    passage_tokens_per_hit: int = setting(190, "window around the best sentence of each hit, in tokens", (20, 32000))
     retry_coverage: float = setting(0.6, "after a refusal, retry on one window covering this share of the question",
                                     (0.0, 1.0))
-    retry_tokens: int = setting(80, "size of that window, in tokens", (20, 2000))
+    retry_tokens: int = setting(100, "size of that window, in tokens", (20, 2000))
     cite: str = setting("passage", "what the model's [n] marks name: passage (the program finds the sentence a "
                         "statement rests on; the more accurate with the bundled 1.5B model, docs/benchmarks.md) or "
                         "sentence (every sentence numbered, the model names the words it rests on)")
