@@ -175,6 +175,14 @@ def test_a_reply_must_hold_the_kind_of_thing_asked():
     assert unanswered(check_answer("四项工作方针是稳字当头、改革破题、创新驱动、民生为本[1]。", q, p), q) is None
 
 
+def test_the_sentence_quoted_is_the_best_of_those_holding_what_was_asked():
+    text = ("经双方商定，考察团于9月3日至6日来访。考察团来访时间较长，是上次来访时间的两倍。"
+            "考察团来访时间安排紧凑。考察团来访时间内参观了三个园区。")
+    passages = [hit(text, "visit.txt")]
+    found = quote_instead("考察团来访时间", passages, number(passages, [""]))
+    assert found is not None and "9月3日至6日" in found.text  # three sentences name 来访时间 and no date
+
+
 def test_a_counted_list_said_as_a_run_of_sentences_is_quoted_whole():
     q = "全会确定的四项工作方针是什么？"
 

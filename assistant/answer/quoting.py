@@ -36,7 +36,7 @@ from assistant.text.sentences import ELISION
 
 QUOTE_PREFIX = "资料原文："
 MIN_COVER = 0.8  # share of the question's own words the sentence (and its headings) must hold
-CANDIDATES = 3  # the best sentences by the question's words that are tried, in order
+CANDIDATES = 3  # the best sentences by the question's words, among those holding the slot, tried in order
 LIST_RUN_CHARS = 200  # the longest run of sentences quoted whole for a counted list
 
 
@@ -107,10 +107,10 @@ def quote_instead(question: str, passages: list[Hit], numbered: Sentences,
         cover = coverage(need, normalize(text + around)) if need else 0.0
         scored.append((cover, support(question, text), s, text))
     scored.sort(key=lambda x: (-x[0], -x[1], x[2].k))
-    for cover, _, s, text in scored[:CANDIDATES]:
-        if cover < MIN_COVER or not whole_and_about(text, passages[s.n - 1], question) \
-                or not (yes_no and slot == Slot.OTHER or holds_slot(slot, text, question)):
-            continue
+    holding = [(s, text) for cover, _, s, text in scored
+               if cover >= MIN_COVER and whole_and_about(text, passages[s.n - 1], question)
+               and (yes_no and slot == Slot.OTHER or holds_slot(slot, text, question))]
+    for s, text in holding[:CANDIDATES]:  # "耶伦这次访华时间比较长" covers the words better and holds no date
         checked = check_answer(f"{text}[{s.k}]", question, passages, homes, numbered)
         stmt = next((x for x in checked.statements if x.supported and x.cites), None)
         if stmt is None or len(checked.statements) != 1 or [c.n for c in checked.citations] != [s.n]:
