@@ -30,6 +30,7 @@ TARGETS = [hit("到2027年，全市数字经济增加值将达到1.5万亿元，
 FIRE = [hit("全区共有37所学校、14家医院纳入重点检查范围，检查工作于12月20日前完成。", "fire.txt",
             "关于开展冬季消防安全检查的通知")]
 RANKED = [hit("全市研发费用占营业收入比重为3.4%，低于全省平均0.8个百分点，仅居全省第九。", "speech.txt")]
+GROWTH = [hit("初步核算，一季度全市地区生产总值3120亿元，同比增长5.2%，比上年四季度环比增长1.9%。", "stats.txt")]
 SPEECH = [hit("过去五年，我市数字经济核心产业增加值年均增速达16.4%，超过地区生产总值年均增速7.5个百分点。", "speech.txt")]
 
 
@@ -56,6 +57,10 @@ SPEECH = [hit("过去五年，我市数字经济核心产业增加值年均增�
     # a rank asked: the ordinal answers it, the share before it is no rival; a share asked is not a rank
     ("研发费用占营业收入比重在全省排第9[1]。", "全市研发费用占比在全省排第几？", RANKED, True, ""),
     ("第九[1]。", "全市研发费用占比是多少？", RANKED, False, "3.4%"),
+    # a rate asked: a percent answers it, the amount in the clause with the indicator is no rival
+    ("一季度全市地区生产总值同比增长5.2%[1]。", "一季度全市地区生产总值增长率", GROWTH, True, ""),
+    ("3120亿元[1]。", "一季度全市地区生产总值是多少？", GROWTH, True, ""),
+    ("一季度全市地区生产总值同比增长1.9%[1]。", "一季度全市地区生产总值同比增长率", GROWTH, False, "环比"),
 ])
 def test_a_figure_is_supported_only_for_what_it_counts(answer, question, passages, ok, why):
     supported, problem = verdict(answer, question, passages)

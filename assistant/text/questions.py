@@ -73,6 +73,14 @@ def asks_rank(question: str) -> bool:
     return bool(ASKS_RANK.search(question))
 
 
+ASKS_RATE = re.compile(r"增长率|增速|增幅|比重|占比|百分之几|百分比|(?<!效)率(是|为|多少|有多)")  # a percent answers it
+
+
+def asks_rate(question: str) -> bool:
+    """asks_rate("2023一季度中国GDP增长率") -> True; asks_rate("GDP是多少？") -> False"""
+    return bool(ASKS_RATE.search(question))
+
+
 _ASKS_FIGURE = re.compile(r"多少|几[个家座台项名位次倍成年月天%]|百分之几|第几")  # each asks for one figure
 
 
