@@ -175,6 +175,12 @@ def test_a_reply_must_hold_the_kind_of_thing_asked():
     assert unanswered(check_answer("四项工作方针是稳字当头、改革破题、创新驱动、民生为本[1]。", q, p), q) is None
 
 
+def test_a_ratio_is_quoted_only_for_a_ratio_asked():
+    passages = [hit("从结构看，我县工业与服务业的增加值之比为6∶4，全省约为5∶5，邻县为3∶7，服务业发展明显滞后。", "r.txt")]
+    assert quote_instead("邻县增加值达到了多少？", passages, number(passages, [""])) is None
+    assert quote_instead("邻县工业与服务业的增加值之比是多少？", passages, number(passages, [""])) is not None
+
+
 def test_the_sentence_quoted_is_the_best_of_those_holding_what_was_asked():
     text = ("经双方商定，考察团于9月3日至6日来访。考察团来访时间较长，是上次来访时间的两倍。"
             "考察团来访时间安排紧凑。考察团来访时间内参观了三个园区。")

@@ -26,6 +26,7 @@ from assistant.text.questions import (
     YES_NO_WORDS,
     Slot,
     asked_slot,
+    asks_ratio,
     count_asked,
     counted,
     items_said,
@@ -53,7 +54,8 @@ def holds_slot(slot: Slot, sentence: str, question: str) -> bool:
     norm, q = normalize(sentence), normalize(question)
     if slot == Slot.FIGURE:
         asked = figures(q)
-        new = [f for f in figures(norm) if not f.is_year and not any(f.same_quantity(a) for a in asked)]
+        new = [f for f in figures(norm) if not f.is_year and not any(f.same_quantity(a) for a in asked)
+               and (not f.is_ratio or asks_ratio(q))]  # "之比为1∶3" does not say how much 增加值 reached
         units = counted(q)  # "多少支球队" is not answered by "29天"
         new = [f for f in new if not units or _counts(f, norm, units)]
         return any(is_money(f, norm) for f in new) if MONEY.search(q) else bool(new)

@@ -29,6 +29,8 @@ TIME_WORDS: dict[str, str] = {
     "去年": "last_year", "上年": "last_year", "上一年": "last_year",
     "明年": "next_year",
     "目前": "now", "当前": "now", "现阶段": "now", "截至目前": "now", "现有": "now",
+    # what has been reached is the present, not a target: "增加值达到了多少" is not "到2027年将达到"
+    "已经": "now", "达到了": "now", "实现了": "now", "突破了": "now",
 }
 _TIME_WORD = re.compile("|".join(sorted(TIME_WORDS, key=len, reverse=True)))
 _TARGET_YEAR = re.compile(r"(到|至|力争|争取|预计|计划)\s*((?:19|20)\d{2})\s*年")

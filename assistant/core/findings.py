@@ -62,9 +62,9 @@ class Finding:
 
     def words(self) -> str:
         """The finding in Chinese, for a reader."""
-        from assistant.core.messages import FINDINGS_ZH
+        from assistant.core.messages import FINDINGS_ZH, TIME_ZH
 
-        return FINDINGS_ZH[self.code].format_map(_Blank(self.facts))
+        return FINDINGS_ZH[self.code].format_map(_Blank(tuple((k, TIME_ZH.get(v, v)) for k, v in self.facts)))
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": str(self.code), "span": list(self.span) if self.span else None,

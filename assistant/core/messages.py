@@ -282,6 +282,9 @@ def unseen_words(counts) -> str:
 
 
 # What the answer check found, worded for a reader (core.findings.Check -> sentence).
+# the time words a finding names by code (answer/structure.TIME_WORDS), as a reader says them
+TIME_ZH = {"this_year": "今年", "last_year": "去年", "next_year": "明年", "now": "目前"}
+
 FINDINGS_ZH: dict[Check, str] = {
     Check.ECHO: "只是重复了问题，没有回答",
     Check.TITLE: "这是资料中的标题，不是回答",

@@ -40,6 +40,11 @@ class Figure:
     ordinal: bool = False
 
     @property
+    def is_ratio(self) -> bool:
+        """7∶3 (kept as value 7, unit ":3")."""
+        return self.unit.startswith(":")
+
+    @property
     def is_year(self) -> bool:
         return (not self.ordinal and self.unit == "年" and not self.scale and self.value.is_integer()
                 and 1900 <= self.value <= 2100)
