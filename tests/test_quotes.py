@@ -175,6 +175,17 @@ def test_a_reply_must_hold_the_kind_of_thing_asked():
     assert unanswered(check_answer("四项工作方针是稳字当头、改革破题、创新驱动、民生为本[1]。", q, p), q) is None
 
 
+def test_a_figure_in_a_title_or_the_day_a_report_was_said_is_no_answer():
+    def quoted(question: str, text: str):
+        passages = [hit(text, "n.txt")]
+        return quote_instead(question, passages, number(passages, [""]))
+
+    assert quoted("2030年全国电影总票房收入", "影片《星河战记3》领跑2030年全国电影年度票房收入。") is None
+    assert quoted("2030年全国电影总票房收入", "2030年全国电影年度票房收入为512.3亿元。") is not None
+    assert quoted("考察团来访时间", "新华社8日电，考察团来访受到关注。") is None
+    assert quoted("考察团来访时间", "考察团于8日来访。") is not None
+
+
 def test_a_ratio_is_quoted_only_for_a_ratio_asked():
     passages = [hit("从结构看，我县工业与服务业的增加值之比为6∶4，全省约为5∶5，邻县为3∶7，服务业发展明显滞后。", "r.txt")]
     assert quote_instead("邻县增加值达到了多少？", passages, number(passages, [""])) is None

@@ -8,6 +8,7 @@ it), and would pass the same check a model's statement passes if it were written
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from assistant.answer.replies import list_head
 from assistant.core.records import Citation, Hit, Kind, Quote, Statement
 from assistant.text.chinese import normalize
 from assistant.text.figures import DATE, DATELINE, Figure, figures, is_money, years
-from assistant.text.names import mentioned, names_in, places_in
+from assistant.text.names import TITLE, mentioned, names_in, places_in
 from assistant.text.questions import (
     LIST_WORDS,
     MONEY,
@@ -38,6 +39,7 @@ from assistant.text.sentences import ELISION
 QUOTE_PREFIX = "资料原文："
 MIN_COVER = 0.8  # share of the question's own words the sentence (and its headings) must hold
 CANDIDATES = 3  # the best sentences by the question's words, among those holding the slot, tried in order
+SAID_ON = re.compile(r"\s*((电|讯)(?=[，,\s])|(电|讯)?(称|说|表示|报道|指出|援引))")  # after a date: when it was said
 LIST_RUN_CHARS = 200  # the longest run of sentences quoted whole for a counted list
 
 
@@ -52,15 +54,17 @@ class Quoted:
 def holds_slot(slot: Slot, sentence: str, question: str) -> bool:
     """The sentence names what the question asks for, beyond what the question itself names."""
     norm, q = normalize(sentence), normalize(question)
+    titles = [m.span() for m in TITLE.finditer(norm)]  # 《壮志凌云2》: a name, not a figure
     if slot == Slot.FIGURE:
         asked = figures(q)
         new = [f for f in figures(norm) if not f.is_year and not any(f.same_quantity(a) for a in asked)
-               and (not f.is_ratio or asks_ratio(q))]  # "之比为1∶3" does not say how much 增加值 reached
+               and (not f.is_ratio or asks_ratio(q))  # "之比为1∶3" does not say how much 增加值 reached
+               and not any(a <= f.start < b for a, b in titles)]
         units = counted(q)  # "多少支球队" is not answered by "29天"
         new = [f for f in new if not units or _counts(f, norm, units)]
         return any(is_money(f, norm) for f in new) if MONEY.search(q) else bool(new)
-    if slot == Slot.DATE:
-        return any(m.group(0) not in q for m in DATE.finditer(norm))
+    if slot == Slot.DATE:  # "韩联社6日称": the day it was said, not of the event
+        return any(m.group(0) not in q and not SAID_ON.match(norm, m.end()) for m in DATE.finditer(norm))
     if slot == Slot.PERSON:
         roles = roles_asked(q)  # without a role asked ("谁向…扔炸弹"), a name in a sentence is no answer
         if not roles or not all(has(r, norm) for r in roles):
