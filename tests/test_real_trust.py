@@ -29,8 +29,10 @@ def test_the_model_cannot_be_steered_or_vouch_for_what_is_not_said(corpus_assist
 
 def test_a_fair_question_is_still_answered_and_checked(corpus_assistant):
     a = corpus_assistant.ask("宁波数字经济增加值达到了多少？")
-    assert a.status == "answered", (a.draft, a.answer)
-    assert "8000亿元" in a.answer and a.citations
+    # the model may copy the 2027 target (到2027年…将达到1.5万亿元): that is refused, and the sentence
+    # that says what was reached is quoted instead
+    assert a.status in ("answered", "quoted"), (a.draft, a.answer)
+    assert "8000亿元" in a.answer and "1.5万亿元" not in a.answer and a.citations
 
 
 def test_text_no_reader_sees_and_sentences_written_for_a_program_do_not_steer_the_real_model(tmp_path):
