@@ -381,9 +381,6 @@ def _asked_noun(f: Figure, view: View, question: str) -> str:
     return ""
 
 
-PERCENT = ("%", "个百分点", "百分点")
-
-
 def _better_clause(f: Figure, frame: tuple[str, ...], clause: str, view: View, question: str = "") -> str:
     """Another figure's clause in the same sentence that holds more of what is asked.
 
@@ -394,10 +391,10 @@ def _better_clause(f: Figure, frame: tuple[str, ...], clause: str, view: View, q
     noun = counted_noun(view.norm, f, words)
     named = bool(noun) and noun in question
     rank = f.ordinal and asks_rank(question)  # "占比为3.4%……仅居全省第九": asked the rank, 3.4% is no rival
-    rate = f.unit in PERCENT and asks_rate(question)  # "GDP284997亿元，同比增长4.5%": asked the rate, 亿元 is no rival
+    rate = f.is_percent and asks_rate(question)  # "GDP284997亿元，同比增长4.5%": asked the rate, 亿元 is no rival
     for other in view.figs:
         if (not (a <= other.start < b) or other.is_year or other.same_quantity(f) or rank and not other.ordinal
-                or rate and other.unit not in PERCENT):
+                or rate and not other.is_percent):
             continue
         theirs_noun = counted_noun(view.norm, other, words)
         if named and theirs_noun and theirs_noun != noun and theirs_noun not in question and _listed_with(f, other, view):

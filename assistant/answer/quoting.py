@@ -54,9 +54,9 @@ class Quoted:
 def holds_slot(slot: Slot, sentence: str, question: str) -> bool:
     """The sentence names what the question asks for, beyond what the question itself names."""
     norm, q = normalize(sentence), normalize(question)
-    titles = [m.span() for m in TITLE.finditer(norm)]  # 《壮志凌云2》: a name, not a figure
     if slot == Slot.FIGURE:
         asked = figures(q)
+        titles = [m.span() for m in TITLE.finditer(norm)]  # 《壮志凌云2》: a name, not a figure
         new = [f for f in figures(norm) if not f.is_year and not any(f.same_quantity(a) for a in asked)
                and (not f.is_ratio or asks_ratio(q))  # "之比为1∶3" does not say how much 增加值 reached
                and not any(a <= f.start < b for a, b in titles)]
@@ -97,9 +97,9 @@ def quote_instead(question: str, passages: list[Hit], numbered: Sentences,
 
     A yes/no question ("是否已经建立…？") has no slot: the sentence that holds all its words is what
     decides it, and is quoted for the reader to judge ("没有建立健全…")."""
-    slot = asked_slot(question)
-    yes_no = kind_of(question) == Kind.YES_NO
-    wanted = count_asked(question) if kind_of(question) == Kind.LIST else None
+    slot, kind = asked_slot(question), kind_of(question)
+    yes_no = kind == Kind.YES_NO
+    wanted = count_asked(question) if kind == Kind.LIST else None
     if wanted:
         return counted_run(question, wanted, passages, numbered)
     if slot == Slot.OTHER and not yes_no:
@@ -121,11 +121,15 @@ def quote_instead(question: str, passages: list[Hit], numbered: Sentences,
         stmt = next((x for x in checked.statements if x.supported and x.cites), None)
         if stmt is None or len(checked.statements) != 1 or [c.n for c in checked.citations] != [s.n]:
             continue
-        n = s.n
-        quote = Quote(n, s.start, s.end, text)
-        citation = citation_of(n, passages[n - 1], checked.citations[0].added_by_program, quote)
-        return Quoted(f"{QUOTE_PREFIX}“{text.strip()}”[{n}]", Statement(text, (n,), True, None, quote), citation)
+        return _quoted(passages, Quote(s.n, s.start, s.end, text), checked.citations[0].added_by_program)
     return None
+
+
+def _quoted(passages: list[Hit], quote: Quote, added: bool) -> Quoted:
+    """The reply that shows `quote` as it stands: 资料原文：“…”[n], its statement and citation."""
+    n = quote.n
+    return Quoted(f"{QUOTE_PREFIX}“{quote.text.strip()}”[{n}]", Statement(quote.text, (n,), True, None, quote),
+                  citation_of(n, passages[n - 1], added, quote))
 
 
 def counted_run(question: str, wanted: int, passages: list[Hit], numbered: Sentences) -> Quoted | None:
@@ -153,10 +157,7 @@ def counted_run(question: str, wanted: int, passages: list[Hit], numbered: Sente
     if best is None:
         return None
     _, n, start, end = best
-    text = passages[n - 1].chunk.text[start:end]
-    quote = Quote(n, start, end, text, chosen_by_program=True)
-    citation = citation_of(n, passages[n - 1], True, quote)
-    return Quoted(f"{QUOTE_PREFIX}“{text.strip()}”[{n}]", Statement(text, (n,), True, None, quote), citation)
+    return _quoted(passages, Quote(n, start, end, passages[n - 1].chunk.text[start:end], chosen_by_program=True), True)
 
 
 def _runs(numbered: Sentences, passages: list[Hit]) -> list[tuple[int, list[tuple[int, int]]]]:

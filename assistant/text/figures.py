@@ -40,6 +40,11 @@ class Figure:
     ordinal: bool = False
 
     @property
+    def is_percent(self) -> bool:
+        """4.5%, 3个百分点, 12‰: a share or a rate, what 增长率/增速/占比 asks for."""
+        return self.unit in ("%", "个百分点", "‰")
+
+    @property
     def is_ratio(self) -> bool:
         """7∶3 (kept as value 7, unit ":3")."""
         return self.unit.startswith(":")

@@ -74,19 +74,17 @@ def asks_rank(question: str) -> bool:
 
 
 ASKS_RATE = re.compile(r"增长率|增速|增幅|比重|占比|百分之几|百分比|(?<!效)率(是|为|多少|有多)")  # a percent answers it
-
-
 ASKS_RATIO = re.compile(r"之比|比例|比值|比为|比是|几比几")  # a ratio answers it, and nothing else asks one
-
-
-def asks_ratio(question: str) -> bool:
-    """asks_ratio("制造业与服务业增加值之比是多少？") -> True; asks_ratio("增加值达到了多少？") -> False"""
-    return bool(ASKS_RATIO.search(question))
 
 
 def asks_rate(question: str) -> bool:
     """asks_rate("2023一季度中国GDP增长率") -> True; asks_rate("GDP是多少？") -> False"""
     return bool(ASKS_RATE.search(question))
+
+
+def asks_ratio(question: str) -> bool:
+    """asks_ratio("制造业与服务业增加值之比是多少？") -> True; asks_ratio("增加值达到了多少？") -> False"""
+    return bool(ASKS_RATIO.search(question))
 
 
 _ASKS_FIGURE = re.compile(r"多少|几[个家座台项名位次倍成年月天%]|百分之几|第几")  # each asks for one figure
